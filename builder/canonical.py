@@ -1,0 +1,349 @@
+"""Source text → canonical text: the one string every quote offset refers to.
+
+The PDF extraction carries layout (tabs and no-break spaces between words, a running head,
+footnotes at page feet, a missing drop capital). The canonical text keeps the words and
+drops the layout; every change that is not mere whitespace is recorded, and every
+character keeps the printed page it stood on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import BuildError
+
+HYPHEN_PAIR = "-\u2010"
+PARAGRAPH_SEPARATOR = "\n\n"
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold_whitespace(text: str) -> str:
+    """Every run of whitespace (tab, no-break space, line break) as one space, ends trimmed."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    seq: int
+    section: str
+    char_start: int
+    char_end: int
+    page_start: int
+    page_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EditorialChange:
+    kind: str
+    description: str
+    raw_line: int
+    char_offset: int
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    marker_offset: int
+    paragraph_seq: int
+
+
+@dataclass
+class SourceMetadata:
+    """The `sources/<source_id>.yaml` file: record and layout of one essay."""
+
+    path: Path
+    source_id: str
+    text_path: Path
+    sha256: str
+    record: dict
+    layout: dict
+
+    @classmethod
+    def load(cls, path: Path) -> "SourceMetadata":
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise BuildError(str(path), f"cannot read source metadata: {exc}".splitlines()[0]) from None
+        for key in ("source_id", "text_file", "sha256", "record", "layout"):
+            if not isinstance(data, dict) or key not in data:
+                raise BuildError(str(path), f"source metadata lacks `{key}`", "see sources/thom-2015-ewjus.yaml")
+        return cls(path, data["source_id"], path.parent / data["text_file"], data["sha256"],
+                   data["record"], data["layout"])
+
+
+@dataclass
+class CanonicalText:
+    """The canonical text with its page map, paragraphs, footnotes and editorial changes."""
+
+    source_id: str
+    text: str
+    paragraphs: list[Paragraph]
+    page_spans: list[tuple[int, int, int]]  # (char_start, char_end, page), in offset order
+    footnotes: list[Footnote]
+    changes: list[EditorialChange]
+    source_sha256: str
+    _span_starts: list[int] = field(default_factory=list, repr=False)
+    _para_starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._span_starts = [s for s, _, _ in self.page_spans]
+        self._para_starts = [p.char_start for p in self.paragraphs]
+
+    def page_of(self, offset: int) -> int:
+        """Printed page of the character at `offset`."""
+        if not 0 <= offset < len(self.text):
+            raise IndexError(offset)
+        return self.page_spans[bisect.bisect_right(self._span_starts, offset) - 1][2]
+
+    def paragraph_of(self, offset: int) -> Paragraph:
+        return self.paragraphs[bisect.bisect_right(self._para_starts, offset) - 1]
+
+    def section_span(self, name: str) -> tuple[int, int]:
+        paras = [p for p in self.paragraphs if p.section == name]
+        return paras[0].char_start, paras[-1].char_end
+
+
+@dataclass
+class _Line:
+    number: int
+    raw: str
+    text: str  # whitespace-folded
+    page: int
+    kind: str  # blank, removed, note, text
+
+
+def _assign_pages(lines: list[str], layout: dict, where: str) -> list[int]:
+    """Printed page of every raw line: a leading space starts a page; the running head checks the count."""
+    page = layout["first_page"]
+    exempt = tuple(layout.get("first_page_indented", []))
+    heads = [(re.compile(h["pattern"]), h.get("page")) for h in layout.get("running_heads", [])]
+    pages = []
+    for number, raw in enumerate(lines, start=1):
+        folded = fold_whitespace(raw)
+        numbered = next((p for rx, p in heads if p is not None and rx.search(folded)), None)
+        if numbered is not None:
+            if numbered != page + 1:
+                raise BuildError(f"{where}:{number}", f"running head says p. {numbered} but the page count gives p. {page + 1}",
+                                 "check `first_page` and `first_page_indented` in the source metadata")
+            page = numbered
+        elif folded and raw.startswith(" ") and not (page == layout["first_page"] and folded.startswith(exempt)):
+            page += 1
+        pages.append(page)
+    printed_last = layout["last_page"] - len(layout.get("absent_pages", []))
+    if pages and pages[-1] != printed_last:
+        raise BuildError(where, f"the text ends on p. {pages[-1]} but the metadata expects p. {printed_last}",
+                         "check `last_page` and `absent_pages`")
+    return pages
+
+
+def _classify(lines: list[str], pages: list[int], layout: dict) -> list[_Line]:
+    heads = [re.compile(h["pattern"]) for h in layout.get("running_heads", [])]
+    note_starts = [n["starts"] for n in layout.get("footnotes", [])]
+    out = []
+    for number, (raw, page) in enumerate(zip(lines, pages), start=1):
+        text = fold_whitespace(raw)
+        if not text:
+            kind = "blank"
+        elif any(rx.search(text) for rx in heads):
+            kind = "removed"
+        elif text.startswith(tuple(note_starts)):
+            kind = "note"
+        else:
+            kind = "text"
+        out.append(_Line(number, raw, text, page, kind))
+    return out
+
+
+class _Draft:
+    """One paragraph being assembled: characters, their pages, and its changes at local offsets."""
+
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.section = ""
+        self.chars: list[str] = []
+        self.pages: list[int] = []
+        self.changes: list[tuple[str, str, int, int]] = []  # kind, description, raw line, local offset
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def add(self, text: str, page: int) -> None:
+        self.chars.extend(text)
+        self.pages.extend([page] * len(text))
+
+    def note(self, kind: str, description: str, line: int, local: int | None = None) -> None:
+        self.changes.append((kind, description, line, len(self.chars) if local is None else local))
+
+    def insert(self, pos: int, text: str) -> None:
+        self.chars[pos:pos] = list(text)
+        self.pages[pos:pos] = [self.pages[pos]] * len(text)
+        self.changes = [(k, d, n, o + len(text) if o >= pos else o) for k, d, n, o in self.changes]
+
+    def delete(self, pos: int, width: int) -> None:
+        del self.chars[pos:pos + width]
+        del self.pages[pos:pos + width]
+        self.changes = [(k, d, n, o - width if o > pos else o) for k, d, n, o in self.changes]
+
+    def add_line(self, line: _Line) -> None:
+        """Append one line's words, folding the `-`+U+2010 pair the extraction writes for a hyphen."""
+        text = line.text
+        i = 0
+        while i < len(text):
+            width = 2 if text.startswith(HYPHEN_PAIR, i) else 1 if text[i] == "\u2010" else 0
+            if width:
+                self.note("hyphen_folded", "U+002D U+2010 as '-'" if width == 2 else "U+2010 as '-'", line.number)
+                self.add("-", line.page)
+                i += width
+            else:
+                self.add(text[i], line.page)
+                i += 1
+
+
+def _paragraph_chunks(lines: list[_Line], layout: dict) -> list[list[_Line]]:
+    starts = tuple(layout.get("paragraph_starts", []))
+    continues = tuple(layout.get("paragraph_continues_after", []))
+    chunks: list[list[_Line]] = []
+    blank_since_text = removed_since_text = False
+    previous: _Line | None = None
+    for line in lines:
+        if line.kind == "blank":
+            blank_since_text = True
+        elif line.kind in ("removed", "note"):
+            removed_since_text = True
+        else:
+            new = (previous is None or line.text.startswith(starts)
+                   or (blank_since_text and not removed_since_text and not previous.text.endswith(continues)))
+            if new:
+                chunks.append([])
+            chunks[-1].append(line)
+            previous = line
+            blank_since_text = removed_since_text = False
+    return chunks
+
+
+def _draft_paragraph(chunk: list[_Line]) -> _Draft:
+    draft = _Draft(chunk[0].number)
+    for n, line in enumerate(chunk):
+        if n:
+            if chunk[n - 1].text.endswith(HYPHEN_PAIR):
+                draft.note("line_end_hyphen_joined", "a word hyphenated at a line end joined without a space",
+                           line.number)
+            else:
+                draft.add(" ", chunk[n - 1].page)
+        draft.add_line(line)
+    return draft
+
+
+def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
+    """Normalize the source text as its metadata describes; see DESIGN.md, Pipeline step 1."""
+    where = str(metadata.text_path)
+    meta_where = str(metadata.path)
+    try:
+        raw_bytes = metadata.text_path.read_bytes()
+    except OSError as exc:
+        raise BuildError(where, f"cannot read the source text: {exc.strerror}") from None
+    digest = hashlib.sha256(raw_bytes).hexdigest()
+    if digest != metadata.sha256:
+        raise BuildError(where, f"sha256 is {digest}, metadata says {metadata.sha256}",
+                         "the source must stay byte-identical to the essay as received")
+    layout = metadata.layout
+    lines = raw_bytes.decode("utf-8").replace("\r\n", "\n").split("\n")
+    classified = _classify(lines, _assign_pages(lines, layout, where), layout)
+    drafts = [_draft_paragraph(chunk) for chunk in _paragraph_chunks(classified, layout)]
+    global_changes = [EditorialChange("whitespace_folded",
+                                      "tabs, no-break spaces, line breaks and space runs inside a paragraph as one "
+                                      "space; paragraphs separated by one blank line", 0, -1)]
+    global_changes += [EditorialChange("running_head_removed", f"removed the running head line '{line.text}'",
+                                       line.number, -1) for line in classified if line.kind == "removed"]
+
+    drop = layout.get("drop_capital")
+    if drop:
+        target = next((d for d in drafts if d.text.startswith(drop["before"])), None)
+        if target is None:
+            raise BuildError(meta_where, f"drop capital: no paragraph begins {drop['before']!r}")
+        target.insert(0, drop["letter"])
+        target.note("drop_capital_restored", f"restored the drop capital '{drop['letter']}'", target.first_line, 0)
+
+    footnote_specs = layout.get("footnotes", [])
+    markers: list[tuple[int, _Draft, int]] = []
+    for spec in footnote_specs:
+        marker = str(spec["number"])
+        for draft in drafts:
+            at = draft.text.find(spec["marker_after"])
+            if at >= 0:
+                pos = at + len(spec["marker_after"])
+                if draft.text[pos:pos + len(marker)] != marker:
+                    raise BuildError(meta_where, f"footnote {marker}: no marker after {spec['marker_after']!r}")
+                draft.delete(pos, len(marker))
+                draft.note("footnote_marker_removed", f"removed footnote marker {marker} (the note is in the notes section)",
+                           draft.first_line, pos)
+                markers.append((spec["number"], draft, pos))
+                break
+        else:
+            raise BuildError(meta_where, f"footnote {marker}: marker context {spec['marker_after']!r} not found")
+
+    pending = list(layout.get("sections", []))
+    current = None
+    for draft in drafts:
+        if pending and draft.text.startswith(pending[0]["starts"]):
+            current = pending.pop(0)["name"]
+        if current is None:
+            raise BuildError(meta_where, f"text before the first section: {draft.text[:40]!r}")
+        draft.section = current
+    if pending:
+        raise BuildError(meta_where, f"section {pending[0]['name']!r} not found: no paragraph begins {pending[0]['starts']!r}")
+
+    note_drafts: dict[int, _Draft] = {}
+    for line in (line for line in classified if line.kind == "note"):
+        number = next(s["number"] for s in footnote_specs if line.text.startswith(s["starts"]))
+        draft = _Draft(line.number)
+        draft.section = "note"
+        draft.add_line(line)
+        draft.note("footnote_moved", f"footnote {number} moved from the foot of p. {line.page} to the notes section",
+                   line.number, 0)
+        note_drafts[number] = draft
+    missing = {s["number"] for s in footnote_specs} - set(note_drafts)
+    if missing:
+        raise BuildError(meta_where, f"footnote {min(missing)}: no line begins with its `starts` words")
+    drafts += [note_drafts[n] for n in sorted(note_drafts)]
+
+    text_parts: list[str] = []
+    page_of_char: list[int] = []
+    paragraphs: list[Paragraph] = []
+    changes = list(global_changes)
+    base_of: dict[int, int] = {}
+    for seq, draft in enumerate(drafts, start=1):
+        if text_parts:
+            text_parts.append(PARAGRAPH_SEPARATOR)
+            page_of_char.extend([page_of_char[-1]] * len(PARAGRAPH_SEPARATOR))
+        start = len(page_of_char)
+        base_of[id(draft)] = start
+        text_parts.append(draft.text)
+        page_of_char.extend(draft.pages)
+        paragraphs.append(Paragraph(seq, draft.section, start, start + len(draft.chars),
+                                    draft.pages[0], draft.pages[-1], draft.text))
+        changes += [EditorialChange(k, d, n, start + o) for k, d, n, o in draft.changes]
+    changes.sort(key=lambda c: (c.char_offset, c.raw_line, c.kind))
+    seq_of = {id(d): i for i, d in enumerate(drafts, start=1)}
+    footnotes = sorted((Footnote(number, base_of[id(d)] + pos, seq_of[id(note_drafts[number])])
+                        for number, d, pos in markers), key=lambda f: f.number)
+
+    spans: list[tuple[int, int, int]] = []
+    for i, page in enumerate(page_of_char):
+        if spans and spans[-1][2] == page:
+            spans[-1] = (spans[-1][0], i + 1, page)
+        else:
+            spans.append((i, i + 1, page))
+    return CanonicalText(metadata.source_id, "".join(text_parts), paragraphs, spans, footnotes, changes, digest)
+
+
+def load_canonical_text(metadata_path: Path) -> CanonicalText:
+    return build_canonical_text(SourceMetadata.load(metadata_path))

@@ -1,0 +1,150 @@
+"""`histpack`: a thin shell over the builder's Python API. Errors are one line each, exit 1."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .build import DEFAULT_DB, build as build_package, find_root
+from .errors import BuildError, BuildErrors
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build, validate, load and query the Thom (2015) data package.")
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(1)
+
+
+def friendly(func):
+    """Turn every expected failure into one line per problem and exit status 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from .duck import QueryRefused
+        from .validate import PackageError
+        import duckdb
+
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except BuildErrors as exc:
+            _fail([e.line() for e in exc.errors])
+        except BuildError as exc:
+            _fail([exc.line()])
+        except (PackageError, QueryRefused) as exc:
+            _fail([str(exc)])
+        except duckdb.Error as exc:
+            _fail([f"DuckDB: {str(exc).splitlines()[0]}"])
+        except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
+            if os.environ.get("HISTPACK_DEBUG"):
+                raise
+            _fail([f"internal error ({type(exc).__name__}): {exc} — rerun with HISTPACK_DEBUG=1 and report it"])
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project)."),
+          no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB.")) -> None:
+    """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
+    report = build_package(db_path=None if no_db else db)
+    width = max(map(len, report.rows))
+    typer.echo("rows per table:")
+    for table, count in report.rows.items():
+        typer.echo(f"  {table:<{width}}  {count:>5}")
+    typer.echo(f"checks passed: {len(report.checks)} ({'; '.join(report.checks)})")
+    if report.db_path:
+        typer.echo(f"database: {os.path.relpath(report.db_path)}")
+
+
+@app.command()
+@friendly
+def validate(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json (default: the project).")) -> None:
+    """Frictionless validation plus our checks (quotes, pages, EDTF, cross-table rules)."""
+    from .validate import validate_package
+
+    target = package if package is not None else find_root()
+    problems = validate_package(target)
+    if problems:
+        _fail([p.line() for p in problems])
+    typer.echo("valid: frictionless and histpack checks passed")
+
+
+@app.command()
+@friendly
+def load(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json."),
+         db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create.")) -> None:
+    """Create a typed DuckDB database from a data package."""
+    from .duck import load_package
+
+    root = package if package is not None else find_root()
+    target = db if package is not None or db.is_absolute() else find_root() / db
+    path = load_package(root, target)
+    typer.echo(f"loaded {os.path.relpath(path)}")
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+@friendly
+def query(sql: str = typer.Argument(..., help="A SELECT statement."),
+          db: Optional[Path] = typer.Option(None, help="Database to query (default: built on the fly from the package)."),
+          package: Optional[Path] = typer.Option(None, help="Package to load when no --db is given."),
+          format: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+    """Run a read-only query against the package."""
+    from .duck import check_read_only, load_package, run_query
+
+    check_read_only(sql)
+    if db is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
+            names, rows = run_query(path, sql)
+    else:
+        if not db.exists():
+            raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
+        names, rows = run_query(db, sql)
+    _print_rows(names, rows, format)
+
+
+def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
+    if fmt is Format.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+    elif fmt is Format.json:
+        typer.echo(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, indent=2, default=str))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(*(Text(n) for n in names), show_lines=False)
+        for row in rows:
+            table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        Console(width=max(100, min(200, 40 * len(names)))).print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

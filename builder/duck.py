@@ -1,0 +1,164 @@
+"""A Frictionless tabular data package → a typed DuckDB database (and read-only queries on it).
+
+Types, NOT NULL, ENUMs, keys and comments come from the Table Schemas, so any tabular data
+package loads; the views of DESIGN.md are added when the package holds our tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from .validate import read_descriptor
+
+DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+              "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER", "yearmonth": "VARCHAR",
+              "duration": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
+              "geojson": "JSON", "any": "VARCHAR"}
+
+
+class QueryRefused(Exception):
+    """A statement that would change the database or the file system."""
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _schema(root: Path, resource: dict) -> dict:
+    schema = resource.get("schema", {})
+    if isinstance(schema, str):
+        schema = json.loads((root / schema).read_text(encoding="utf-8"))
+    return schema
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def load_package(package: Path, db_path: Path) -> Path:
+    """Create `db_path` from the package: written beside it first, then moved into place."""
+    descriptor_path, descriptor = read_descriptor(Path(package))
+    root = descriptor_path.parent
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".load-", suffix=".duckdb", dir=db_path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        con = duckdb.connect(tmp)
+        try:
+            _create(con, root, descriptor)
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        for leftover in (tmp, tmp + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return db_path
+
+
+def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
+    resources = [r for r in descriptor["resources"] if r.get("path")]
+    schemas = {r["name"]: _schema(root, r) for r in resources}
+    enum_types: dict[tuple[str, ...], str] = {}
+    created: set[str] = set()
+    for resource in resources:
+        name = resource["name"]
+        schema = schemas[name]
+        lines = []
+        for field in schema.get("fields", []):
+            constraints = field.get("constraints", {})
+            sql_type = DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
+            if constraints.get("enum") and field.get("type", "string") == "string":
+                values = tuple(constraints["enum"])
+                if values not in enum_types:
+                    type_name = field["name"]
+                    if type_name in enum_types.values():
+                        type_name = f"{name}_{field['name']}"
+                    enum_types[values] = type_name
+                    con.execute(f"CREATE TYPE {ident(type_name)} AS ENUM ({', '.join(map(literal, values))})")
+                sql_type = ident(enum_types[values])
+            not_null = " NOT NULL" if constraints.get("required") else ""
+            lines.append(f"{ident(field['name'])} {sql_type}{not_null}")
+        pk = _as_list(schema.get("primaryKey"))
+        if pk:
+            lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
+        for fk in schema.get("foreignKeys", []):
+            target = fk["reference"].get("resource") or name
+            # DuckDB checks a foreign key on insert and cannot add one later: only keys to tables
+            # already loaded are declared; `histpack validate` checks them all.
+            if target in created and target != name:
+                lines.append(f"FOREIGN KEY ({', '.join(map(ident, _as_list(fk['fields'])))}) REFERENCES "
+                             f"{ident(target)} ({', '.join(map(ident, _as_list(fk['reference']['fields'])))})")
+        con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
+        columns = []
+        for field in schema.get("fields", []):
+            columns.append(f"CAST({ident(field['name'])} AS {_cast_type(field, enum_types)})")
+        path = str((root / resource["path"]).resolve())
+        con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM "
+                    f"read_csv({literal(path)}, header=true, all_varchar=true, quote='\"', escape='\"', "
+                    f"delim=',')")
+        comment = resource.get("description") or resource.get("title")
+        if comment:
+            con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
+        for field in schema.get("fields", []):
+            if field.get("description"):
+                con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])}")
+        created.add(name)
+    if {"quotes", "paragraphs", "events", "comparisons"} <= created:
+        from .views import create_views
+        create_views(con)
+
+
+def _cast_type(field: dict, enum_types: dict) -> str:
+    values = tuple(field.get("constraints", {}).get("enum", ()))
+    if values and field.get("type", "string") == "string":
+        return ident(enum_types[values])
+    return DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
+
+
+READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA …"""
+    probe = duckdb.connect()
+    try:
+        statements = probe.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(f"cannot parse the query: {str(exc).splitlines()[0]}") from None
+    finally:
+        probe.close()
+    if not statements:
+        raise QueryRefused("no statement given")
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in READ_ONLY_STATEMENTS:
+            raise QueryRefused(f"`{kind}` statements are refused: `histpack query` is read-only (SELECT only)")
+
+
+def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+
+
+def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    check_read_only(sql)
+    con = connect_read_only(db_path)
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description or []]
+        return names, cursor.fetchall()
+    finally:
+        con.close()

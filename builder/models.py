@@ -1,0 +1,431 @@
+"""One pydantic model per table: the single source of truth for columns, types, constraints
+and descriptions. Table Schemas, the descriptor, DuckDB DDL and the codebook are rendered
+from these classes (see `schema.py`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, ClassVar, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from . import vocabularies as v
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+def vocab(values: dict[str, str]):
+    """A Literal type over a closed vocabulary, remembering the meanings for the codebook."""
+    return Literal.__getitem__(tuple(values))
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a model is as a table: name, purpose, keys. Foreign keys name the target table;
+    the target column is that table's primary key."""
+
+    name: str
+    title: str
+    description: str
+    primary_key: tuple[str, ...]
+    foreign_keys: dict[str, str] = field(default_factory=dict)
+    derived: tuple[str, ...] = ()  # columns the builder computes; nobody types them
+
+
+def Id(description: str, **kw):
+    return Field(description=description, pattern=ID_PATTERN, max_length=80, **kw)
+
+
+def Text(description: str, **kw):
+    return Field(description=description, min_length=1, **kw)
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    table: ClassVar[Table]
+    vocabularies: ClassVar[dict[str, dict[str, str]]] = {}
+
+
+class DatedRow(Row):
+    """Rows with an EDTF date: start, end and precision are derived from it."""
+
+    @model_validator(mode="after")
+    def _dates_ordered(self):
+        start, end = getattr(self, "date_start", None), getattr(self, "date_end", None)
+        if start and end and start > end:
+            raise ValueError(f"date_start {start} is after date_end {end}")
+        return self
+
+
+def _date_fields(required: bool, what: str):
+    """date_edtf plus the three columns derived from it; required together or optional together."""
+    opt = (lambda t: t) if required else (lambda t: Optional[t])
+    default = ... if required else None
+    return (
+        Annotated[opt(str), Field(default, description=f"Date of {what}, as precisely as the essay states it (EDTF, ISO 8601-2).")],
+        Annotated[opt(dt.date), Field(default, description="Earliest day covered by `date_edtf` (derived).")],
+        Annotated[opt(dt.date), Field(default, description="Latest day covered by `date_edtf` (derived).")],
+        Annotated[opt(vocab(v.DATE_PRECISION)), Field(default, description="Precision of `date_edtf` (derived).")],
+    )
+
+
+class Source(Row):
+    table: ClassVar[Table] = Table(
+        "sources", "Sources",
+        "The essay and every work it cites, as it cites them; unknown details stay empty.",
+        ("source_id",))
+    vocabularies: ClassVar = {"role": v.SOURCE_ROLE}
+    source_id: str = Id("Identifier of the work.")
+    role: vocab(v.SOURCE_ROLE) = Field(description="Whether the work is the analyzed essay or a work it cites.")
+    cited_as: str = Text("Name of the work as the essay cites it (e.g. `Danilov`).")
+    authors: Optional[str] = Field(None, description="Authors as the essay names them; empty if it does not.")
+    year: Optional[int] = Field(None, ge=1000, le=2100, description="Year of publication, only if the essay gives it.")
+    title: Optional[str] = Field(None, description="Title, only if the essay gives it.")
+    container: Optional[str] = Field(None, description="Journal, collection or series, only if the essay gives it.")
+    volume: Optional[str] = Field(None, description="Volume, only if the essay gives it for the work as a whole.")
+    issue: Optional[str] = Field(None, description="Issue number.")
+    pages: Optional[str] = Field(None, description="Page range of the work.")
+    doi: Optional[str] = Field(None, pattern=r"^10\.\d{4,9}/\S+$", description="Digital Object Identifier.")
+    issn: Optional[str] = Field(None, pattern=r"^\d{4}-\d{3}[\dX]$", description="ISSN of the container.")
+    url: Optional[str] = Field(None, pattern=r"^https?://", description="Where the work can be read.")
+    license: Optional[str] = Field(None, description="Rights in the work's text.")
+    editorial_note: Optional[str] = Field(None, description="What the encoder notes about this record.")
+
+
+class Paragraph(Row):
+    table: ClassVar[Table] = Table(
+        "paragraphs", "Paragraphs of the canonical text",
+        "The canonical text of the essay, one row per paragraph; joined with blank lines they give the text "
+        "every offset refers to. Generated from the source text, never typed.",
+        ("paragraph_id",), {"source_id": "sources"},
+        derived=("paragraph_id", "source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"))
+    paragraph_id: str = Id("Identifier: `p` and the paragraph's position, zero-padded.")
+    source_id: str = Id("The essay.")
+    seq: int = Field(ge=1, description="Position of the paragraph in the canonical text.")
+    section: Literal["abstract", "epigraph", "body", "note"] = Field(description="Part of the essay the paragraph belongs to.")
+    char_start: int = Field(ge=0, description="Offset of the paragraph's first character in the canonical text.")
+    char_end: int = Field(ge=1, description="Offset just after its last character (exclusive).")
+    page_start: int = Field(ge=1, description="Printed page of its first character.")
+    page_end: int = Field(ge=1, description="Printed page of its last character.")
+    text: str = Text("The paragraph's canonical text.")
+
+
+class PageSpan(Row):
+    table: ClassVar[Table] = Table(
+        "page_spans", "Page map",
+        "Printed page of every stretch of the canonical text (the page map). Notes carry the page whose foot "
+        "they stood at.", ("source_id", "char_start"), {"source_id": "sources"},
+        derived=("source_id", "char_start", "char_end", "page"))
+    source_id: str = Id("The essay.")
+    char_start: int = Field(ge=0, description="First offset of the stretch.")
+    char_end: int = Field(ge=1, description="Offset just after the stretch (exclusive).")
+    page: int = Field(ge=1, description="Printed page.")
+
+
+class EditorialChange(Row):
+    table: ClassVar[Table] = Table(
+        "editorial_changes", "Editorial changes",
+        "Every change the normalization made to the source text other than folding whitespace.",
+        ("change_id",), {"source_id": "sources"},
+        derived=("change_id", "source_id", "kind", "description", "raw_line", "char_offset"))
+    change_id: str = Id("Identifier: `c` and the change's position.")
+    source_id: str = Id("The essay.")
+    kind: Literal["whitespace_folded", "running_head_removed", "hyphen_folded", "line_end_hyphen_joined",
+                  "drop_capital_restored", "footnote_marker_removed", "footnote_moved"] = Field(
+        description="What was changed.")
+    description: str = Text("The change in words.")
+    raw_line: int = Field(ge=0, description="Line of the source text file (1-based; 0 for a rule applied everywhere).")
+    char_offset: Optional[int] = Field(None, ge=0, description="Where in the canonical text the change took effect; "
+                                                                 "empty where the text was removed.")
+
+
+class Quote(Row):
+    table: ClassVar[Table] = Table(
+        "quotes", "Quotes",
+        "Verbatim passages of the canonical text: the evidence every analytic row rests on. Offsets and "
+        "pages are computed by the builder.",
+        ("quote_id",),
+        {"source_id": "sources", "speaker_id": "persons", "citation_id": "citations", "paragraph_id": "paragraphs"},
+        derived=("source_id", "char_start", "char_end", "page_start", "page_end", "prefix", "suffix", "paragraph_id"))
+    vocabularies: ClassVar = {"voice": v.VOICE}
+    quote_id: str = Id("Identifier of the quote.")
+    source_id: str = Id("The essay the words are from.")
+    text: str = Text("The words, exactly as in the canonical text.")
+    char_start: int = Field(ge=0, description="Offset of the first character in the canonical text.")
+    char_end: int = Field(ge=1, description="Offset just after the last character (exclusive).")
+    page_start: int = Field(ge=1, description="Printed page of the first character.")
+    page_end: int = Field(ge=1, description="Printed page of the last character.")
+    prefix: str = Field("", max_length=32, description="Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector).")
+    suffix: str = Field("", max_length=32, description="Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector).")
+    voice: vocab(v.VOICE) = Field(description="Whose words these are.")
+    speaker_id: Optional[str] = Id("Person whose words these are; empty for the essay's author.", default=None)
+    citation_id: Optional[str] = Id("The reference the essay gives for these words.", default=None)
+    paragraph_id: str = Id("The paragraph that holds the quote.")
+
+    @model_validator(mode="after")
+    def _span(self):
+        if self.char_end <= self.char_start:
+            raise ValueError("char_end must be greater than char_start")
+        if self.char_end - self.char_start != len(self.text):
+            raise ValueError("char_end - char_start must equal the length of text")
+        if self.page_end < self.page_start:
+            raise ValueError("page_end before page_start")
+        if self.voice == "author" and self.speaker_id:
+            raise ValueError("an author-voice quote has no speaker_id")
+        return self
+
+
+class Citation(Row):
+    table: ClassVar[Table] = Table(
+        "citations", "Citations",
+        "Every reference the essay makes to a work: in-text references and footnotes.",
+        ("citation_id",), {"source_id": "sources"},
+        derived=("char_start", "char_end", "page"))
+    vocabularies: ClassVar = {"kind": v.CITATION_KIND}
+    citation_id: str = Id("Identifier of the reference.")
+    source_id: str = Id("The cited work.")
+    cited_as: str = Text("The exact text of the reference in the essay.")
+    locator: Optional[str] = Field(None, description="Pages or volume and pages cited (e.g. `vol. 2, 772`).")
+    kind: vocab(v.CITATION_KIND) = Field(description="Where the reference stands.")
+    footnote: Optional[int] = Field(None, ge=1, description="Footnote number, for references in footnotes.")
+    char_start: int = Field(ge=0, description="Offset of the reference in the canonical text.")
+    char_end: int = Field(ge=1, description="Offset just after the reference (exclusive).")
+    page: int = Field(ge=1, description="Printed page of the reference.")
+
+
+class Person(Row):
+    table: ClassVar[Table] = Table(
+        "persons", "Persons",
+        "Every person the essay names: actors, historians, cited authors; spelled as the essay spells them.",
+        ("person_id",), {"regime_id": "regimes", "quote_id": "quotes"})
+    vocabularies: ClassVar = {"kind": v.PERSON_KIND}
+    person_id: str = Id("Identifier of the person.")
+    name: str = Text("Name as the essay spells it (fullest form it gives).")
+    role: str = Text("Role as the essay presents the person.")
+    regime_id: Optional[str] = Id("Regime the person acted in; empty for scholars.", default=None)
+    kind: vocab(v.PERSON_KIND) = Field(description="Actor or scholar.")
+    quote_id: str = Id("The person's first mention in the essay.")
+    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+
+
+class Regime(Row):
+    table: ClassVar[Table] = Table(
+        "regimes", "Regimes",
+        "The regimes the essay compares, and the Russian Empire of its epigraph.",
+        ("regime_id",), {"leader_id": "persons", "quote_id": "quotes"},
+        derived=("period_start", "period_end"))
+    regime_id: str = Id("Identifier of the regime.")
+    name: str = Text("Name of the regime.")
+    state: str = Text("The state it ruled.")
+    leader_id: Optional[str] = Id("The leader the essay associates with it.", default=None)
+    period_edtf: str = Field(description="Period of the regime (EDTF interval), from the historical record: the essay gives none.")
+    period_start: dt.date = Field(description="First day of the period (derived).")
+    period_end: dt.date = Field(description="Last day of the period (derived).")
+    quote_id: str = Id("Where the essay first names the regime.")
+    editorial_note: Optional[str] = Field(None, description="What the encoder notes about this row.")
+
+
+class Place(Row):
+    table: ClassVar[Table] = Table(
+        "places", "Places",
+        "Every place the essay names, with its parent place.",
+        ("place_id",), {"parent_id": "places", "regime_id": "regimes", "quote_id": "quotes"})
+    vocabularies: ClassVar = {"kind": v.PLACE_KIND}
+    place_id: str = Id("Identifier of the place.")
+    name: str = Text("Name as the essay spells it.")
+    kind: vocab(v.PLACE_KIND) = Field(description="What kind of place it is.")
+    parent_id: Optional[str] = Id("The place that contains it.", default=None)
+    regime_id: Optional[str] = Id("The regime that ruled it in the essay's story.", default=None)
+    quote_id: str = Id("The place's first mention.")
+
+
+_ev = _date_fields(True, "the event")
+
+
+class Event(DatedRow):
+    table: ClassVar[Table] = Table(
+        "events", "Events",
+        "Every dated happening the essay mentions, dated as precisely as the essay dates it.",
+        ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"},
+        derived=("date_start", "date_end", "date_precision"))
+    vocabularies: ClassVar = {"event_type": v.EVENT_TYPE, "date_precision": v.DATE_PRECISION}
+    event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.")
+    regime_id: str = Id("Regime in which the event happened.")
+    date_edtf: _ev[0]
+    date_start: _ev[1]
+    date_end: _ev[2]
+    date_precision: _ev[3]
+    event_type: vocab(v.EVENT_TYPE) = Field(description="Kind of event.")
+    title: str = Text("Short title.")
+    summary: str = Text("What happened, as the essay tells it (paraphrase).")
+    place_id: Optional[str] = Id("Where it happened.", default=None)
+    quote_id: str = Id("The essay's words for the event, with its date.")
+    citation_id: Optional[str] = Id("The reference the essay gives for it.", default=None)
+    editorial_note: Optional[str] = Field(None, description="Where the essay's date or fact conflicts with the historical record.")
+
+
+class EventPerson(Row):
+    table: ClassVar[Table] = Table(
+        "event_persons", "Persons in events", "Who took part in each event, and how.",
+        ("event_id", "person_id"), {"event_id": "events", "person_id": "persons"})
+    vocabularies: ClassVar = {"role": v.EVENT_PERSON_ROLE}
+    event_id: str = Id("The event.")
+    person_id: str = Id("The person.")
+    role: vocab(v.EVENT_PERSON_ROLE) = Field(description="The person's part in the event.")
+
+
+_ph = _date_fields(True, "the phase")
+
+
+class Phase(DatedRow):
+    table: ClassVar[Table] = Table(
+        "phases", "Campaign phases",
+        "The essay's pattern of waves, retreats and new waves, per regime and campaign, in order.",
+        ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"},
+        derived=("date_start", "date_end", "date_precision"))
+    vocabularies: ClassVar = {"phase_type": v.PHASE_TYPE, "date_precision": v.DATE_PRECISION}
+    phase_id: str = Id("Identifier of the phase.")
+    regime_id: str = Id("Regime of the campaign.")
+    campaign: str = Id("The campaign, e.g. `collectivization`.")
+    seq: int = Field(ge=1, description="Order of the phase within its campaign.")
+    phase_type: vocab(v.PHASE_TYPE) = Field(description="Offensive, retreat, radicalization or consolidation.")
+    date_edtf: _ph[0]
+    date_start: _ph[1]
+    date_end: _ph[2]
+    date_precision: _ph[3]
+    label: str = Text("Short label.")
+    summary: str = Text("What the phase was, as the essay tells it (paraphrase).")
+    event_id: Optional[str] = Id("The event that opens or marks the phase.", default=None)
+    quote_id: str = Id("The essay's words for the phase.")
+    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+
+
+_pu = _date_fields(True, "the purge")
+
+
+class Purge(DatedRow):
+    table: ClassVar[Table] = Table(
+        "purges", "Purges",
+        "Expulsions, removals, purges and planned eliminations of party members, officials, specialists or groups.",
+        ("purge_id",), {"regime_id": "regimes", "instigator_id": "persons", "event_id": "events", "quote_id": "quotes"},
+        derived=("date_start", "date_end", "date_precision"))
+    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
+    purge_id: str = Id("Identifier of the purge.")
+    regime_id: str = Id("Regime that purged.")
+    date_edtf: _pu[0]
+    date_start: _pu[1]
+    date_end: _pu[2]
+    date_precision: _pu[3]
+    target: str = Text("Who was purged, in short.")
+    target_group: str = Text("The group targeted (e.g. `old Bolshevik guard`, `Party establishment`).")
+    instigator_id: Optional[str] = Id("Who drove it.", default=None)
+    summary: str = Text("What happened, as the essay tells it (paraphrase).")
+    event_id: Optional[str] = Id("The event it is part of.", default=None)
+    quote_id: str = Id("The essay's words for the purge.")
+    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+
+
+class PurgeTarget(Row):
+    table: ClassVar[Table] = Table(
+        "purge_targets", "Purge targets", "Named persons each purge struck, and what befell them.",
+        ("purge_id", "person_id"), {"purge_id": "purges", "person_id": "persons"})
+    vocabularies: ClassVar = {"outcome": v.PURGE_OUTCOME}
+    purge_id: str = Id("The purge.")
+    person_id: str = Id("The person targeted.")
+    outcome: vocab(v.PURGE_OUTCOME) = Field(description="What befell them, as the essay says.")
+
+
+_rh = _date_fields(False, "the utterance")
+
+
+class Rhetoric(DatedRow):
+    table: ClassVar[Table] = Table(
+        "rhetoric", "Rhetoric",
+        "Direct quotations of actors' words (speeches, letters, articles, diaries, memoranda), by theme.",
+        ("rhetoric_id",), {"regime_id": "regimes", "speaker_id": "persons", "quote_id": "quotes",
+                           "citation_id": "citations", "event_id": "events"},
+        derived=("date_start", "date_end", "date_precision"))
+    vocabularies: ClassVar = {"theme": v.RHETORIC_THEME, "date_precision": v.DATE_PRECISION}
+    rhetoric_id: str = Id("Identifier of the utterance.")
+    regime_id: str = Id("Regime of the speaker.")
+    speaker_id: str = Id("Who said or wrote the words.")
+    theme: vocab(v.RHETORIC_THEME) = Field(description="Main theme of the words.")
+    date_edtf: _rh[0]
+    date_start: _rh[1]
+    date_end: _rh[2]
+    date_precision: _rh[3]
+    summary: str = Text("What the words say (paraphrase).")
+    quote_id: str = Id("The words themselves.")
+    citation_id: Optional[str] = Id("The reference the essay gives for the words.", default=None)
+    event_id: Optional[str] = Id("The speech, letter or entry the words belong to.", default=None)
+    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+
+
+class Thesis(Row):
+    table: ClassVar[Table] = Table(
+        "theses", "Theses",
+        "The essay's arguments and the positions in the debate it takes part in.",
+        ("thesis_id",), {"quote_id": "quotes"})
+    vocabularies: ClassVar = {"topic": v.THESIS_TOPIC, "stance": v.THESIS_STANCE, "held_by": v.SCHOOL}
+    thesis_id: str = Id("Identifier of the thesis.")
+    statement: str = Text("The thesis in a short paraphrase.")
+    topic: vocab(v.THESIS_TOPIC) = Field(description="What the thesis is about.")
+    held_by: vocab(v.SCHOOL) = Field("essay", description="Whose thesis it is.")
+    stance: vocab(v.THESIS_STANCE) = Field(description="Whether the essay asserts or rejects it.")
+    quote_id: str = Id("The sentence that states it.")
+
+
+class ThesisProponent(Row):
+    table: ClassVar[Table] = Table(
+        "thesis_proponents", "Thesis proponents", "Scholars the essay names as holding a thesis.",
+        ("thesis_id", "person_id"), {"thesis_id": "theses", "person_id": "persons"})
+    thesis_id: str = Id("The thesis.")
+    person_id: str = Id("A scholar who holds it.")
+
+
+class Comparison(Row):
+    table: ClassVar[Table] = Table(
+        "comparisons", "Comparisons",
+        "Every comparison the essay draws between regimes (or between regions of one regime).",
+        ("comparison_id",), {"quote_id": "quotes"})
+    vocabularies: ClassVar = {"dimension": v.COMPARISON_DIMENSION, "relation": v.COMPARISON_RELATION, "basis": v.BASIS}
+    comparison_id: str = Id("Identifier of the comparison.")
+    dimension: vocab(v.COMPARISON_DIMENSION) = Field(description="What is compared.")
+    relation: vocab(v.COMPARISON_RELATION) = Field(description="Similarity, difference or analogy.")
+    basis: vocab(v.BASIS) = Field(description="Stated by the essay or inferred by the encoder.")
+    basis_note: Optional[str] = Field(None, description="Why an inferred comparison was inferred.")
+    claim: str = Text("The comparison in a short paraphrase.")
+    quote_id: str = Id("The words that draw the comparison.")
+
+    @model_validator(mode="after")
+    def _inferred_says_why(self):
+        if self.basis == "inferred" and not self.basis_note:
+            raise ValueError("an inferred comparison needs basis_note saying why")
+        return self
+
+
+class ComparisonSide(Row):
+    table: ClassVar[Table] = Table(
+        "comparison_sides", "Comparison sides",
+        "One row per side of a comparison: the regime (or region), what it did, the essay's words for it.",
+        ("comparison_id", "side_id"),
+        {"comparison_id": "comparisons", "regime_id": "regimes", "place_id": "places", "quote_id": "quotes",
+         "event_id": "events", "phase_id": "phases", "purge_id": "purges", "rhetoric_id": "rhetoric"})
+    comparison_id: str = Id("The comparison.")
+    side_id: str = Id("Identifier of the side within the comparison (usually the regime or place).")
+    regime_id: str = Id("Regime of this side.")
+    place_id: Optional[str] = Id("Place, for a contrast inside one regime.", default=None)
+    side_summary: str = Text("What this side did (paraphrase).")
+    quote_id: str = Id("The essay's words for this side.")
+    event_id: Optional[str] = Id("Event this side rests on.", default=None)
+    phase_id: Optional[str] = Id("Phase this side rests on.", default=None)
+    purge_id: Optional[str] = Id("Purge this side rests on.", default=None)
+    rhetoric_id: Optional[str] = Id("Rhetoric this side rests on.", default=None)
+
+
+MODELS: tuple[type[Row], ...] = (
+    Source, Paragraph, PageSpan, EditorialChange, Citation, Regime, Person, Quote, Place, Event, EventPerson,
+    Phase, Purge, PurgeTarget, Rhetoric, Thesis, ThesisProponent, Comparison, ComparisonSide,
+)
+BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}

@@ -1,0 +1,372 @@
+"""Annotations resolved against the canonical text → validated model rows for every table.
+
+A person types ids, words and dates; this module finds the words (offsets, pages, context),
+derives the dates, expands the nested shorthands (`persons:` of an event, `sides:` of a
+comparison …), and checks ids, references and cross-table rules. Every problem becomes one
+line naming the annotation file and line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from . import models as m
+from .annotations import RawRow
+from .canonical import CanonicalText
+from .dates import DateError, derive_dates
+from .errors import BuildError, BuildErrors
+from .quotes import QuoteError, ResolvedQuote, resolve_quote
+
+ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
+                    "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
+                    "comparison_sides")
+# Nested shorthands: key in a parent row → (child table, how to expand).
+NESTED = {
+    ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
+    ("purges", "targets"): ("purge_targets", "mapping", "person_id", "outcome"),
+    ("theses", "proponents"): ("thesis_proponents", "list", "person_id", None),
+    ("comparisons", "sides"): ("comparison_sides", "rows", None, None),
+}
+QUOTE_KEYS = {"text", "occurrence", "prefix", "voice", "speaker", "citation"}
+
+
+@dataclass
+class _QuoteClaim:
+    resolved: ResolvedQuote
+    source_id: str
+    voice: str | None
+    speaker_id: str | None
+    citation_id: str | None
+    where: str
+
+
+@dataclass
+class Resolution:
+    """Rows of every table, in primary-key order, plus where each annotated row was typed."""
+
+    rows: dict[str, list[m.Row]]
+    where: dict[tuple[str, tuple], str] = field(default_factory=dict)
+
+
+def _pk(model: type[m.Row], values: dict) -> tuple:
+    return tuple(values.get(k) for k in model.table.primary_key)
+
+
+def _slug(words: str, n: int = 5) -> str:
+    tokens = re.findall(r"[a-z0-9]+", words.lower())
+    return "-".join(tokens[:n]) or "quote"
+
+
+def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label: str) -> list[BuildError]:
+    fields = sorted(model.model_fields)
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            near = difflib.get_close_matches(loc, fields + ["quote"], n=1)
+            hint = f"did you mean `{near[0]}`?" if near else f"columns: {', '.join(fields)}"
+            out.append(BuildError(where, f"{label}: unknown column `{loc}`", hint))
+        elif kind == "missing":
+            out.append(BuildError(where, f"{label}: missing required column `{loc}`", "add it"))
+        elif kind == "literal_error":
+            allowed = model.model_fields[err["loc"][0]].annotation
+            values = getattr(allowed, "__args__", ())
+            values = [a for a in values if a is not type(None)]
+            if values and hasattr(values[0], "__args__"):
+                values = list(values[0].__args__)
+            out.append(BuildError(where, f"{label}: `{loc}` is {err['input']!r}, not one of the allowed values",
+                                  f"allowed: {', '.join(map(str, values))}"))
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            where_col = f"`{loc}`: " if loc else ""
+            out.append(BuildError(where, f"{label}: {where_col}{msg}"))
+    return out
+
+
+class _Resolver:
+    def __init__(self, canonicals: dict[str, CanonicalText], records: dict[str, dict]):
+        self.canonicals = canonicals
+        self.records = records
+        self.errors: list[BuildError] = []
+        self.values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
+        self.quote_claims: list[_QuoteClaim] = []
+
+    def error(self, where: str, message: str, hint: str = "") -> None:
+        self.errors.append(BuildError(where, message, hint))
+
+    def default_source(self, raw: RawRow) -> str | None:
+        if raw.source_id:
+            if raw.source_id not in self.canonicals:
+                self.error(raw.where, f"`source: {raw.source_id}` names no essay in sources/",
+                           f"essays: {', '.join(sorted(self.canonicals))}")
+                return None
+            return raw.source_id
+        if len(self.canonicals) == 1:
+            return next(iter(self.canonicals))
+        self.error(raw.where, "several essays: the file must say which one with a top-level `source:`")
+        return None
+
+    def place(self, raw: RawRow, label: str, spec, defaults: dict) -> tuple[ResolvedQuote, str] | None:
+        """Resolve a `quote:` value (words, or a mapping with text/occurrence/prefix/voice/…)."""
+        source_id = self.default_source(raw)
+        if source_id is None:
+            return None
+        if isinstance(spec, str):
+            spec = {"text": spec}
+        if not isinstance(spec, dict) or "text" not in spec:
+            self.error(raw.where, f"{label}: `quote` must be the words, or a mapping with `text:`")
+            return None
+        unknown = set(spec) - QUOTE_KEYS
+        if unknown:
+            self.error(raw.where, f"{label}: unknown key `{sorted(unknown)[0]}` in `quote`",
+                       f"allowed: {', '.join(sorted(QUOTE_KEYS))}")
+            return None
+        try:
+            found = resolve_quote(self.canonicals[source_id], str(spec["text"]), spec.get("occurrence"),
+                                  spec.get("prefix"))
+        except QuoteError as exc:
+            self.error(raw.where, f"{label}: {exc}")
+            return None
+        claim = _QuoteClaim(found, source_id, spec.get("voice", defaults.get("voice")),
+                            spec.get("speaker", defaults.get("speaker")),
+                            spec.get("citation", defaults.get("citation")), raw.where)
+        self.quote_claims.append(claim)
+        return found, source_id
+
+    def add(self, table: str, values: dict, where: str) -> None:
+        self.values[table].append((values, where))
+
+    def expand(self, raw: RawRow) -> None:
+        model = m.BY_TABLE[raw.table]
+        values = dict(raw.values)
+        pk = model.table.primary_key
+        label = f"{raw.table} row" + (f" `{values.get(pk[0])}`" if len(pk) == 1 and values.get(pk[0]) else "")
+        typed_derived = [k for k in model.table.derived if k in values]
+        if typed_derived:
+            self.error(raw.where, f"{label}: `{typed_derived[0]}` is computed by the builder", "remove it")
+            return
+        for (parent, key), (child, shape, column, attr) in NESTED.items():
+            if parent != raw.table or key not in values:
+                continue
+            nested = values.pop(key)
+            parent_key = {k: values.get(k) for k in pk}
+            if shape == "mapping" and isinstance(nested, dict):
+                for person, role in nested.items():
+                    self.expand(RawRow(child, {**parent_key, column: person, attr: role}, raw.file,
+                                       getattr(nested, "line", raw.line), raw.source_id))
+            elif shape == "list" and isinstance(nested, list):
+                for person in nested:
+                    self.expand(RawRow(child, {**parent_key, column: person}, raw.file, raw.line, raw.source_id))
+            elif shape == "rows" and isinstance(nested, list) and all(isinstance(r, dict) for r in nested):
+                for side in nested:
+                    self.expand(RawRow(child, {**parent_key, **side}, raw.file, getattr(side, "line", raw.line),
+                                       raw.source_id))
+            else:
+                self.error(raw.where, f"{label}: `{key}` has the wrong shape",
+                           {"mapping": "write `person_id: value` pairs", "list": "write a list of person ids",
+                            "rows": "write a list of mappings"}[shape])
+        if "quote" in values and "quote_id" in model.model_fields:
+            defaults = {}
+            if raw.table == "rhetoric":
+                defaults = {"voice": "primary", "speaker": values.get("speaker_id"),
+                            "citation": values.get("citation_id")}
+            placed = self.place(raw, label, values.pop("quote"), defaults)
+            if placed is None:
+                return
+            values["quote_id"] = placed
+        if raw.table == "citations":
+            if not self._citation(raw, label, values):
+                return
+        for column, targets in (("date_edtf", ("date_start", "date_end", "date_precision")),
+                                ("period_edtf", ("period_start", "period_end"))):
+            if column in model.model_fields and values.get(column) not in (None, ""):
+                try:
+                    derived = derive_dates(str(values[column]))
+                except DateError as exc:
+                    self.error(raw.where, f"{label}: `{column}`: {exc}")
+                    return
+                values[column] = derived.edtf
+                for target, value in zip(targets, (derived.start, derived.end, derived.precision)):
+                    values[target] = value
+        self.add(raw.table, values, raw.where)
+
+    def _citation(self, raw: RawRow, label: str, values: dict) -> bool:
+        placed = self.place(raw, label, {"text": values.get("cited_as", ""),
+                                         **{k: values.pop(k) for k in ("occurrence", "prefix") if k in values}},
+                            {})
+        if placed is None:
+            return False
+        found, source_id = placed
+        self.quote_claims.pop()  # a reference's words are located, not quoted
+        canonical = self.canonicals[source_id]
+        values.update(char_start=found.char_start, char_end=found.char_end, page=found.page_start,
+                      cited_as=found.text)
+        if found.section == "note":
+            values["kind"] = values.get("kind", "footnote")
+            values["footnote"] = int(canonical.paragraphs[found.paragraph_seq - 1].text.split(" ")[0])
+        else:
+            values["kind"] = values.get("kind", "in_text")
+        return True
+
+
+def _text_rows(canonical: CanonicalText) -> dict[str, list[dict]]:
+    sid = canonical.source_id
+    paragraphs = [dict(paragraph_id=f"{sid}-p{p.seq:03d}", source_id=sid, seq=p.seq, section=p.section,
+                       char_start=p.char_start, char_end=p.char_end, page_start=p.page_start,
+                       page_end=p.page_end, text=p.text) for p in canonical.paragraphs]
+    spans = [dict(source_id=sid, char_start=s, char_end=e, page=page) for s, e, page in canonical.page_spans]
+    changes = [dict(change_id=f"{sid}-c{i:03d}", source_id=sid, kind=c.kind, description=c.description,
+                    raw_line=c.raw_line, char_offset=None if c.char_offset < 0 else c.char_offset)
+               for i, c in enumerate(canonical.changes, start=1)]
+    return {"paragraphs": paragraphs, "page_spans": spans, "editorial_changes": changes}
+
+
+def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
+    """One quote row per distinct span; claims on the same span must agree."""
+    by_span: dict[tuple, list[_QuoteClaim]] = defaultdict(list)
+    for claim in resolver.quote_claims:
+        by_span[(claim.source_id, claim.resolved.char_start, claim.resolved.char_end)].append(claim)
+    ids: dict[tuple, str] = {}
+    base_counts: dict[str, int] = defaultdict(int)
+    for (sid, start, end), claims in sorted(by_span.items()):
+        base = f"q{claims[0].resolved.page_start}-{_slug(claims[0].resolved.text)}"
+        base_counts[base] += 1
+    rows = []
+    for (sid, start, end), claims in sorted(by_span.items()):
+        r = claims[0].resolved
+        base = f"q{r.page_start}-{_slug(r.text)}"
+        quote_id = base if base_counts[base] == 1 else f"{base}-{start}"
+        ids[(sid, start, end)] = quote_id
+        merged = {}
+        for attr in ("voice", "speaker_id", "citation_id"):
+            given = {getattr(c, attr) for c in claims if getattr(c, attr) is not None}
+            if len(given) > 1:
+                resolver.error(claims[-1].where, f"quote “{r.text[:60]}” is used elsewhere with another {attr} "
+                               f"({', '.join(sorted(map(str, given)))})", f"first used at {claims[0].where}")
+            merged[attr] = min(given) if given else None
+        rows.append(dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
+                         char_end=r.char_end, page_start=r.page_start, page_end=r.page_end, prefix=r.prefix,
+                         suffix=r.suffix, voice=merged["voice"] or "author", speaker_id=merged["speaker_id"],
+                         citation_id=merged["citation_id"],
+                         paragraph_id=f"{sid}-p{r.paragraph_seq:03d}"))
+    return rows, ids
+
+
+def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], records: dict[str, dict]) -> Resolution:
+    resolver = _Resolver(canonicals, records)
+    for raw in raw_rows:
+        resolver.expand(raw)
+    quote_rows, quote_ids = _quote_rows(resolver)
+    for table, items in resolver.values.items():
+        for values, _ in items:
+            placed = values.get("quote_id")
+            if isinstance(placed, tuple):
+                found, sid = placed
+                values["quote_id"] = quote_ids[(sid, found.char_start, found.char_end)]
+
+    table_values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
+    for sid, record in sorted(records.items()):
+        table_values["sources"].append(({"source_id": sid, **record}, f"sources/{sid}.yaml"))
+    for canonical in canonicals.values():
+        for table, rows in _text_rows(canonical).items():
+            table_values[table] += [(r, f"(generated {table})") for r in rows]
+    table_values["quotes"] += [(r, "(generated quotes)") for r in quote_rows]
+    for table, items in resolver.values.items():
+        table_values[table] += items
+
+    result = Resolution({})
+    seen: dict[tuple[str, tuple], str] = {}
+    for model in m.MODELS:
+        name = model.table.name
+        built = []
+        for values, where in table_values.get(name, []):
+            pk = _pk(model, values)
+            label = f"{name} row `{'/'.join(map(str, pk))}`"
+            if (name, pk) in seen:
+                resolver.error(where, f"duplicate id: {label} is already defined at {seen[(name, pk)]}",
+                               "give this row another id, or merge the two")
+                continue
+            seen[(name, pk)] = where
+            try:
+                built.append(model(**values))
+            except ValidationError as exc:
+                resolver.errors += _pydantic_lines(exc, model, where, label)
+                continue
+            except TypeError as exc:
+                resolver.error(where, f"{label}: {exc}")
+                continue
+            result.where[(name, pk)] = where
+        result.rows[name] = sorted(built, key=lambda r: tuple(str(getattr(r, k)) for k in model.table.primary_key))
+    if not resolver.errors:
+        resolver.errors += check_references(result)
+    if resolver.errors:
+        raise BuildErrors(sorted(resolver.errors, key=_error_order))
+    return result
+
+
+def _error_order(error: BuildError):
+    file, _, line = error.where.rpartition(":")
+    return (file or error.where, int(line) if line.isdigit() else 0, error.message)
+
+
+def check_references(resolution: Resolution) -> list[BuildError]:
+    """Foreign keys and the cross-table rules no single row can check."""
+    rows, where = resolution.rows, resolution.where
+    errors: list[BuildError] = []
+    keys = {name: {_pk(m.BY_TABLE[name], r.model_dump()) for r in rs} for name, rs in rows.items()}
+    for model in m.MODELS:
+        name = model.table.name
+        for row in rows.get(name, []):
+            data = row.model_dump()
+            pk = _pk(model, data)
+            at = where.get((name, pk), f"(table {name})")
+            for column, target in model.table.foreign_keys.items():
+                value = data.get(column)
+                if value is None or (value,) in keys.get(target, set()):
+                    continue
+                candidates = sorted(k[0] for k in keys.get(target, set()))
+                near = difflib.get_close_matches(str(value), candidates, n=1)
+                hint = f"did you mean `{near[0]}`?" if near else f"define it in `{target}`"
+                target_pk = m.BY_TABLE[target].table.primary_key[0]
+                errors.append(BuildError(at, f"{name} row `{'/'.join(map(str, pk))}`: `{column}` "
+                                             f"{value!r} is not a {target_pk} in {target}", hint))
+    quotes = {q.quote_id: q for q in rows.get("quotes", [])}
+    for r in rows.get("rhetoric", []):
+        q = quotes.get(r.quote_id)
+        if q and (q.voice == "author" or q.speaker_id != r.speaker_id):
+            errors.append(BuildError(where.get(("rhetoric", (r.rhetoric_id,)), "rhetoric"),
+                                     f"rhetoric row `{r.rhetoric_id}`: its quote must be the speaker's own words "
+                                     f"(voice primary/secondary, speaker `{r.speaker_id}`)"))
+    for p in rows.get("persons", []):
+        if p.kind == "actor" and not p.regime_id:
+            errors.append(BuildError(where.get(("persons", (p.person_id,)), "persons"),
+                                     f"persons row `{p.person_id}`: an actor needs `regime_id`"))
+    sides = defaultdict(list)
+    for s in rows.get("comparison_sides", []):
+        sides[s.comparison_id].append(s)
+    for c in rows.get("comparisons", []):
+        if len(sides[c.comparison_id]) < 2:
+            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
+                                     f"comparisons row `{c.comparison_id}`: a comparison needs at least two sides",
+                                     "add `sides:`"))
+    by_campaign = defaultdict(list)
+    for p in rows.get("phases", []):
+        by_campaign[(p.regime_id, p.campaign)].append(p)
+    for (regime, campaign), phases in by_campaign.items():
+        phases.sort(key=lambda p: p.seq)
+        seqs = [p.seq for p in phases]
+        if len(set(seqs)) != len(seqs):
+            errors.append(BuildError(where.get(("phases", (phases[0].phase_id,)), "phases"),
+                                     f"phases of {regime}/{campaign}: `seq` values repeat"))
+        for a, b in zip(phases, phases[1:]):
+            if a.date_start and b.date_start and a.date_start > b.date_start:
+                errors.append(BuildError(where.get(("phases", (b.phase_id,)), "phases"),
+                                         f"phases row `{b.phase_id}` (seq {b.seq}) starts before `{a.phase_id}` "
+                                         f"(seq {a.seq})", "order `seq` by date"))
+    return errors
