@@ -40,6 +40,9 @@ def friendly(func):
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0)
         except BuildErrors as exc:
             _fail([e.line() for e in exc.errors])
         except BuildError as exc:
@@ -140,6 +143,37 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)
+
+
+@app.command()
+@friendly
+def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
+             section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note.")) -> None:
+    """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
+    from .build import Project, resolve_project
+    from .coverage import coverage as measure
+
+    resolution, canonicals, _, _ = resolve_project(Project(find_root()))
+    for source_id, canonical in canonicals.items():
+        spans = [(q.quote_id, q.char_start, q.char_end) for q in resolution.rows["quotes"] if q.source_id == source_id]
+        spans += [(c.citation_id, c.char_start, c.char_end) for c in resolution.rows["citations"]
+                  if canonical.text[c.char_start:c.char_end] == c.cited_as]
+        result = measure(canonical, spans)
+        paragraphs = [p for p in result.paragraphs if section in (None, p.section)]
+        typer.echo(f"{source_id}:")
+        for p in paragraphs:
+            mark = "ok " if p.covered == p.sentences else "   " if p.covered else "-- "
+            typer.echo(f"  {mark}¶{p.seq:<3} {p.section:<8} p.{p.page_start}  {p.covered}/{p.sentences} sentences, "
+                       f"{len(p.quotes)} anchors")
+        covered_paras = sum(1 for p in paragraphs if p.quotes)
+        total = sum(p.sentences for p in paragraphs)
+        hit = sum(p.covered for p in paragraphs)
+        typer.echo(f"paragraphs covered: {covered_paras}/{len(paragraphs)} ({100 * covered_paras / len(paragraphs):.1f}%)")
+        typer.echo(f"sentences covered: {hit}/{total} ({100 * hit / total:.1f}%)")
+        if list_uncovered:
+            for s in result.uncovered:
+                if section in (None, s.section):
+                    typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{canonical.page_of(s.char_start)}: {s.text}")
 
 
 def main() -> None:
