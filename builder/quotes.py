@@ -74,7 +74,7 @@ def resolve_quote(canonical: CanonicalText, words: str, occurrence: int | None =
         raise QuoteError(f"quote not found in the essay: “{_short(words)}”; {hint}")
     if prefix is not None:
         wanted = fold_whitespace(prefix)
-        found = [at for at in found if text[:at].endswith(wanted)]
+        found = [at for at in found if text[:at].rstrip().endswith(wanted)]
         if not found:
             raise QuoteError(f"no occurrence of “{_short(words)}” follows the prefix “{wanted}”")
     if occurrence is not None:
