@@ -176,6 +176,83 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
                     typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{canonical.page_of(s.char_start)}: {s.text}")
 
 
+def _package_connection(db: Optional[Path]):
+    """A read-only connection: to `db`, or to a database built on the fly from the project."""
+    from .duck import connect_read_only, load_package
+
+    if db is not None:
+        if not db.exists():
+            raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
+        return connect_read_only(db), None
+    tmp = tempfile.TemporaryDirectory()
+    path = load_package(find_root(), Path(tmp.name) / "package.duckdb")
+    return connect_read_only(path), tmp
+
+
+@app.command()
+@friendly
+def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g. ussr."),
+            right: str = typer.Argument(..., help="Another, e.g. prc."),
+            dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
+            db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly).")) -> None:
+    """The essay's comparisons between two regimes, side by side, with its words and pages."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .compare import compare as find
+
+    con, tmp = _package_connection(db)
+    try:
+        try:
+            rows = find(con, left, right, dimension)
+        except ValueError as exc:
+            raise BuildError("compare", str(exc)) from None
+    finally:
+        con.close()
+        if tmp:
+            tmp.cleanup()
+    if not rows:
+        typer.echo(f"no comparison between {left} and {right}" + (f" on {dimension}" if dimension else ""))
+        return
+    table = Table(title=f"{left} vs {right}", show_lines=True, expand=True)
+    table.add_column("dimension / relation", ratio=1)
+    table.add_column(left, ratio=2)
+    table.add_column(right, ratio=2)
+    for r in rows:
+        head = Text(f"{r.dimension}\n{r.relation} ({r.basis})\n\n{r.claim}")
+        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— Thom 2015, {s.pages}") for s in (r.left, r.right)]
+        table.add_row(head, *cells)
+    Console(width=160).print(table)
+
+
+class Align(str, Enum):
+    calendar = "calendar"
+    campaign = "campaign"
+
+
+@app.command()
+@friendly
+def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
+             align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
+             since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
+             db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly).")) -> None:
+    """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
+    from .timeline import draw_timeline, timeline_items
+
+    if out.suffix.lower() not in (".svg", ".png", ".html"):
+        raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
+    con, tmp = _package_connection(db)
+    try:
+        items, names = timeline_items(con)
+    finally:
+        con.close()
+        if tmp:
+            tmp.cleanup()
+    draw_timeline(items, names, out, align.value, since)
+    typer.echo(f"wrote {out}")
+
+
 def main() -> None:
     app()
 
