@@ -137,9 +137,12 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.markup import escape
         from rich.text import Text
 
-        table = Table(*(Text(n) for n in names), show_lines=False)
+        table = Table(show_lines=False)
+        for name in names:
+            table.add_column(escape(name))
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)

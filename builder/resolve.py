@@ -241,7 +241,7 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
     for (sid, start, end), claims in sorted(by_span.items()):
         r = claims[0].resolved
         base = f"q{r.page_start}-{_slug(r.text)}"
-        quote_id = base if base_counts[base] == 1 else f"{base}-{start}"
+        quote_id = base if base_counts[base] == 1 else f"{base}-{start}-{end}"
         ids[(sid, start, end)] = quote_id
         merged = {}
         for attr in ("voice", "speaker_id", "citation_id"):

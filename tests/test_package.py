@@ -138,3 +138,14 @@ def test_burning_bridges_slice(db):
     assert db.execute("select count(*) from citations where kind = 'footnote'").fetchone()[0] == 3
     regimes = {r[0] for r in db.execute("select regime_id from regimes").fetchall()}
     assert regimes == {"ussr", "prc", "nazi_germany", "jacobin_france", "russian_empire"}
+
+
+def test_query_prints_a_table_without_markup(monkeypatch):
+    from typer.testing import CliRunner
+
+    from builder.cli import app
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["query", "select 'blow[ing] up' as \"words[1]\", 2 as n"])
+    assert result.exit_code == 0, result.output
+    assert "blow[ing] up" in result.output and "words[1]" in result.output
