@@ -351,6 +351,11 @@ def check_references(resolution: Resolution) -> list[BuildError]:
     for s in rows.get("comparison_sides", []):
         sides[s.comparison_id].append(s)
     for c in rows.get("comparisons", []):
+        keys = [(s.regime_id, s.place_id) for s in sides[c.comparison_id]]
+        if len(set(keys)) < len(keys):
+            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
+                                     f"comparisons row `{c.comparison_id}`: two sides with the same regime and place",
+                                     "one side per regime; sides within one regime differ by `place_id`"))
         if len(sides[c.comparison_id]) < 2:
             errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
                                      f"comparisons row `{c.comparison_id}`: a comparison needs at least two sides",
