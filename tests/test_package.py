@@ -137,7 +137,7 @@ def test_burning_bridges_slice(db):
     assert all(r[3] == "primary" and r[4] == r[1] for r in rows)
     assert db.execute("select count(*) from citations where kind = 'footnote'").fetchone()[0] == 3
     regimes = {r[0] for r in db.execute("select regime_id from regimes").fetchall()}
-    assert regimes == {"ussr", "prc", "nazi_germany", "jacobin_france", "russian_empire"}
+    assert {"ussr", "prc", "nazi_germany", "jacobin_france", "russian_empire"} <= regimes
 
 
 def test_query_prints_a_table_without_markup(monkeypatch):
