@@ -176,6 +176,30 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
                     typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{canonical.page_of(s.char_start)}: {s.text}")
 
 
+@app.command()
+@friendly
+def cite(format: Optional[str] = typer.Option(None, "--format",
+                                             help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
+         what: str = typer.Option("dataset", "--what", help="dataset or essay."),
+         row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
+                                           help="Pinpoint citation of one row: page and quoted words."),
+         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """How to cite the dataset, the essay it encodes (DOI, pp. 81–92), or one row ("Thom 2015, 86")."""
+    from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
+
+    choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
+    for option, (value, kind) in choices.items():
+        if value not in {k.value for k in kind}:
+            raise BuildError(f"{option} {value}", "unknown choice", f"use one of: {', '.join(k.value for k in kind)}")
+    pkg = Package.open(package if package is not None else find_root())
+    if row is not None:
+        if format not in (None, "apa"):
+            raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
+        typer.echo(cite_row(pkg, row).render(apa_dataset(pkg)), nl=False)
+        return
+    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what)), nl=False)
+
+
 def main() -> None:
     app()
 
