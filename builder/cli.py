@@ -200,6 +200,26 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
     typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what)), nl=False)
 
 
+@app.command()
+@friendly
+def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
+             package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
+    from .cite import Package
+    from .codebook import FILENAME, is_current, write
+
+    root = package if package is not None else find_root()
+    pkg = Package.open(root)
+    target = pkg.root / FILENAME
+    if check:
+        if not is_current(pkg, target):
+            raise BuildError(str(target), "out of date with the models and the package", "run `histpack codebook` and commit it")
+        typer.echo(f"{FILENAME} is current")
+        return
+    write(pkg, target)
+    typer.echo(f"wrote {os.path.relpath(target)}")
+
+
 def main() -> None:
     app()
 
