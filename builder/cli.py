@@ -220,6 +220,20 @@ def codebook(check: bool = typer.Option(False, "--check", help="Only say whether
     typer.echo(f"wrote {os.path.relpath(target)}")
 
 
+@app.command()
+@friendly
+def export(format: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl."),
+           out: Path = typer.Option(..., "--out", help="Folder to write one file per table into."),
+           package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """Write every table as typed Parquet (or CSV, JSON Lines) for other tools."""
+    from .export import ExportFormat, export as export_tables
+
+    if format not in {f.value for f in ExportFormat}:
+        raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
+    written = export_tables(package if package is not None else find_root(), ExportFormat(format), out)
+    typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
+
+
 def main() -> None:
     app()
 
