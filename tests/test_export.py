@@ -113,3 +113,11 @@ def test_connect_to_a_database_file(tmp_path):
         assert con.execute("select count(*) from rhetoric").fetchall()[0][0] == len(csv_rows("rhetoric"))
     finally:
         con.close()
+
+
+def test_connect_from_outside_the_project_finds_its_package(tmp_path):
+    script = "import builder\nprint(builder.connect().execute('select count(*) from rhetoric').fetchall()[0][0])"
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(len(csv_rows("rhetoric")))
