@@ -90,6 +90,15 @@ def _replace_outputs(staging: Path, root: Path, files: dict[str, bytes]) -> None
         os.replace(staging / relative, target)
 
 
+def documents(package: Path) -> dict[str, bytes]:
+    """CODEBOOK.md and CITATION.cff, rendered from a built package (and the models)."""
+    from .cite import Package, cff
+    from .codebook import render as codebook
+
+    pkg = Package.open(package)
+    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8")}
+
+
 def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildReport:
     """Build, validate and load; raise BuildError/BuildErrors and touch nothing on failure."""
     project = Project(find_root(root))
@@ -105,6 +114,9 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
         problems = validate_package(staging)
         if problems:
             raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
+        for relative, data in documents(staging).items():  # from the validated package only
+            (staging / relative).write_bytes(data)
+            files[relative] = data
         db = None
         if db_path is not None:
             db = load_package(staging, project.root / db_path if not Path(db_path).is_absolute() else Path(db_path))

@@ -236,6 +236,30 @@ class Align(str, Enum):
 
 @app.command()
 @friendly
+def cite(format: Optional[str] = typer.Option(None, "--format",
+                                             help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
+         what: str = typer.Option("dataset", "--what", help="dataset or essay."),
+         row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
+                                           help="Pinpoint citation of one row: page and quoted words."),
+         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """How to cite the dataset, the essay it encodes (DOI, pp. 81–92), or one row ("Thom 2015, 86")."""
+    from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
+
+    choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
+    for option, (value, kind) in choices.items():
+        if value not in {k.value for k in kind}:
+            raise BuildError(f"{option} {value}", "unknown choice", f"use one of: {', '.join(k.value for k in kind)}")
+    pkg = Package.open(package if package is not None else find_root())
+    if row is not None:
+        if format not in (None, "apa"):
+            raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
+        typer.echo(cite_row(pkg, row).render(apa_dataset(pkg)), nl=False)
+        return
+    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what)), nl=False)
+
+
+@app.command()
+@friendly
 def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
              align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
              since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
@@ -254,6 +278,40 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
             tmp.cleanup()
     draw_timeline(items, names, out, align.value, since)
     typer.echo(f"wrote {out}")
+
+
+@app.command()
+@friendly
+def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
+             package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
+    from .cite import Package
+    from .codebook import FILENAME, is_current, write
+
+    root = package if package is not None else find_root()
+    pkg = Package.open(root)
+    target = pkg.root / FILENAME
+    if check:
+        if not is_current(pkg, target):
+            raise BuildError(str(target), "out of date with the models and the package", "run `histpack codebook` and commit it")
+        typer.echo(f"{FILENAME} is current")
+        return
+    write(pkg, target)
+    typer.echo(f"wrote {os.path.relpath(target)}")
+
+
+@app.command()
+@friendly
+def export(format: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl."),
+           out: Path = typer.Option(..., "--out", help="Folder to write one file per table into."),
+           package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """Write every table as typed Parquet (or CSV, JSON Lines) for other tools."""
+    from .export import ExportFormat, export as export_tables
+
+    if format not in {f.value for f in ExportFormat}:
+        raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
+    written = export_tables(package if package is not None else find_root(), ExportFormat(format), out)
+    typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
 
 
 def main() -> None:

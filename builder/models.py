@@ -100,10 +100,11 @@ class Paragraph(Row):
         "every offset refers to. Generated from the source text, never typed.",
         ("paragraph_id",), {"source_id": "sources"},
         derived=("paragraph_id", "source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"))
+    vocabularies: ClassVar = {"section": v.PARAGRAPH_SECTION}
     paragraph_id: str = Id("Identifier: `p` and the paragraph's position, zero-padded.")
     source_id: str = Id("The essay.")
     seq: int = Field(ge=1, description="Position of the paragraph in the canonical text.")
-    section: Literal["abstract", "epigraph", "body", "note"] = Field(description="Part of the essay the paragraph belongs to.")
+    section: vocab(v.PARAGRAPH_SECTION) = Field(description="Part of the essay the paragraph belongs to.")
     char_start: int = Field(ge=0, description="Offset of the paragraph's first character in the canonical text.")
     char_end: int = Field(ge=1, description="Offset just after its last character (exclusive).")
     page_start: int = Field(ge=1, description="Printed page of its first character.")
@@ -129,11 +130,10 @@ class EditorialChange(Row):
         "Every change the normalization made to the source text other than folding whitespace.",
         ("change_id",), {"source_id": "sources"},
         derived=("change_id", "source_id", "kind", "description", "raw_line", "char_offset"))
+    vocabularies: ClassVar = {"kind": v.EDITORIAL_CHANGE_KIND}
     change_id: str = Id("Identifier: `c` and the change's position.")
     source_id: str = Id("The essay.")
-    kind: Literal["whitespace_folded", "running_head_removed", "hyphen_folded", "line_end_hyphen_joined",
-                  "drop_capital_restored", "footnote_marker_removed", "footnote_moved"] = Field(
-        description="What was changed.")
+    kind: vocab(v.EDITORIAL_CHANGE_KIND) = Field(description="What was changed.")
     description: str = Text("The change in words.")
     raw_line: int = Field(ge=0, description="Line of the source text file (1-based; 0 for a rule applied everywhere).")
     char_offset: Optional[int] = Field(None, ge=0, description="Where in the canonical text the change took effect; "

@@ -60,15 +60,24 @@ def descriptor(resources: list[dict], record: dict, also_at: list[str]) -> dict:
         "keywords": ["Holodomor", "collectivization", "Stalin", "Mao", "Great Leap Forward", "Cultural Revolution",
                      "Nazi Germany", "Jacobin France", "totalitarianism", "Soviet history", "Ukraine",
                      "comparative history", "historiography"],
+        # One licence per part: our tables (data), our builder (code); the essay's words are not ours
+        # to license, so they carry `rights` instead (here and on the resources that hold them).
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0 (the dataset's own tables)"}],
+                      "title": "Creative Commons Attribution 4.0 (data: the dataset's own tables)"},
+                     {"name": "MIT", "path": "https://opensource.org/license/mit",
+                      "title": "MIT License (code: the builder in builder/, see LICENSE)"}],
         "rights": TEXT_RIGHTS,
         "sources": [{"title": essay, "path": record["url"], "doi": record.get("doi"), "pages": record["pages"],
+                     "authors": record["authors"], "year": record["year"], "container": record["container"],
+                     "volume": record["volume"], "issue": record["issue"], "issn": record.get("issn"),
                      "also_at": also_at}],
+        # No public repository or dataset DOI exists, so there is no `homepage` or `id`; the only
+        # names known are these two.
         "contributors": [
+            {"title": "The thom-2015 dataset encoders", "role": "author",
+             "description": "The people who encoded the essay: the dataset's authors."},
             {"title": "Françoise Thom", "role": "contributor",
              "description": "Author of the encoded essay; she did not take part in making the dataset."},
-            {"title": "The thom-2015 dataset encoders", "role": "wrangler"},
         ],
         "resources": resources,
     }

@@ -159,3 +159,20 @@ COMPARISON_DIMENSION = {
     "isolation": "Irreversible acts meant to isolate the country from the outside world.",
     "crisis_as_pretext": "Setbacks and crises used as pretexts for tightening the screws.",
 }
+
+PARAGRAPH_SECTION = {
+    "abstract": "The abstract printed at the head of the article.",
+    "epigraph": "The epigraph (indented quotation) before the essay's body.",
+    "body": "The running text of the essay.",
+    "note": "A footnote, moved from the foot of its page to the notes section after the body.",
+}
+
+EDITORIAL_CHANGE_KIND = {
+    "whitespace_folded": "Runs of whitespace (tabs, no-break spaces, line breaks inside a paragraph) folded to one space; one row for the rule, applied everywhere.",
+    "running_head_removed": "A running head or copyright line of the printed page removed from the text.",
+    "hyphen_folded": "The `-` + U+2010 pair (or a lone U+2010) of the extraction folded to `-`.",
+    "line_end_hyphen_joined": "A word hyphenated at a line end joined without a space.",
+    "drop_capital_restored": "The drop capital missing from the extraction restored.",
+    "footnote_marker_removed": "A footnote marker removed from the body (the note is in the notes section).",
+    "footnote_moved": "A footnote moved from the foot of its page to the notes section.",
+}

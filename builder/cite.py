@@ -1,0 +1,409 @@
+"""How to cite the dataset, the essay it encodes, and any row of it.
+
+Everything is read from a built package: the dataset's name, title, version, contributors and
+licences from `datapackage.json`; the essay's record from the package's `sources` table (the
+row with role `analyzed`, generated from `sources/<source_id>.yaml`); a row's page and words
+from `quotes`. Nothing here is typed twice, and nothing is invented: the dataset has no DOI,
+no URL and no release date, so no citation shows one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import yaml
+
+from . import models as m
+from .errors import BuildError
+from .validate import read_descriptor
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    biblatex = "biblatex"
+    csl_json = "csl-json"
+    ris = "ris"
+    apa = "apa"
+    cff = "cff"
+
+
+class CiteWhat(str, Enum):
+    dataset = "dataset"
+    essay = "essay"
+
+
+@dataclass(frozen=True)
+class Package:
+    root: Path
+    descriptor: dict
+
+    @classmethod
+    def open(cls, package: Path) -> "Package":
+        path, descriptor = read_descriptor(Path(package))
+        return cls(path.parent, descriptor)
+
+    def rows(self, table: str) -> list[dict]:
+        resource = next((r for r in self.descriptor["resources"] if r.get("name") == table), None)
+        if resource is None:
+            raise BuildError(str(self.root / "datapackage.json"), f"the package has no `{table}` table",
+                             "rebuild it (`histpack build`)")
+        with open(self.root / resource["path"], encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    def essay(self) -> dict:
+        """The analyzed essay's record, from the package's `sources` table."""
+        analyzed = [r for r in self.rows("sources") if r.get("role") == "analyzed"]
+        if len(analyzed) != 1:
+            raise BuildError(str(self.root / "data/sources.csv"),
+                             f"expected one source with role `analyzed`, found {len(analyzed)}")
+        return analyzed[0]
+
+
+# --- names, pages, keys ------------------------------------------------------------------------
+
+def person_names(authors: str) -> list[tuple[str, str]]:
+    """`Françoise Thom` → [("Françoise", "Thom")]; several authors separated by `;` or ` and `."""
+    names = []
+    for name in re.split(r"\s*;\s*|\s+and\s+", authors.strip()):
+        if name:
+            given, _, family = name.rpartition(" ")
+            names.append((given, family))
+    return names
+
+
+def dataset_authors(descriptor: dict) -> list[str]:
+    """Contributors whose role is `author` (Data Package v1 `role` or v2 `roles`)."""
+    out = []
+    for c in descriptor.get("contributors", []):
+        roles = c.get("roles") or [c.get("role")]
+        if "author" in roles and c.get("title"):
+            out.append(c["title"])
+    return out
+
+
+def page_range(pages: str, dash: str = "–") -> str:
+    return re.sub(r"\s*[-–]+\s*", dash, pages or "")
+
+
+def pinpoint(page_start: str | int, page_end: str | int) -> str:
+    start, end = str(page_start), str(page_end)
+    return start if not end or end == start else f"{start}–{end}"
+
+
+def key_of(cited_as: str) -> str:
+    """`Thom 2015` → `thom2015`."""
+    return re.sub(r"[^a-z0-9]", "", cited_as.lower()) or "essay"
+
+
+def _licences(descriptor: dict) -> list[str]:
+    return [lic["name"] for lic in descriptor.get("licenses", []) if lic.get("name")]
+
+
+def _licence_note(descriptor: dict) -> str:
+    parts = []
+    for lic in descriptor.get("licenses", []):
+        title = lic.get("title", "")
+        part = re.search(r"\((\w+):", title)
+        parts.append(f"{part.group(1)}: {lic['name']}" if part else lic.get("name", ""))
+    return "; ".join(p for p in parts if p)
+
+
+def essay_line(essay: dict) -> str:
+    """A one-line reference to the essay, for notes."""
+    line = (f"{essay['authors']}, “{essay['title']}”, {essay['container']} {essay['volume']}, "
+            f"no. {essay['issue']} ({essay['year']}): {page_range(essay['pages'])}")
+    return line + (f", doi:{essay['doi']}" if essay.get("doi") else "")
+
+
+# --- BibTeX and BibLaTeX ------------------------------------------------------------------------
+
+_TEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+def _tex(text: str) -> str:
+    return _TEX_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
+    present = [(k, v) for k, v in fields if v not in (None, "")]
+    width = max(len(k) for k, _ in present)
+    body = ",\n".join(f"  {k:<{width}} = {{{v}}}" for k, v in present)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _bib_persons(authors: str) -> str:
+    return " and ".join(f"{_tex(family)}, {_tex(given)}" if given else _tex(family)
+                        for given, family in person_names(authors))
+
+
+def _bib_corporate(names: list[str]) -> str:
+    return " and ".join("{" + _tex(n) + "}" for n in names)
+
+
+def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
+    d, essay = pkg.descriptor, pkg.essay()
+    note = f"Data package `{d['name']}'. Encodes {essay_line(essay)}. Licences: {_licence_note(d)}"
+    fields = [
+        ("author", _bib_corporate(dataset_authors(d))),
+        ("title", "{" + _tex(d["title"]) + "}"),
+        ("version", d.get("version")),
+    ]
+    if biblatex:
+        fields += [("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
+        return _bib_entry("dataset", d["name"], fields)
+    fields += [("howpublished", _tex(f"Frictionless data package, version {d.get('version')}")),
+               ("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
+    return _bib_entry("misc", d["name"], fields)
+
+
+def bibtex_essay(pkg: Package, biblatex: bool = False) -> str:
+    e = pkg.essay()
+    fields = [
+        ("author", _bib_persons(e["authors"])),
+        ("title", "{" + _tex(e["title"]) + "}"),
+        ("journaltitle" if biblatex else "journal", _tex(e["container"])),
+        ("date" if biblatex else "year", e["year"]),
+        ("volume", e["volume"]),
+        ("number", e["issue"]),
+        ("pages", page_range(e["pages"], "--")),
+        ("issn", e.get("issn")),
+        ("doi", e.get("doi")),
+        ("url", e.get("url")),
+    ]
+    return _bib_entry("article", key_of(e["cited_as"]), fields)
+
+
+# --- CSL-JSON ------------------------------------------------------------------------------------
+
+def csl_essay_item(essay: dict) -> dict:
+    item = {
+        "id": key_of(essay["cited_as"]),
+        "type": "article-journal",
+        "author": [{"family": f, "given": g} if g else {"literal": f} for g, f in person_names(essay["authors"])],
+        "title": essay["title"],
+        "container-title": essay["container"],
+        "volume": essay["volume"],
+        "issue": essay["issue"],
+        "page": page_range(essay["pages"], "-"),
+        "issued": {"date-parts": [[int(essay["year"])]]},
+        "ISSN": essay.get("issn"),
+        "DOI": essay.get("doi"),
+        "URL": essay.get("url"),
+    }
+    return {k: v for k, v in item.items() if v not in (None, "")}
+
+
+def csl_dataset_item(pkg: Package) -> dict:
+    d = pkg.descriptor
+    item = {
+        "id": d["name"],
+        "type": "dataset",
+        "author": [{"literal": name} for name in dataset_authors(d)],
+        "title": d["title"],
+        "version": d.get("version"),
+        "abstract": d.get("description"),
+        "keyword": ", ".join(d.get("keywords", [])),
+        "license": _licence_note(d),
+        "note": f"Encodes {essay_line(pkg.essay())}",
+    }
+    return {k: v for k, v in item.items() if v not in (None, "", [])}
+
+
+def csl_json(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- RIS -----------------------------------------------------------------------------------------
+
+def _ris(lines: list[tuple[str, str | None]]) -> str:
+    out = [f"{tag}  - {value}" for tag, value in lines if value not in (None, "")]
+    return "\n".join(out + ["ER  - "]) + "\n"
+
+
+def ris_dataset(pkg: Package) -> str:
+    d = pkg.descriptor
+    lines = [("TY", "DATA")] + [("AU", a) for a in dataset_authors(d)]
+    lines += [("TI", d["title"]), ("ET", d.get("version")), ("AB", d.get("description"))]
+    lines += [("KW", k) for k in d.get("keywords", [])]
+    lines += [("N1", f"Encodes {essay_line(pkg.essay())}. Licences: {_licence_note(d)}")]
+    return _ris(lines)
+
+
+def ris_essay(pkg: Package) -> str:
+    e = pkg.essay()
+    start, _, end = page_range(e["pages"], "-").partition("-")
+    lines = [("TY", "JOUR")] + [("AU", f"{f}, {g}" if g else f) for g, f in person_names(e["authors"])]
+    lines += [("TI", e["title"]), ("JO", e["container"]), ("PY", e["year"]), ("VL", e["volume"]),
+              ("IS", e["issue"]), ("SP", start), ("EP", end), ("SN", e.get("issn")), ("DO", e.get("doi")),
+              ("UR", e.get("url"))]
+    return _ris(lines)
+
+
+# --- APA (7th edition), plain text --------------------------------------------------------------
+
+def _apa_person(given: str, family: str) -> str:
+    initials = " ".join(part[0] + "." for part in re.split(r"[\s]+", given) if part)
+    return f"{family}, {initials}" if initials else family
+
+
+def _apa_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def apa_essay(pkg: Package) -> str:
+    e = pkg.essay()
+    authors = _apa_list([_apa_person(g, f) for g, f in person_names(e["authors"])])
+    text = (f"{authors} ({e['year']}). {e['title']}. {e['container']}, {e['volume']}({e['issue']}), "
+            f"{page_range(e['pages'])}.")
+    if e.get("doi"):
+        text += f" https://doi.org/{e['doi']}"
+    elif e.get("url"):
+        text += f" {e['url']}"
+    return text + "\n"
+
+
+def apa_dataset(pkg: Package) -> str:
+    d = pkg.descriptor
+    authors = _apa_list(dataset_authors(d))
+    # No release date exists, so APA's "n.d."; no DOI or URL exists, so none is given.
+    return f"{authors}. (n.d.). {d['title']} (Version {d.get('version')}) [Data set].\n"
+
+
+# --- CFF -----------------------------------------------------------------------------------------
+
+CFF_HEADER = ("# Generated by `histpack cite --format cff` from datapackage.json and the essay's record;\n"
+              "# do not edit: `histpack build` rewrites it.\n")
+
+
+def cff(pkg: Package) -> str:
+    d, e = pkg.descriptor, pkg.essay()
+    start, _, end = page_range(e["pages"], "-").partition("-")
+    essay = {
+        "type": "article",
+        "authors": [{"family-names": f, "given-names": g} if g else {"name": f} for g, f in person_names(e["authors"])],
+        "title": e["title"],
+        "journal": e["container"],
+        "volume": int(e["volume"]) if e["volume"].isdigit() else e["volume"],
+        "issue": e["issue"],
+        "start": start,
+        "end": end or start,
+        "year": int(e["year"]),
+        "issn": e.get("issn"),
+        "doi": e.get("doi"),
+        "url": e.get("url"),
+        "copyright": e.get("license"),
+    }
+    doc = {
+        "cff-version": "1.2.0",
+        "message": ("If you use this dataset, please cite it as below, and cite the essay it encodes "
+                    "(under references) with the page of each row you rely on."),
+        "type": "dataset",
+        "title": d["title"],
+        "version": d.get("version"),
+        "abstract": d.get("description"),
+        "authors": [{"name": name} for name in dataset_authors(d)],
+        "license": _licences(d),
+        "keywords": d.get("keywords", []),
+        "references": [{k: v for k, v in essay.items() if v not in (None, "")}],
+    }
+    body = yaml.safe_dump({k: v for k, v in doc.items() if v not in (None, "", [])},
+                          sort_keys=False, allow_unicode=True, width=100)
+    return CFF_HEADER + body
+
+
+# --- dispatch ------------------------------------------------------------------------------------
+
+def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat) -> str:
+    """The dataset's or the essay's reference in one format."""
+    fmt, what = CiteFormat(fmt), CiteWhat(what)
+    dataset = what is CiteWhat.dataset
+    if fmt is CiteFormat.bibtex:
+        return bibtex_dataset(pkg) if dataset else bibtex_essay(pkg)
+    if fmt is CiteFormat.biblatex:
+        return bibtex_dataset(pkg, biblatex=True) if dataset else bibtex_essay(pkg, biblatex=True)
+    if fmt is CiteFormat.csl_json:
+        return csl_json([csl_dataset_item(pkg) if dataset else csl_essay_item(pkg.essay())])
+    if fmt is CiteFormat.ris:
+        return ris_dataset(pkg) if dataset else ris_essay(pkg)
+    if fmt is CiteFormat.apa:
+        return apa_dataset(pkg) if dataset else apa_essay(pkg)
+    if not dataset:
+        raise BuildError("--format cff", "CITATION.cff describes the dataset; the essay is under its `references`",
+                         "use `--what dataset`, or another format for the essay")
+    return cff(pkg)
+
+
+# --- one row -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowCitation:
+    table: str
+    key: str
+    pinpoint: str          # "Thom 2015, 90"
+    text: str              # the quoted words (or the paragraph, or the reference)
+    quote_id: str | None
+    speaker: str | None
+    cited_work: str | None
+
+    def render(self, dataset_reference: str) -> str:
+        lines = [self.pinpoint, f"“{self.text}”"]
+        if self.speaker or self.cited_work:
+            who = f"{self.speaker}’s words" if self.speaker else "Words"
+            lines.append(f"{who}, quoted in the essay" + (f", which cites {self.cited_work}." if self.cited_work else "."))
+        label = f" (quote {self.quote_id})" if self.quote_id else ""
+        lines.append(f"Row {self.table}:{self.key}{label} in: {dataset_reference.strip()}")
+        return "\n".join(lines) + "\n"
+
+
+def _find_row(pkg: Package, table: str, key: str) -> dict:
+    model = m.BY_TABLE.get(table)
+    if model is None:
+        raise BuildError(f"--row {table}:{key}", f"unknown table `{table}`",
+                         f"tables: {', '.join(sorted(m.BY_TABLE))}")
+    pk = model.table.primary_key
+    parts = key.split("/")
+    if len(parts) != len(pk):
+        form = "/".join(pk)
+        raise BuildError(f"--row {table}:{key}", f"`{table}` rows are named by {form}",
+                         f"write --row {table}:{form.upper()}")
+    for row in pkg.rows(table):
+        if tuple(row[c] for c in pk) == tuple(parts):
+            return row
+    raise BuildError(f"--row {table}:{key}", f"no row `{key}` in {table}",
+                     f"list them with `histpack query \"select {', '.join(pk)} from {table}\"`")
+
+
+def cite_row(pkg: Package, spec: str) -> RowCitation:
+    """`rhetoric:goebbels-cut-the-bridges` → "Thom 2015, 90" and the words the row rests on."""
+    table, sep, key = spec.partition(":")
+    if not sep or not table or not key:
+        raise BuildError(f"--row {spec}", "expected TABLE:ID", "e.g. --row rhetoric:goebbels-cut-the-bridges")
+    row = _find_row(pkg, table, key)
+    sources = {s["source_id"]: s for s in pkg.rows("sources")}
+    essay = pkg.essay()
+    if table == "quotes" or row.get("quote_id"):
+        quote_id = row["quote_id"]
+        quote = next((q for q in pkg.rows("quotes") if q["quote_id"] == quote_id), None)
+        if quote is None:
+            raise BuildError(f"--row {spec}", f"its quote `{quote_id}` is not in quotes", "rebuild the package")
+        source = sources.get(quote["source_id"], essay)
+        persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
+        citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
+        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(quote['page_start'], quote['page_end'])}",
+                           quote["text"], quote_id, persons.get(quote["speaker_id"]),
+                           citations.get(quote["citation_id"]))
+    if row.get("page_start") and row.get("text"):  # a paragraph
+        source = sources.get(row.get("source_id"), essay)
+        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(row['page_start'], row['page_end'])}",
+                           row["text"], None, None, None)
+    if table == "citations":
+        return RowCitation(table, key, f"{essay['cited_as']}, {row['page']}", row["cited_as"], None, None, None)
+    raise BuildError(f"--row {spec}", f"`{table}` rows rest on no quote of their own",
+                     "cite the row they belong to (e.g. its event, purge or thesis), or the essay with --what essay")

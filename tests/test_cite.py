@@ -1,0 +1,190 @@
+"""`histpack cite`: references that parse and render, pinpoint row citations, nothing invented."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import yaml
+
+from builder.cite import Package, cff, cite_row, pinpoint, reference
+
+ROOT = Path(__file__).resolve().parents[1]
+DOI = "10.21226/T2TG6W20"
+
+
+def histpack(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture(scope="module")
+def pkg() -> Package:
+    return Package.open(ROOT)
+
+
+@pytest.fixture(scope="module")
+def descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def record() -> dict:
+    return yaml.safe_load((ROOT / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
+
+
+def parse_one(text: str):
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    assert len(library.entries) == 1
+    return library.entries[0]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_essay_bibtex_parses_with_doi_and_pages(pkg, record, fmt):
+    entry = parse_one(reference(pkg, fmt, "essay"))
+    assert entry.entry_type == "article"
+    assert entry.fields_dict["doi"].value == DOI == record["doi"]
+    assert entry.fields_dict["pages"].value == "81--92"
+    assert entry.fields_dict["title"].value == "{Reflections on Stalin and the Holodomor}"
+    assert entry.fields_dict["author"].value == "Thom, Françoise"
+    assert entry.fields_dict["volume"].value == "2" and entry.fields_dict["number"].value == "1"
+
+
+@pytest.mark.parametrize("fmt,kind", [("bibtex", "misc"), ("biblatex", "dataset")])
+def test_dataset_bibtex_from_the_descriptor_without_a_made_up_doi(pkg, descriptor, fmt, kind):
+    entry = parse_one(reference(pkg, fmt, "dataset"))
+    assert entry.entry_type == kind
+    assert entry.key == descriptor["name"]
+    assert entry.fields_dict["title"].value == "{" + descriptor["title"] + "}"
+    assert entry.fields_dict["version"].value == descriptor["version"]
+    authors = [c["title"] for c in descriptor["contributors"] if c.get("role") == "author"]
+    assert entry.fields_dict["author"].value == " and ".join("{" + a + "}" for a in authors)
+    assert "doi" not in entry.fields_dict and "url" not in entry.fields_dict
+    assert DOI in entry.fields_dict["note"].value  # the essay's DOI, named as the essay's
+
+
+def test_cli_bibtex_is_the_dataset_reference():
+    result = histpack("cite", "--format", "bibtex")
+    assert result.returncode == 0, result.stderr
+    assert parse_one(result.stdout).key == "thom-2015-holodomor"
+
+
+def _render(items: list[dict]) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    source = CiteProcJSON(items)
+    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
+    bibliography = CitationStylesBibliography(style, source, formatter.plain)
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    return "\n".join(str(entry) for entry in bibliography.bibliography())
+
+
+def test_csl_json_of_the_essay_renders_with_citeproc(pkg):
+    items = json.loads(reference(pkg, "csl-json", "essay"))
+    text = _render(items)
+    assert "Reflections on Stalin and the Holodomor" in text
+    assert "Thom" in text and "2015" in text and "81" in text and "92" in text
+
+
+@pytest.mark.filterwarnings("ignore:The following arguments for Reference are unsupported")
+def test_csl_json_of_the_dataset_renders_with_citeproc(pkg, descriptor):
+    items = json.loads(reference(pkg, "csl-json", "dataset"))
+    assert items[0]["version"] == descriptor["version"]
+    assert "DOI" not in items[0] and "URL" not in items[0]
+    assert descriptor["title"] in _render(items)
+
+
+def test_ris_and_apa(pkg):
+    ris = reference(pkg, "ris", "essay").splitlines()
+    assert ris[0] == "TY  - JOUR" and ris[-1] == "ER  - "
+    assert {"SP  - 81", "EP  - 92", f"DO  - {DOI}", "AU  - Thom, Françoise"} <= set(ris)
+    assert reference(pkg, "ris", "dataset").startswith("TY  - DATA\n")
+    assert reference(pkg, "apa", "essay") == (
+        "Thom, F. (2015). Reflections on Stalin and the Holodomor. East/West: Journal of Ukrainian Studies, "
+        "2(1), 81–92. https://doi.org/10.21226/T2TG6W20\n")
+    assert reference(pkg, "apa", "dataset").startswith("The thom-2015 dataset encoders. (n.d.). Stalin,")
+
+
+def test_committed_citation_cff_is_the_generated_one(pkg):
+    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == cff(pkg)
+
+
+def test_citation_cff_content(pkg, descriptor, record):
+    doc = yaml.safe_load(cff(pkg))
+    assert doc["cff-version"] == "1.2.0" and doc["type"] == "dataset"
+    assert doc["title"] == descriptor["title"] and doc["version"] == descriptor["version"]
+    assert doc["license"] == ["CC-BY-4.0", "MIT"]
+    assert "doi" not in doc and "url" not in doc and "repository-code" not in doc
+    essay = doc["references"][0]
+    assert essay["doi"] == record["doi"] and (essay["start"], essay["end"]) == ("81", "92")
+    assert essay["authors"] == [{"family-names": "Thom", "given-names": "Françoise"}]
+
+
+def test_cff_is_only_for_the_dataset():
+    result = histpack("cite", "--what", "essay", "--format", "cff")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_row_citation_gives_page_and_words():
+    result = histpack("cite", "--row", "rhetoric:goebbels-cut-the-bridges")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Thom 2015, 90"
+    assert lines[1].startswith("“We have gone so far, especially in the Jewish question")
+    assert "a people who have cut the bridges behind them" in lines[1]
+    assert "Goebbels 78-79" in lines[2]
+    assert lines[3].startswith("Row rhetoric:goebbels-cut-the-bridges (quote q90-we-have-gone-so-far) in: ")
+
+
+def test_row_citation_uses_the_quote_of_the_row(pkg):
+    quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
+    keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
+    keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
+    keyed += [("comparison_sides", r, f"{r['comparison_id']}/{r['side_id']}") for r in pkg.rows("comparison_sides")]
+    for table, row, key in keyed:
+        cited = cite_row(pkg, f"{table}:{key}")
+        quote = quotes[row["quote_id"]]
+        assert cited.text == quote["text"]
+        assert cited.pinpoint == f"Thom 2015, {pinpoint(quote['page_start'], quote['page_end'])}"
+
+
+def test_page_ranges_use_an_en_dash(pkg):
+    assert pinpoint(86, 87) == "86–87" and pinpoint("86", "86") == "86"
+    spanning = next(p for p in pkg.rows("paragraphs") if p["page_start"] != p["page_end"])
+    cited = cite_row(pkg, f"paragraphs:{spanning['paragraph_id']}")
+    assert cited.pinpoint == f"Thom 2015, {spanning['page_start']}–{spanning['page_end']}"
+
+
+@pytest.mark.parametrize("spec,message", [
+    ("rhetoric:no-such-row", "no row `no-such-row` in rhetoric"),
+    ("nowhere:x", "unknown table `nowhere`"),
+    ("rhetoric", "expected TABLE:ID"),
+    ("event_persons:1929-12-14-bauman-memorandum", "rows are named by event_id/person_id"),
+])
+def test_bad_row_is_one_error_line(spec, message):
+    result = histpack("cite", "--row", spec)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_dataset_metadata_is_read_from_the_package(tmp_path):
+    for name in ("data", "schemas"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["title"] = "Another title"
+    descriptor["version"] = "9.8.7"
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = histpack("cite", "--format", "bibtex", "--package", str(tmp_path))
+    entry = parse_one(result.stdout)
+    assert entry.fields_dict["title"].value == "{Another title}"
+    assert entry.fields_dict["version"].value == "9.8.7"

@@ -1,0 +1,89 @@
+"""CODEBOOK.md is current, complete, and every column and vocabulary value is explained."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder import models as m
+from builder.cite import Package
+from builder.codebook import render
+from builder.schema import columns
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def codebook() -> str:
+    return (ROOT / "CODEBOOK.md").read_text(encoding="utf-8")
+
+
+def section(text: str, table: str) -> str:
+    match = re.search(rf"^## {re.escape(table)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    assert match, f"no section for {table}"
+    return match.group(1)
+
+
+def test_committed_codebook_is_current(codebook):
+    assert codebook == render(Package.open(ROOT))
+
+
+def test_every_table_with_rows_keys_and_every_column(codebook):
+    for model in m.MODELS:
+        t = model.table
+        body = section(codebook, t.name)
+        with open(ROOT / f"data/{t.name}.csv", encoding="utf-8", newline="") as f:
+            rows = sum(1 for _ in csv.DictReader(f))
+        assert f"- Rows: {rows}\n" in body
+        assert "- Primary key: " + ", ".join(f"`{k}`" for k in t.primary_key) in body
+        for column, target in t.foreign_keys.items():
+            assert f"`{column}` → `{target}." in body
+        for col in columns(model):
+            assert re.search(rf"^\| `{col.name}` \| {col.type} \| (yes|no) \|", body, re.MULTILINE), (t.name, col.name)
+
+
+def test_every_vocabulary_value_has_a_meaning(codebook):
+    for model in m.MODELS:
+        body = section(codebook, model.table.name)
+        for col in columns(model):
+            if not col.enum:
+                continue
+            meanings = model.vocabularies.get(col.name, {})
+            assert set(meanings) == set(col.enum), f"{model.table.name}.{col.name}: values without meaning"
+            for value in col.enum:
+                assert f"| `{value}` | {meanings[value]} |" in body
+
+
+def test_every_field_and_resource_in_the_package_has_a_description():
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert descriptor["resources"]
+    for resource in descriptor["resources"]:
+        assert resource.get("description", "").strip(), resource["name"]
+        schema = json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
+        assert schema["fields"]
+        for field in schema["fields"]:
+            assert field.get("description", "").strip(), f"{resource['name']}.{field['name']}"
+
+
+def test_codebook_check_fails_on_a_stale_file(tmp_path):
+    for name in ("data", "schemas"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy2(ROOT / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copy2(ROOT / "CODEBOOK.md", tmp_path / "CODEBOOK.md")
+    cmd = [sys.executable, "-m", "builder.cli", "codebook", "--package", str(tmp_path)]
+    ok = subprocess.run([*cmd, "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    (tmp_path / "CODEBOOK.md").write_text("stale\n", encoding="utf-8")
+    stale = subprocess.run([*cmd, "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert stale.returncode == 1
+    assert len(stale.stderr.strip().splitlines()) == 1 and "out of date" in stale.stderr
+    rewritten = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert rewritten.returncode == 0
+    assert (tmp_path / "CODEBOOK.md").read_text(encoding="utf-8") == (ROOT / "CODEBOOK.md").read_text(encoding="utf-8")

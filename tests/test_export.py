@@ -1,0 +1,123 @@
+"""`histpack export` and `builder.connect()`: the same rows as the CSV package, typed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import builder
+from builder import models as m
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = [model.table.name for model in m.MODELS]
+
+
+def csv_rows(table: str) -> list[dict]:
+    with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def as_csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    out = {}
+    for fmt in ("parquet", "csv", "jsonl"):
+        folder = tmp_path_factory.mktemp(fmt)
+        result = subprocess.run([sys.executable, "-m", "builder.cli", "export", "--format", fmt, "--out", str(folder)],
+                                cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        out[fmt] = folder
+    return out
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_parquet_has_the_csv_rows(exported, table):
+    parquet = pq.read_table(exported["parquet"] / f"{table}.parquet")
+    expected = csv_rows(table)
+    assert parquet.num_rows == len(expected)
+    with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
+        assert parquet.column_names == next(csv.reader(f))
+    got = [{k: as_csv_cell(v) for k, v in row.items()} for row in parquet.to_pylist()]
+    assert got == expected
+
+
+def test_parquet_types_follow_the_table_schemas(exported):
+    events = pq.read_schema(exported["parquet"] / "events.parquet")
+    assert events.field("date_start").type == pa.date32()
+    assert events.field("event_type").type == pa.string()  # enum as string
+    assert not events.field("event_id").nullable and events.field("place_id").nullable
+    quotes = pq.read_schema(exported["parquet"] / "quotes.parquet")
+    assert quotes.field("page_start").type == pa.int64() and quotes.field("char_start").type == pa.int64()
+    # optional columns stay nullable even where this slice of data has no empty cell
+    rhetoric = pq.read_schema(exported["parquet"] / "rhetoric.parquet")
+    assert rhetoric.field("event_id").nullable and rhetoric.field("date_start").nullable
+
+
+def test_duckdb_reads_the_parquet(exported):
+    path = str(exported["parquet"] / "rhetoric.parquet")
+    row = duckdb.execute(f"select date_start, typeof(date_start) from read_parquet('{path}') "
+                     "where rhetoric_id = 'goebbels-cut-the-bridges'").fetchall()[0]
+    assert row == (dt.date(1943, 3, 2), "DATE")
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_csv_and_jsonl_exports_have_the_same_rows(exported, table):
+    expected = csv_rows(table)
+    with open(exported["csv"] / f"{table}.csv", encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f)) == expected
+    lines = (exported["jsonl"] / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [{k: as_csv_cell(v) for k, v in json.loads(line).items()} for line in lines] == expected
+
+
+def test_export_refuses_a_file_as_folder():
+    result = subprocess.run([sys.executable, "-m", "builder.cli", "export", "--out", "LICENSE"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a folder" in result.stderr
+
+
+def test_connect_loads_tables_and_views():
+    con = builder.connect()
+    try:
+        assert con.execute("select count(*) from quotes").fetchall()[0][0] == len(csv_rows("quotes"))
+        citation = con.execute("select citation from quote_context where quote_id = 'q90-we-have-gone-so-far'").fetchall()[0]
+        assert citation == ("Thom 2015, 90",)
+        views = {r[0] for r in con.sql("select view_name from duckdb_views() where not internal").fetchall()}
+        assert {"quote_context", "timeline", "comparison_matrix", "phase_alignment"} <= views
+    finally:
+        con.close()
+
+
+def test_connect_to_a_database_file(tmp_path):
+    path = tmp_path / "thom.duckdb"
+    con = builder.connect(path)
+    con.close()
+    assert path.exists()
+    con = builder.connect(path, read_only=True)
+    try:
+        assert con.execute("select count(*) from rhetoric").fetchall()[0][0] == len(csv_rows("rhetoric"))
+    finally:
+        con.close()
+
+
+def test_connect_from_outside_the_project_finds_its_package(tmp_path):
+    script = "import builder\nprint(builder.connect().execute('select count(*) from rhetoric').fetchall()[0][0])"
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(len(csv_rows("rhetoric")))
