@@ -63,6 +63,22 @@ def _positions(items: list[Item], align: str, since: int | None) -> tuple[list[t
     return placed, left_out, "year"
 
 
+def _mark_levels(placed, gap: float) -> dict:
+    """Stack the marks of one kind in one lane in rows, so that no mark or purge span overlaps another."""
+    levels: dict = {}
+    last: dict[tuple[str, str, int], float] = {}
+    for item, x0, x1 in sorted(placed, key=lambda p: p[1]):
+        if item.kind == "phase":
+            continue
+        left, right = (x0, x1) if item.kind == "purge" else ((x0 + x1) / 2,) * 2
+        level = 0
+        while last.get((item.regime_id, item.kind, level), -1e9) >= left - gap:
+            level += 1
+        last[(item.regime_id, item.kind, level)] = right
+        levels[(item, x0)] = level
+    return levels
+
+
 def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: str = "calendar",
                   since: int | None = 1920) -> Path:
     """Write the picture to `out` (.svg, .png or .html)."""
@@ -80,30 +96,44 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     placed, left_out, axis_label = _positions(items, align, since if align == "calendar" else None)
     regimes = [r for r in REGIME_ORDER if any(i.regime_id == r for i, _, _ in placed)]
     regimes += sorted({i.regime_id for i, _, _ in placed} - set(regimes))
-    lane = {r: len(regimes) - 1 - k for k, r in enumerate(regimes)}
+    span = max((x1 for _, _, x1 in placed), default=1) - min((x0 for _, x0, _ in placed), default=0)
+    levels = _mark_levels(placed, gap=max(span, 1) * 0.012)
 
-    fig, ax = plt.subplots(figsize=(14, 1.7 * max(1, len(regimes)) + 1.6), dpi=110)
+    def rows(regime: str, kind: str) -> int:
+        return 1 + max((v for (i, _), v in levels.items() if i.regime_id == regime and i.kind == kind), default=-1)
+
+    row, bar, head = 0.11, 0.3, 0.35
+    base: dict[str, float] = {}
+    height = 0.0
+    for regime in reversed(regimes):
+        base[regime] = height
+        height += 0.1 + row * (rows(regime, "purge") + rows(regime, "rhetoric")) + bar + head
+    fig, ax = plt.subplots(figsize=(14, 1.5 * height + 1.8), dpi=110)
     key_lines = []
-    for k, (item, x0, x1) in enumerate(placed):
-        y = lane[item.regime_id]
+    for item, x0, x1 in placed:
+        y = base[item.regime_id]
+        n_purge, n_rhet = rows(item.regime_id, "purge"), rows(item.regime_id, "rhetoric")
+        bar_y = y + 0.1 + row * (n_purge + n_rhet)
         if item.kind == "phase":
-            ax.broken_barh([(x0, max(x1 - x0, 0.08))], (y + 0.45, 0.3), facecolors=PHASE_COLOURS.get(item.detail, "#999"),
-                           edgecolor="white", linewidth=0.8)
-            stagger = 0.82 if item.seq % 2 else 0.24
-            ax.text((x0 + x1) / 2, y + stagger, str(item.seq), ha="center", va="center", fontsize=9, fontweight="bold")
+            ax.broken_barh([(x0, max(x1 - x0, span * 0.002))], (bar_y, bar * 0.8),
+                           facecolors=PHASE_COLOURS.get(item.detail, "#999"), edgecolor="white", linewidth=0.6)
+            ax.text((x0 + x1) / 2, bar_y + bar + (0.05 if item.seq % 2 else 0.2), str(item.seq), ha="center",
+                    va="center", fontsize=8.5, fontweight="bold")
             key_lines.append(f"{names.get(item.regime_id, item.regime_id)} {item.seq}: {item.label} "
                              f"({item.start.isoformat()[:7]}–{item.end.isoformat()[:7]}, {item.detail})")
         elif item.kind == "purge":
-            ax.plot([(x0 + x1) / 2], [y + 0.1], marker="v", color="black", markersize=9, linestyle="none")
-            ax.hlines(y + 0.1, x0, x1, color="black", linewidth=1)
+            my = y + 0.08 + row * levels[(item, x0)]
+            ax.hlines(my, x0, x1, color="black", linewidth=1)
+            ax.plot([(x0 + x1) / 2], [my], marker="v", color="black", markersize=7, linestyle="none")
         else:
-            ax.plot([(x0 + x1) / 2], [y + 0.1], marker="o", color="#6a3d9a", markersize=7, linestyle="none",
-                    markerfacecolor="white", markeredgewidth=2)
-    ax.set_yticks([lane[r] + 0.5 for r in regimes])
+            my = y + 0.08 + row * (n_purge + levels[(item, x0)])
+            ax.plot([(x0 + x1) / 2], [my], marker="o", color="#6a3d9a", markersize=6, linestyle="none",
+                    markerfacecolor="white", markeredgewidth=1.6)
+    ax.set_yticks([base[r] + 0.1 + row * (rows(r, "purge") + rows(r, "rhetoric")) + bar * 0.4 for r in regimes])
     ax.set_yticklabels([names.get(r, r) for r in regimes], fontsize=11)
-    ax.set_ylim(-0.1, len(regimes) + 0.05)
+    ax.set_ylim(0, height)
     for r in regimes:
-        ax.axhline(lane[r], color="#dddddd", linewidth=0.8)
+        ax.axhline(base[r], color="#dddddd", linewidth=0.8)
     ax.set_xlabel(axis_label, fontsize=11)
     ax.grid(axis="x", color="#eeeeee")
     ax.set_axisbelow(True)
@@ -112,7 +142,7 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     legend = [Patch(color=c, label=t) for t, c in PHASE_COLOURS.items()]
     legend += [Line2D([], [], marker="v", color="black", linestyle="none", label="purge"),
                Line2D([], [], marker="o", color="#6a3d9a", markerfacecolor="white", linestyle="none", label="rhetoric")]
-    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.16 if len(regimes) > 2 else -0.3),
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.7 / height),
               ncol=6, frameon=False, fontsize=10)
     note = ""
     if left_out:
