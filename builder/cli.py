@@ -87,6 +87,15 @@ def validate(package: Optional[Path] = typer.Argument(None, help="Package folder
     typer.echo("valid: frictionless and histpack checks passed")
 
 
+def _require_valid(package: Path) -> None:
+    """Load only a valid package: a broken one fails here, one line per problem, nothing written."""
+    from .validate import validate_package
+
+    problems = validate_package(package)
+    if problems:
+        _fail([p.line() for p in problems])
+
+
 @app.command()
 @friendly
 def load(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json."),
@@ -96,6 +105,7 @@ def load(package: Optional[Path] = typer.Argument(None, help="Package folder or 
 
     root = package if package is not None else find_root()
     target = db if package is not None or db.is_absolute() else find_root() / db
+    _require_valid(root)
     path = load_package(root, target)
     typer.echo(f"loaded {os.path.relpath(path)}")
 
@@ -118,6 +128,7 @@ def query(sql: str = typer.Argument(..., help="A SELECT statement."),
     check_read_only(sql)
     if db is None:
         with tempfile.TemporaryDirectory() as tmp:
+            _require_valid(package or find_root())
             path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
             names, rows = run_query(path, sql)
     else:
@@ -139,7 +150,9 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(*(Text(n) for n in names), show_lines=False)
+        table = Table(show_lines=False)
+        for name in names:  # as Text, so a column name is never read as rich markup
+            table.add_column(Text(name))
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -145,8 +146,14 @@ def check_read_only(sql: str) -> None:
         raise QueryRefused("no statement given")
     for statement in statements:
         kind = statement.type.name
+        words = statement.query.split()
+        first = words[0].upper() if words else kind
         if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(f"`{kind}` statements are refused: `histpack query` is read-only (SELECT only)")
+            raise QueryRefused(f"`{first}` statements are refused: `histpack query` is read-only (SELECT only)")
+        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
+            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
+            if inner.strip() and inner != statement.query:
+                check_read_only(inner)
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -157,7 +164,11 @@ def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     check_read_only(sql)
     con = connect_read_only(db_path)
     try:
-        cursor = con.execute(sql)
+        try:
+            cursor = con.execute(sql)
+        except duckdb.PermissionException:
+            raise QueryRefused("the query reads files or the network, which is refused: `histpack query` reads "
+                               "only the package's tables") from None
         names = [d[0] for d in cursor.description or []]
         return names, cursor.fetchall()
     finally:
