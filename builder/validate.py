@@ -318,6 +318,8 @@ def validate_package(package: Path) -> list[Problem]:
     from another (rows of an unreadable file) is not reported twice."""
     descriptor_path, descriptor = read_descriptor(Path(package))
     files, unreadable = file_problems(descriptor_path, descriptor)
+    if unreadable:  # whatever else frictionless finds would follow from the files it cannot read
+        return _one_line_per_problem(files)
     standard, broken = frictionless_problems(descriptor_path, unreadable)
     problems = files + standard
     if not broken:
