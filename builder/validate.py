@@ -338,7 +338,7 @@ def _one_line_per_problem(problems: list[Problem]) -> list[Problem]:
         file = p.where.split(": row ")[0]
         if p.message.startswith(CHANGED) and file in specific:
             continue
-        if file in changed and not p.message.startswith(CHANGED) and "restore" not in p.message:
+        if file in changed and not p.message.startswith(CHANGED) and " — " not in p.message:
             p = Problem(p.where, p.message + " — the file was changed after the build: restore it or rebuild")
         out.append(p)
     return out
