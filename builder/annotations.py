@@ -71,6 +71,8 @@ def read_annotation_file(path: Path, display: str, tables: set[str]) -> list[Raw
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or str(exc)
+        if exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise BuildError(f"{display}:{line}", f"YAML syntax error: {problem}", "fix the YAML at that line") from None
     if document is None:
         raise BuildError(f"{display}:1", "the file is empty", "add rows (`table:` then a list of rows) or delete the file")
@@ -90,6 +92,10 @@ def read_annotation_file(path: Path, display: str, tables: set[str]) -> list[Raw
         for item in items:
             if not isinstance(item, dict):
                 raise BuildError(f"{display}:{line}", f"a row of `{table}` is not a mapping of column: value")
+            odd = next((k for k in item if not isinstance(k, str)), None)
+            if odd is not None:
+                raise BuildError(f"{display}:{getattr(item, 'line', line)}", f"a row of `{table}` has the column "
+                                 f"name {odd!r}, which is not a word", "column names are words such as `name:`")
             rows.append(RawRow(table, dict(item), display, getattr(item, "line", line), source_id))
     return rows
 

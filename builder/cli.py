@@ -87,6 +87,15 @@ def validate(package: Optional[Path] = typer.Argument(None, help="Package folder
     typer.echo("valid: frictionless and histpack checks passed")
 
 
+def _require_valid(package: Path) -> None:
+    """Load only a valid package: a broken one fails here, one line per problem, nothing written."""
+    from .validate import validate_package
+
+    problems = validate_package(package)
+    if problems:
+        _fail([p.line() for p in problems])
+
+
 @app.command()
 @friendly
 def load(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json."),
@@ -96,6 +105,7 @@ def load(package: Optional[Path] = typer.Argument(None, help="Package folder or 
 
     root = package if package is not None else find_root()
     target = db if package is not None or db.is_absolute() else find_root() / db
+    _require_valid(root)
     path = load_package(root, target)
     typer.echo(f"loaded {os.path.relpath(path)}")
 
@@ -118,6 +128,7 @@ def query(sql: str = typer.Argument(..., help="A SELECT statement."),
     check_read_only(sql)
     if db is None:
         with tempfile.TemporaryDirectory() as tmp:
+            _require_valid(package or find_root())
             path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
             names, rows = run_query(path, sql)
     else:

@@ -61,8 +61,11 @@ def derive_dates(value: str) -> DateRange:
         parsed = parse_edtf(value)
     except EDTFParseException:
         raise DateError(f"invalid EDTF {value!r}") from None
-    start = struct_time_to_date(parsed.lower_strict())
-    end = struct_time_to_date(parsed.upper_strict())
+    try:
+        start = struct_time_to_date(parsed.lower_strict())
+        end = struct_time_to_date(parsed.upper_strict())
+    except (ValueError, OverflowError) as exc:  # e.g. year 0000: no such day in the calendar of `datetime`
+        raise DateError(f"invalid EDTF {value!r}: {exc}") from None
     if start > end:
         raise DateError(f"EDTF interval {value!r} starts after it ends")
     return DateRange(value, start, end, "interval" if len(parts) == 2 else _single(value))

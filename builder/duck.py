@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -74,14 +75,24 @@ def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> Non
     schemas = {r["name"]: _schema(root, r) for r in resources}
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
+    types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
     for resource in resources:
         name = resource["name"]
         schema = schemas[name]
         lines = []
+        # A column that references a plain VARCHAR key stays VARCHAR with its enum as a CHECK:
+        # DuckDB refuses a foreign key between an ENUM and a VARCHAR column.
+        references = {a: types.get((fk["reference"].get("resource") or name, b))
+                      for fk in schema.get("foreignKeys", [])
+                      for a, b in zip(_as_list(fk["fields"]), _as_list(fk["reference"]["fields"]))}
         for field in schema.get("fields", []):
             constraints = field.get("constraints", {})
             sql_type = DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
-            if constraints.get("enum") and field.get("type", "string") == "string":
+            check = ""
+            if constraints.get("enum") and field.get("type", "string") == "string" \
+                    and references.get(field["name"]) == "VARCHAR":
+                check = f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, constraints['enum']))}))"
+            elif constraints.get("enum") and field.get("type", "string") == "string":
                 values = tuple(constraints["enum"])
                 if values not in enum_types:
                     type_name = field["name"]
@@ -90,8 +101,9 @@ def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> Non
                     enum_types[values] = type_name
                     con.execute(f"CREATE TYPE {ident(type_name)} AS ENUM ({', '.join(map(literal, values))})")
                 sql_type = ident(enum_types[values])
+            types[(name, field["name"])] = sql_type
             not_null = " NOT NULL" if constraints.get("required") else ""
-            lines.append(f"{ident(field['name'])} {sql_type}{not_null}")
+            lines.append(f"{ident(field['name'])} {sql_type}{not_null}{check}")
         pk = _as_list(schema.get("primaryKey"))
         if pk:
             lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
@@ -99,13 +111,16 @@ def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> Non
             target = fk["reference"].get("resource") or name
             # DuckDB checks a foreign key on insert and cannot add one later: only keys to tables
             # already loaded are declared; `histpack validate` checks them all.
-            if target in created and target != name:
+            local, remote = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
+            # DuckDB also needs both sides of the same type (an ENUM column cannot reference a VARCHAR).
+            same = [types.get((name, a)) for a in local] == [types.get((target, b)) for b in remote]
+            if target in created and target != name and same:
                 lines.append(f"FOREIGN KEY ({', '.join(map(ident, _as_list(fk['fields'])))}) REFERENCES "
                              f"{ident(target)} ({', '.join(map(ident, _as_list(fk['reference']['fields'])))})")
         con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
         columns = []
         for field in schema.get("fields", []):
-            columns.append(f"CAST({ident(field['name'])} AS {_cast_type(field, enum_types)})")
+            columns.append(f"CAST({ident(field['name'])} AS {types[(name, field['name'])]})")
         path = str((root / resource["path"]).resolve())
         con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM "
                     f"read_csv({literal(path)}, header=true, all_varchar=true, quote='\"', escape='\"', "
@@ -145,8 +160,14 @@ def check_read_only(sql: str) -> None:
         raise QueryRefused("no statement given")
     for statement in statements:
         kind = statement.type.name
+        words = statement.query.split()
+        first = words[0].upper() if words else kind
         if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(f"`{kind}` statements are refused: `histpack query` is read-only (SELECT only)")
+            raise QueryRefused(f"`{first}` statements are refused: `histpack query` is read-only (SELECT only)")
+        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
+            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
+            if inner.strip() and inner != statement.query:
+                check_read_only(inner)
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -157,7 +178,11 @@ def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
     check_read_only(sql)
     con = connect_read_only(db_path)
     try:
-        cursor = con.execute(sql)
+        try:
+            cursor = con.execute(sql)
+        except duckdb.PermissionException:
+            raise QueryRefused("the query reads files or the network, which is refused: `histpack query` reads "
+                               "only the package's tables") from None
         names = [d[0] for d in cursor.description or []]
         return names, cursor.fetchall()
     finally:

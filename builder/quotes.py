@@ -46,6 +46,10 @@ def closest_passage(canonical: CanonicalText, words: str) -> str:
     paragraph = canonical.paragraph_of(match.a)
     start = max(start, paragraph.char_start)
     end = min(start + len(words), paragraph.char_end)
+    while start > paragraph.char_start and not text[start - 1].isspace():  # whole words
+        start -= 1
+    while end < paragraph.char_end and not text[end].isspace():
+        end += 1
     return text[start:end]
 
 
@@ -105,7 +109,9 @@ def _crossing(canonical: CanonicalText, words: str) -> str:
     for cut in range(1, len(parts)):
         head, tail = " ".join(parts[:cut]), " ".join(parts[cut:])
         for note in notes:
-            if note.text.startswith(tail) and head in canonical.text[: notes[0].char_start]:
+            note_words = note.text.split(" ", 1)[-1]  # the note without its number
+            if (note.text.startswith(tail) or note_words.startswith(tail)) and \
+                    head in canonical.text[: notes[0].char_start]:
                 return (f"quote runs from the text into footnote {note.text.split(' ')[0]}: “{_short(words)}”; "
                         f"quote the text and the note separately")
         for before, after in zip(paragraphs, paragraphs[1:]):

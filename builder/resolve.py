@@ -65,15 +65,30 @@ def _slug(words: str, n: int = 5) -> str:
 def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label: str) -> list[BuildError]:
     fields = sorted(model.model_fields)
     out = []
-    for err in exc.errors():
+    errors = exc.errors()
+    typed = {"quote_id": "quote"}  # a column the annotator writes under another name
+    suggested = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(".".join(map(str, err["loc"])), fields + ["quote"], n=1)
+            err["near"] = near[0] if near else None
+            suggested |= {err["near"], *(k for k, v in typed.items() if v == err["near"])}
+    others = [e for e in errors if not (e["type"] == "missing" and e["loc"][0] in model.table.derived)]
+    for err in errors:
         loc = ".".join(str(x) for x in err["loc"])
         kind = err["type"]
+        if kind == "missing" and (loc in suggested or (loc in model.table.derived and others)):
+            continue  # reported as the typo, or as the column it is derived from
         if kind == "extra_forbidden":
-            near = difflib.get_close_matches(loc, fields + ["quote"], n=1)
-            hint = f"did you mean `{near[0]}`?" if near else f"columns: {', '.join(fields)}"
+            near = err["near"]
+            hint = f"did you mean `{near}`?" if near else f"columns: {', '.join(fields)}"
             out.append(BuildError(where, f"{label}: unknown column `{loc}`", hint))
         elif kind == "missing":
-            out.append(BuildError(where, f"{label}: missing required column `{loc}`", "add it"))
+            hint = "add `quote:` with the essay's words" if loc in typed else "add it"
+            out.append(BuildError(where, f"{label}: missing required column `{typed.get(loc, loc)}`", hint))
+        elif kind == "string_pattern_mismatch" and loc.endswith("_id"):
+            out.append(BuildError(where, f"{label}: `{loc}` {err['input']!r} is not an id",
+                                  "ids are lower-case slugs: a-z, 0-9, `-` and `_`, starting with a letter or digit"))
         elif kind == "literal_error":
             allowed = model.model_fields[err["loc"][0]].annotation
             values = getattr(allowed, "__args__", ())
@@ -127,9 +142,19 @@ class _Resolver:
             self.error(raw.where, f"{label}: unknown key `{sorted(unknown)[0]}` in `quote`",
                        f"allowed: {', '.join(sorted(QUOTE_KEYS))}")
             return None
+        occurrence, prefix = spec.get("occurrence"), spec.get("prefix")
+        if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int)):
+            self.error(raw.where, f"{label}: `occurrence` is {occurrence!r}, not a number",
+                       "write `occurrence: N` (1 = the first time the words occur)")
+            return None
+        if prefix is not None and not isinstance(prefix, str):
+            self.error(raw.where, f"{label}: `prefix` must be the words just before the quote")
+            return None
+        if not isinstance(spec["text"], str):
+            self.error(raw.where, f"{label}: `quote` must be the words, or a mapping with `text:`")
+            return None
         try:
-            found = resolve_quote(self.canonicals[source_id], str(spec["text"]), spec.get("occurrence"),
-                                  spec.get("prefix"))
+            found = resolve_quote(self.canonicals[source_id], spec["text"], occurrence, prefix)
         except QuoteError as exc:
             self.error(raw.where, f"{label}: {exc}")
             return None
@@ -185,6 +210,8 @@ class _Resolver:
                 return
         for column, targets in (("date_edtf", ("date_start", "date_end", "date_precision")),
                                 ("period_edtf", ("period_start", "period_end"))):
+            if column in values and values[column] in (None, ""):
+                del values[column]  # an empty date is a missing date: one error, not one per derived column
             if column in model.model_fields and values.get(column) not in (None, ""):
                 try:
                     derived = derive_dates(str(values[column]))

@@ -1,0 +1,88 @@
+"""Shared fixtures: a throw-away copy of the project that tests may break, and a CLI runner on it.
+
+Tests never touch the repository's own files: every bad input is written into a copy under
+`tmp_path`, and the command runs with that copy as its working directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_DIRS = ("sources", "annotations", "data", "schemas")
+PROJECT_FILES = ("pyproject.toml", "datapackage.json")
+
+
+def copy_project(target: Path) -> Path:
+    """The inputs and the committed outputs of the project, copied to `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_DIRS:
+        shutil.copytree(REPO / name, target / name)
+    for name in PROJECT_FILES:
+        shutil.copy2(REPO / name, target / name)
+    return target
+
+
+def outputs(root: Path) -> dict[str, str]:
+    """sha256 of every generated file (data/, schemas/, datapackage.json); None for a missing one."""
+    paths = [root / "datapackage.json", *sorted((root / "data").glob("*")), *sorted((root / "schemas").glob("*"))]
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+            for p in paths}
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    @property
+    def errors(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run `histpack ARGS…` in-process with `cwd` as the working directory."""
+
+    def run(cwd: Path, *args: str) -> Run:
+        from builder.cli import app
+
+        monkeypatch.chdir(cwd)
+        monkeypatch.delenv("HISTPACK_DEBUG", raising=False)
+        result = CliRunner().invoke(app, list(args))
+        return Run(result.exit_code, result.stdout, result.stderr, result.exception)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def canonical():
+    """The canonical text of the essay, built once per session."""
+    from builder.build import Project, load_sources
+
+    canonicals, _, _ = load_sources(Project(REPO))
+    return canonicals["thom-2015-ewjus"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must occur) by `new`, once, keeping the file's bytes otherwise."""
+    text = path.read_bytes().decode("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
