@@ -158,7 +158,6 @@ COMPARISON_DIMENSION = {
     "party_rebuilding": "Destroying the existing Party and building a new one.",
     "isolation": "Irreversible acts meant to isolate the country from the outside world.",
     "crisis_as_pretext": "Setbacks and crises used as pretexts for tightening the screws.",
-    "national_response": "How the peoples of one state met the leader's policy: support or resistance.",
 }
 
 PARAGRAPH_SECTION = {

@@ -92,14 +92,15 @@ def test_reading_queries_run_and_change_nothing(sql, database, cli, tmp_path):
 
 
 def test_default_table_output(database, cli, tmp_path):
-    result = cli(tmp_path, "query", "--db", str(database), "SELECT person_id, kind FROM persons ORDER BY 1 LIMIT 2")
+    result = cli(tmp_path, "query", "--db", str(database), "SELECT person_id, kind FROM persons WHERE person_id = 'bauman'")
     assert result.exit_code == 0, result.stderr
     assert "person_id" in result.stdout and "bauman" in result.stdout
 
 
 def test_query_on_the_fly_validates_the_package(project, cli):
     data = (project / "data/persons.csv").read_bytes()
+    row = next(n for n, line in enumerate(data.split(b"\r\n"), start=1) if b",nazi_germany," in line)
     (project / "data/persons.csv").write_bytes(data.replace(b",nazi_germany,", b",nazi_germani,", 1))
     result = cli(project, "query", "SELECT count(*) FROM persons")
     assert result.exit_code == 1
-    assert len(result.errors) == 1 and "data/persons.csv: row 3: dangling foreign key" in result.errors[0]
+    assert len(result.errors) == 1 and f"data/persons.csv: row {row}: dangling foreign key" in result.errors[0]
