@@ -137,13 +137,6 @@ def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> Non
         create_views(con)
 
 
-def _cast_type(field: dict, enum_types: dict) -> str:
-    values = tuple(field.get("constraints", {}).get("enum", ()))
-    if values and field.get("type", "string") == "string":
-        return ident(enum_types[values])
-    return DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
-
-
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from pathlib import Path
 
 from . import models as m
 from .schema import columns, table_schema

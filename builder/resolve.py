@@ -105,9 +105,8 @@ def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label:
 
 
 class _Resolver:
-    def __init__(self, canonicals: dict[str, CanonicalText], records: dict[str, dict]):
+    def __init__(self, canonicals: dict[str, CanonicalText]):
         self.canonicals = canonicals
-        self.records = records
         self.errors: list[BuildError] = []
         self.values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
         self.quote_claims: list[_QuoteClaim] = []
@@ -286,7 +285,7 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
 
 
 def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], records: dict[str, dict]) -> Resolution:
-    resolver = _Resolver(canonicals, records)
+    resolver = _Resolver(canonicals)
     for raw in raw_rows:
         resolver.expand(raw)
     quote_rows, quote_ids = _quote_rows(resolver)

@@ -81,6 +81,18 @@ def canonical():
     return canonicals["thom-2015-ewjus"]
 
 
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """A read-only DuckDB connection to the committed package, loaded once per test module."""
+    import duckdb
+
+    from builder.duck import load_package
+
+    con = duckdb.connect(str(load_package(REPO, tmp_path_factory.mktemp("db") / "package.duckdb")), read_only=True)
+    yield con
+    con.close()
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace `old` (which must occur) by `new`, once, keeping the file's bytes otherwise."""
     text = path.read_bytes().decode("utf-8")

@@ -2,40 +2,30 @@
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from builder.cli import app
 from builder.compare import compare
-from builder.duck import load_package
 from builder.timeline import draw_timeline, timeline_items
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    path = load_package(ROOT, tmp_path_factory.mktemp("db") / "t.duckdb")
-    c = duckdb.connect(str(path), read_only=True)
-    yield c
-    c.close()
-
-
-def test_compare_finds_the_burning_bridges_sides(con):
-    rows = compare(con, "ussr", "nazi_germany", "burning_bridges")
+def test_compare_finds_the_burning_bridges_sides(db):
+    rows = compare(db, "ussr", "nazi_germany", "burning_bridges")
     assert [r.comparison_id for r in rows] == ["burning-bridges"]
     row = rows[0]
     assert row.left.regime_id == "ussr" and "blow[ing] up the bridges" in row.left.quote
     assert row.right.regime_id == "nazi_germany" and "cut the bridges" in row.right.quote
     assert row.left.pages == "90"
-    reverse = compare(con, "nazi_germany", "ussr", "burning_bridges")[0]
+    reverse = compare(db, "nazi_germany", "ussr", "burning_bridges")[0]
     assert reverse.left.regime_id == "nazi_germany"
 
 
-def test_compare_refuses_unknown_regime(con):
+def test_compare_refuses_unknown_regime(db):
     with pytest.raises(ValueError, match="neither a regime_id nor a place_id"):
-        compare(con, "ussr", "atlantis")
+        compare(db, "ussr", "atlantis")
 
 
 def test_compare_cli_prints_the_essays_words(monkeypatch):
@@ -47,8 +37,8 @@ def test_compare_cli_prints_the_essays_words(monkeypatch):
     assert bad.exit_code == 1 and "atlantis" in bad.output and "Traceback" not in bad.output
 
 
-def test_timeline_items_cover_phases_purges_rhetoric(con):
-    items, names = timeline_items(con)
+def test_timeline_items_cover_phases_purges_rhetoric(db):
+    items, names = timeline_items(db)
     kinds = {i.kind for i in items}
     assert "rhetoric" in kinds
     assert names["ussr"] == "Soviet Union"
@@ -56,8 +46,8 @@ def test_timeline_items_cover_phases_purges_rhetoric(con):
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".html"])
-def test_timeline_writes_each_format(con, tmp_path, suffix):
-    items, names = timeline_items(con)
+def test_timeline_writes_each_format(db, tmp_path, suffix):
+    items, names = timeline_items(db)
     out = draw_timeline(items, names, tmp_path / f"t{suffix}")
     data = out.read_bytes()
     if suffix == ".png":

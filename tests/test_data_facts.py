@@ -3,21 +3,11 @@
 import datetime as dt
 from pathlib import Path
 
-import duckdb
-import pytest
 
 from builder.build import Project, resolve_project
 from builder.coverage import coverage
-from builder.duck import load_package
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    con = duckdb.connect(str(load_package(ROOT, tmp_path_factory.mktemp("db") / "t.duckdb")), read_only=True)
-    yield con
-    con.close()
 
 
 def one(db, sql, *params):

@@ -3,12 +3,9 @@
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from builder import models as m
 from builder.build import Project, resolve_project
-from builder.duck import load_package
 from builder.package import render
 from builder.validate import validate_package
 
@@ -37,14 +34,6 @@ CONTRACT = {
 @pytest.fixture(scope="module")
 def resolved():
     return resolve_project(Project(ROOT))
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = load_package(ROOT, tmp_path_factory.mktemp("db") / "t.duckdb")
-    con = duckdb.connect(str(path), read_only=True)
-    yield con
-    con.close()
 
 
 def test_committed_files_are_what_the_build_renders(resolved):
