@@ -49,5 +49,5 @@ def test_a_licence_per_part():
     text_resources = {r["name"] for r in d["resources"] if "rights" in r}
     assert text_resources == {"paragraphs", "quotes"}
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert licence.startswith("MIT License\n") and "Copyright (c) histpack contributors" in licence
+    assert licence.startswith("MIT License\n") and "Copyright (c) The thom-2015 dataset encoders" in licence
     assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in licence
