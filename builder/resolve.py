@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -259,14 +259,13 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
     for claim in resolver.quote_claims:
         by_span[(claim.source_id, claim.resolved.char_start, claim.resolved.char_end)].append(claim)
     ids: dict[tuple, str] = {}
-    base_counts: dict[str, int] = defaultdict(int)
-    for (sid, start, end), claims in sorted(by_span.items()):
-        base = f"q{claims[0].resolved.page_start}-{_slug(claims[0].resolved.text)}"
-        base_counts[base] += 1
+    spans = sorted(by_span.items())
+    base_of = {span: f"q{claims[0].resolved.page_start}-{_slug(claims[0].resolved.text)}" for span, claims in spans}
+    base_counts = Counter(base_of.values())
     rows = []
-    for (sid, start, end), claims in sorted(by_span.items()):
+    for (sid, start, end), claims in spans:
         r = claims[0].resolved
-        base = f"q{r.page_start}-{_slug(r.text)}"
+        base = base_of[(sid, start, end)]
         quote_id = base if base_counts[base] == 1 else f"{base}-{start}-{end}"
         ids[(sid, start, end)] = quote_id
         merged = {}
@@ -289,7 +288,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
     for raw in raw_rows:
         resolver.expand(raw)
     quote_rows, quote_ids = _quote_rows(resolver)
-    for table, items in resolver.values.items():
+    for items in resolver.values.values():
         for values, _ in items:
             placed = values.get("quote_id")
             if isinstance(placed, tuple):

@@ -217,7 +217,7 @@ def own_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
         return []
     problems: list[Problem] = []
     raw: dict[str, list[dict]] = {}
-    for name, model in m.BY_TABLE.items():
+    for name in m.BY_TABLE:
         if name in resources:
             raw[name] = _read_rows(root, resources[name])
     models: dict[str, list[m.Row]] = {}

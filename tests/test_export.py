@@ -16,6 +16,7 @@ import pytest
 
 import builder
 from builder import models as m
+from builder.package import cell
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = [model.table.name for model in m.MODELS]
@@ -24,14 +25,6 @@ TABLES = [model.table.name for model in m.MODELS]
 def csv_rows(table: str) -> list[dict]:
     with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def as_csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +46,7 @@ def test_parquet_has_the_csv_rows(exported, table):
     assert parquet.num_rows == len(expected)
     with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
         assert parquet.column_names == next(csv.reader(f))
-    got = [{k: as_csv_cell(v) for k, v in row.items()} for row in parquet.to_pylist()]
+    got = [{k: cell(v) for k, v in row.items()} for row in parquet.to_pylist()]
     assert got == expected
 
 
@@ -82,7 +75,7 @@ def test_csv_and_jsonl_exports_have_the_same_rows(exported, table):
     with open(exported["csv"] / f"{table}.csv", encoding="utf-8", newline="") as f:
         assert list(csv.DictReader(f)) == expected
     lines = (exported["jsonl"] / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [{k: as_csv_cell(v) for k, v in json.loads(line).items()} for line in lines] == expected
+    assert [{k: cell(v) for k, v in json.loads(line).items()} for line in lines] == expected
 
 
 def test_export_refuses_a_file_as_folder():
