@@ -244,7 +244,8 @@ class Place(Row):
     parent_id: Optional[str] = Id("The place that contains it.", default=None)
     regime_id: Optional[str] = Id("The regime that ruled it in the essay's story.", default=None)
     country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$", description=(
-        "Present-day country that holds the place (ISO 3166-1 alpha-2 code), for joining with other data; "
+        "Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes "
+        "4.15 list), for joining with other data; "
         "empty for a place that spans several of today's countries or none (the USSR, Transcaucasia, Europe)."))
     quote_id: str = Id("The place's first mention.")
 
