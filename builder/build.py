@@ -20,7 +20,7 @@ from .annotations import read_annotations
 from .canonical import CanonicalText, SourceMetadata, build_canonical_text
 from .duck import load_package
 from .errors import BuildError, BuildErrors
-from .package import render
+from .package import read_metadata, render
 from .resolve import ANNOTATED_TABLES, Resolution, resolve
 from .validate import validate_package
 
@@ -104,7 +104,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     project = Project(find_root(root))
     resolution, canonicals, records, also = resolve_project(project)
     primary = next(sid for sid, r in records.items() if r.get("role") == "analyzed")
-    files = render(resolution.rows, records[primary], also[primary])
+    files = render(resolution.rows, records[primary], also[primary], read_metadata(project.root))
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.root))
     try:
         for relative, data in files.items():
