@@ -91,12 +91,14 @@ def _replace_outputs(staging: Path, root: Path, files: dict[str, bytes]) -> None
 
 
 def documents(package: Path) -> dict[str, bytes]:
-    """CODEBOOK.md and CITATION.cff, rendered from a built package (and the models)."""
+    """CODEBOOK.md, CITATION.cff and load.sql, rendered from a built package (and the models)."""
     from .cite import Package, cff
     from .codebook import render as codebook
+    from .loadsql import FILENAME as LOAD_SQL, render as load_sql
 
     pkg = Package.open(package)
-    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8")}
+    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8"),
+            LOAD_SQL: load_sql(package).encode("utf-8")}
 
 
 def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildReport:
