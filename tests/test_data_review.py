@@ -120,7 +120,7 @@ def test_petliurites_rhetoric_is_dated_and_linked_to_the_plenum(db):
     assert "14 December 1932" in row[3] and "August 1932" in row[3]
 
 
-def test_footnote_marker_change_names_the_line_of_the_marker(db, canonical):
+def test_footnote_marker_change_names_the_line_of_the_marker(db):
     raw = canonical_raw_lines()
     for change_id, line in db.execute("select change_id, raw_line from editorial_changes "
                                       "where kind = 'footnote_marker_removed' order by change_id").fetchall():
@@ -216,15 +216,18 @@ def test_editorial_note_is_declared_once():
 # ---- The regimes' vocabulary ----
 
 def test_every_quoted_regime_term_is_in_terms_with_every_occurrence(db):
-    text = " ".join(r[0] for r in db.execute("select text from paragraphs order by seq").fetchall())
+    quoted = [(start + m.start(), m.group(1)) for start, text in
+              db.execute("select char_start, text from paragraphs order by seq").fetchall()
+              for m in re.finditer(r"“([^”]+)”", text)]
     for term_id, term, first in db.execute("select term_id, term, quote_id from terms").fetchall():
-        printed = [m for m in re.finditer(r"“([^”]+)”", text)
-                   if m.group(1).rstrip(".,").lower().rstrip("s") == term.lower().rstrip("s")]
-        occurrences = db.execute("select q.char_start, q.page_start, q.text from term_occurrences o "
+        printed = [at for at, words in quoted if words.rstrip(".,").lower().rstrip("s") == term.lower().rstrip("s")]
+        occurrences = db.execute("select q.char_start, q.page_start, q.text, q.prefix, q.suffix from term_occurrences o "
                                  "join quotes q using (quote_id) where o.term_id = ? order by q.char_start",
                                  [term_id]).fetchall()
         assert len(occurrences) == len(printed), term_id
-        assert all(q[2].startswith("“") and q[2].endswith("”") for q in occurrences)
+        assert [q[0] for q in occurrences] == [at + 1 for at in printed], term_id  # each printed one, in order
+        assert all(q[3].endswith("“") and re.match(r"[.,]?”", q[4]) for q in occurrences), term_id
+        assert all(q[2].lower().rstrip("s") == term.lower().rstrip("s") for q in occurrences), term_id
         assert one(db, "select char_start from quotes where quote_id = ?", first)[0] == occurrences[0][0]
 
 
@@ -236,14 +239,17 @@ def test_terms_compare_the_regimes_language(db):
     assert [p[0] for p in pages] == [83, 83, 83]
     assert one(db, "select count(*) from term_occurrences where term_id = 'rightists'")[0] == 5
     assert one(db, "select count(*) from term_occurrences where term_id = 'final-solution'")[0] == 2
+    # an occurrence the essay also gives as an actor's words is that rhetoric row's quote
+    assert one(db, "select r.rhetoric_id from term_occurrences o join rhetoric r using (quote_id) "
+                   "where o.term_id = 'petliurites'")[0] == "stalin-petliurites"
 
 
 def test_a_term_quote_must_be_its_first_occurrence(project):
     edit(project / "annotations" / "terms.yaml",
-         '    quote: {text: "“extraordinary measures”", occurrence: 1}\n    occurrences:\n'
-         '      - quote: {text: "“extraordinary measures”", occurrence: 2}',
-         '    quote: {text: "“extraordinary measures”", occurrence: 2}\n    occurrences:\n'
-         '      - quote: {text: "“extraordinary measures”", occurrence: 1}')
+         '    quote: {text: "extraordinary measures", occurrence: 1}\n    occurrences:\n'
+         '      - quote: {text: "extraordinary measures", occurrence: 2}',
+         '    quote: {text: "extraordinary measures", occurrence: 2}\n    occurrences:\n'
+         '      - quote: {text: "extraordinary measures", occurrence: 1}')
     with pytest.raises(BuildErrors) as caught:
         resolve_project(Project(project))
     assert "terms row `extraordinary-measures`: `quote` must be the term's first occurrence" in str(caught.value)
