@@ -7,16 +7,17 @@ import sys
 
 
 def main() -> None:
-    from .interrupts import Interrupted, install
-
-    install()
     try:
+        from .interrupts import install
+
+        install()
         from .cli import main as run
 
         run()
-    except (Interrupted, KeyboardInterrupt) as exc:
-        code = exc.exit_code if isinstance(exc, Interrupted) else 130
-        line = exc.line if isinstance(exc, Interrupted) else "error: interrupted"
+    except BaseException as exc:  # Interrupted or KeyboardInterrupt; anything else is re-raised
+        if not (isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "Interrupted"):
+            raise
+        code, line = getattr(exc, "exit_code", 130), getattr(exc, "line", "error: interrupted")
         try:
             sys.stderr.write(line + "\n")
             sys.stderr.flush()
