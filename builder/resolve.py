@@ -54,7 +54,16 @@ class Resolution:
 
 
 def _pk(model: type[m.Row], values: dict) -> tuple:
-    return tuple(values.get(k) for k in model.table.primary_key)
+    return tuple(_hashable(values.get(k)) for k in model.table.primary_key)
+
+
+def _hashable(value):
+    """A key value as typed, or its repr when YAML gave a list or mapping (the model then refuses it)."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _slug(words: str, n: int = 5) -> str:
