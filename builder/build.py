@@ -16,7 +16,7 @@ command sees either all the old outputs or all the new ones. Staging folders of 
 swept at the next start.
 
 The build manages only the files it generated (its manifest is the previous `datapackage.json`'s
-resource and schema paths, plus `datapackage.json`, `CODEBOOK.md`, `CITATION.cff`): it deletes no
+resource and schema paths, plus `datapackage.json`, `CODEBOOK.md`, `CITATION.cff`, `load.sql`): it deletes no
 other file in `data/` or `schemas/` and refuses to overwrite one.
 """
 
@@ -38,13 +38,14 @@ from .canonical import CanonicalText, SourceMetadata, build_canonical_text
 from .duck import load_package
 from .errors import BuildError, BuildErrors
 from .interrupts import deferred
-from .package import render
+from .package import read_metadata, render
 from .resolve import ANNOTATED_TABLES, Resolution, resolve
 from .validate import validate_package
 
 DEFAULT_DB = Path("build/thom2015.duckdb")
 GENERATED_DIRS = ("data", "schemas")
-FIXED_OUTPUTS = ("datapackage.json", "CODEBOOK.md", "CITATION.cff")
+FIXED_OUTPUTS = ("datapackage.json", "CODEBOOK.md", "CITATION.cff", "load.sql")
+INPUT_FILES = ("histpack.yaml",)
 INPUT_DIRS = ("sources", "annotations")
 JOURNAL = ".histpack-journal.json"
 STAGING_PREFIX = ".staging-"
@@ -239,12 +240,14 @@ def _owner_alive(name: str) -> bool:
 
 
 def documents(package: Path) -> dict[str, bytes]:
-    """CODEBOOK.md and CITATION.cff, rendered from a built package (and the models)."""
+    """CODEBOOK.md, CITATION.cff and load.sql, rendered from a built package (and the models)."""
     from .cite import Package, cff
     from .codebook import render as codebook
+    from .loadsql import FILENAME as LOAD_SQL, render as load_sql
 
     pkg = Package.open(package)
-    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8")}
+    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8"),
+            LOAD_SQL: load_sql(package).encode("utf-8")}
 
 
 # --- where a database or an export may be written ---------------------------------------------
@@ -269,6 +272,8 @@ def project_path_refusal(path: Path, root: Path) -> str | None:
             return f"is in the project's {kind} folder `{name}/`"
     if target.parent == root and target.name in FIXED_OUTPUTS:
         return "is one of the package's files"
+    if target.parent == root and target.name in INPUT_FILES:
+        return "is one of the project's input files"
     return None
 
 
@@ -308,7 +313,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     _checkpoint("resolve")
     resolution, canonicals, records, also = resolve_project(project)
     primary = _primary_source(records)
-    files = render(resolution.rows, records[primary], also[primary])
+    files = render(resolution.rows, records[primary], also[primary], read_metadata(project.root))
     stale = _plan(project.root, {**files, **dict.fromkeys(FIXED_OUTPUTS[1:], b"")})
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=project.root))
     committed = False
