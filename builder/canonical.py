@@ -148,6 +148,9 @@ class SourceMetadata:
         except ValidationError as exc:
             raise _metadata_error(exc, data, display) from None
         text_path = path.parent / parsed.text_file
+        if root is not None and not text_path.resolve().is_relative_to(Path(root).resolve()):
+            raise BuildError(f"{display}:{data.key_lines.get('text_file', 1)}", "`text_file` is a link to a file "
+                             "outside the project", "copy the text into sources/; nothing is read outside the project")
         return cls(path, parsed.source_id, text_path, parsed.sha256, dict(parsed.record),
                    parsed.layout.model_dump(), list(parsed.also_at), display,
                    str(Path(display).parent / parsed.text_file))
