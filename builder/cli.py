@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from .build import DEFAULT_DB, build as build_package, find_root
+from .build import DEFAULT_DB, JOURNAL, build as build_package, check_db_target, check_output_folder, find_root, recover
 from .errors import BuildError, BuildErrors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -32,14 +32,22 @@ def friendly(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .duck import QueryRefused
-        from .validate import PackageError
-        import duckdb
+        from .interrupts import Interrupted
 
         try:
+            from .query import QueryRefused
+            from .validate import PackageError
+            import duckdb
+
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except Interrupted as exc:
+            typer.echo(exc.line, err=True)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130)
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0)
@@ -51,10 +59,13 @@ def friendly(func):
             _fail([str(exc)])
         except duckdb.Error as exc:
             _fail([f"DuckDB: {str(exc).splitlines()[0]}"])
+        except RecursionError:
+            _fail(["input nested too deeply to read — simplify it"])
         except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
             if os.environ.get("HISTPACK_DEBUG"):
                 raise
-            _fail([f"internal error ({type(exc).__name__}): {exc} — rerun with HISTPACK_DEBUG=1 and report it"])
+            detail = " ".join(str(exc).split())[:200]
+            _fail([f"internal error ({type(exc).__name__}): {detail} — rerun with HISTPACK_DEBUG=1 and report it"])
 
     return wrapper
 
@@ -81,6 +92,8 @@ def validate(package: Optional[Path] = typer.Argument(None, help="Package folder
     from .validate import validate_package
 
     target = package if package is not None else find_root()
+    if package is not None and (package / JOURNAL).is_file():
+        recover(package)
     problems = validate_package(target)
     if problems:
         _fail([p.line() for p in problems])
@@ -105,6 +118,7 @@ def load(package: Optional[Path] = typer.Argument(None, help="Package folder or 
 
     root = package if package is not None else find_root()
     target = db if package is not None or db.is_absolute() else find_root() / db
+    check_db_target(target, root if root.is_dir() else root.parent)
     _require_valid(root)
     path = load_package(root, target)
     typer.echo(f"loaded {os.path.relpath(path)}")
@@ -121,31 +135,52 @@ class Format(str, Enum):
 def query(sql: str = typer.Argument(..., help="A SELECT statement."),
           db: Optional[Path] = typer.Option(None, help="Database to query (default: built on the fly from the package)."),
           package: Optional[Path] = typer.Option(None, help="Package to load when no --db is given."),
-          format: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+          format: Format = typer.Option(Format.table, "--format", help="Output format."),
+          timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS",
+                                        help="Stop the query after this many seconds (0: no limit).")) -> None:
     """Run a read-only query against the package."""
-    from .duck import check_read_only, load_package, run_query
+    from .duck import load_package
+    from .query import check_read_only, streamed
 
     check_read_only(sql)
     if db is None:
         with tempfile.TemporaryDirectory() as tmp:
             _require_valid(package or find_root())
             path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
-            names, rows = run_query(path, sql)
+            with streamed(path, sql, timeout) as (names, batches):
+                _print_rows(names, batches, format)
     else:
-        if not db.exists():
+        if not db.is_file():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
-        names, rows = run_query(db, sql)
-    _print_rows(names, rows, format)
+        with streamed(db, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
 
 
-def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
+TABLE_ROWS = 1000  # a terminal table beyond this is unreadable; csv and json stream every row
+
+
+def _print_rows(names: list[str], batches, fmt: Format) -> None:
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows(rows)
+        for rows in batches:
+            writer.writerows(rows)
     elif fmt is Format.json:
-        typer.echo(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, indent=2, default=str))
+        import textwrap
+
+        first = True
+        for rows in batches:
+            for r in rows:
+                item = json.dumps(dict(zip(names, r)), ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(item, "  "))
+                first = False
+        sys.stdout.write("[]\n" if first else "\n]\n")
     else:
+        rows, more = [], 0
+        for batch in batches:
+            room = TABLE_ROWS - len(rows)
+            rows.extend(batch[:room])
+            more += max(0, len(batch) - room)
         from rich.console import Console
         from rich.table import Table
         from rich.markup import escape
@@ -157,6 +192,8 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)
+        if more:
+            typer.echo(f"({more} more rows not shown; use --format csv or --format json for all of them)")
 
 
 @app.command()
@@ -192,7 +229,8 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
 
 def _package_connection(db: Optional[Path]):
     """A read-only connection: to `db`, or to a database built on the fly from the project."""
-    from .duck import connect_read_only, load_package
+    from .duck import load_package
+    from .query import connect_read_only
 
     if db is not None:
         if not db.exists():
@@ -321,11 +359,18 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv 
 
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
+    package_root = package if package is not None else find_root()
+    check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
+                        *([find_root()] if package is None else []))
     written = export_tables(package if package is not None else find_root(), ExportFormat(format), out)
     typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
 
 
 def main() -> None:
+    """Entry point (`builder.console:main` catches interrupts even while this module imports)."""
+    from .interrupts import install
+
+    install()
     app()
 
 
