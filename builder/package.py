@@ -9,6 +9,7 @@ import io
 import json
 
 from . import models as m
+from .rules import FORMAT, MARKER
 from .schema import columns, table_schema
 
 PACKAGE_NAME = "thom-2015-holodomor"
@@ -78,6 +79,9 @@ def descriptor(resources: list[dict], record: dict, also_at: list[str]) -> dict:
             {"title": "Françoise Thom", "role": "contributor",
              "description": "Author of the encoded essay; she did not take part in making the dataset."},
         ],
+        # Marks the package as ours: `histpack validate` holds it to the project's own rules
+        # (quotes against the text, pages, dates, cross-table rules); other packages are not.
+        MARKER: {"format": FORMAT},
         "resources": resources,
     }
 
