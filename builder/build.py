@@ -24,10 +24,10 @@ from .annotations import read_annotations
 from .canonical import CanonicalText, SourceMetadata, build_canonical_text
 from .duck import load_package
 from .errors import BuildError, BuildErrors
+from .layout import DEFAULT_DB, find_root
 from .package import render
 from .resolve import ANNOTATED_TABLES, Resolution, _error_order, resolve
 
-DEFAULT_DB = Path("build/thom2015.duckdb")
 GENERATED_DIRS = ("data", "schemas")
 
 
@@ -51,16 +51,6 @@ class BuildReport:
     rows: dict[str, int]
     checks: list[str] = field(default_factory=list)
     db_path: Path | None = None
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The project folder: the nearest one up from `start` holding `sources/` and `annotations/`."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "sources").is_dir() and (candidate / "annotations").is_dir():
-            return candidate
-    raise BuildError(str(here), "not inside a histpack project (no sources/ and annotations/ folders)",
-                     "run the command from the repository")
 
 
 def load_sources(project: Project) -> tuple[dict[str, CanonicalText], dict[str, dict], dict[str, list]]:

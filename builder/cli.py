@@ -7,15 +7,14 @@ import functools
 import json
 import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .build import DEFAULT_DB, build as build_package, find_root
 from .errors import BuildError, BuildErrors
+from .layout import DEFAULT_DB, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, load and query the Thom (2015) data package.")
@@ -64,6 +63,8 @@ def friendly(func):
 def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project)."),
           no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB.")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
+    from .build import build as build_package
+
     report = build_package(db_path=None if no_db else db)
     width = max(map(len, report.rows))
     typer.echo("rows per table:")
@@ -119,18 +120,16 @@ class Format(str, Enum):
 @app.command()
 @friendly
 def query(sql: str = typer.Argument(..., help="A SELECT statement."),
-          db: Optional[Path] = typer.Option(None, help="Database to query (default: built on the fly from the package)."),
+          db: Optional[Path] = typer.Option(None, help="Database to query (default: the package's, cached until it changes)."),
           package: Optional[Path] = typer.Option(None, help="Package to load when no --db is given."),
           format: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
     """Run a read-only query against the package."""
-    from .duck import check_read_only, load_package, run_query
+    from .cache import cached_database
+    from .duck import check_read_only, run_query
 
     check_read_only(sql)
     if db is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            _require_valid(package or find_root())
-            path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
-            names, rows = run_query(path, sql)
+        names, rows = run_query(cached_database(package or find_root(), _require_valid), sql)
     else:
         if not db.exists():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
@@ -191,16 +190,15 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
 
 
 def _package_connection(db: Optional[Path]):
-    """A read-only connection: to `db`, or to a database built on the fly from the project."""
-    from .duck import connect_read_only, load_package
+    """A read-only connection: to `db`, or to the project's cached database (`cache.py`)."""
+    from .cache import cached_database
+    from .duck import connect_read_only
 
     if db is not None:
         if not db.exists():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
         return connect_read_only(db), None
-    tmp = tempfile.TemporaryDirectory()
-    path = load_package(find_root(), Path(tmp.name) / "package.duckdb")
-    return connect_read_only(path), tmp
+    return connect_read_only(cached_database(find_root(), _require_valid)), None
 
 
 @app.command()

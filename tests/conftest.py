@@ -52,6 +52,14 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
+@pytest.fixture(autouse=True)
+def histpack_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Databases `histpack query` caches go to one folder per test session, never to ~/.cache."""
+    folder = tmp_path_factory.getbasetemp() / "histpack-cache"
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
