@@ -25,13 +25,14 @@ from .quotes import QuoteError, ResolvedQuote, resolve_quote
 
 ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
                     "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
-                    "comparison_sides")
+                    "comparison_sides", "terms", "term_occurrences")
 # Nested shorthands: key in a parent row → (child table, how to expand).
 NESTED = {
     ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
     ("purges", "targets"): ("purge_targets", "mapping", "person_id", "outcome"),
     ("theses", "proponents"): ("thesis_proponents", "list", "person_id", None),
     ("comparisons", "sides"): ("comparison_sides", "rows", None, None),
+    ("terms", "occurrences"): ("term_occurrences", "rows", None, None),
 }
 QUOTE_KEYS = {"text", "occurrence", "prefix", "voice", "speaker", "citation"}
 
@@ -205,6 +206,8 @@ class _Resolver:
             if placed is None:
                 return
             values["quote_id"] = placed
+            if raw.table == "terms":  # a term's own quote is its first occurrence
+                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed}, raw.where)
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return

@@ -373,6 +373,18 @@ def comparisons_have_two_sides(con, descriptor) -> list[Violation]:
                       "add `sides:`") for row, cid in rows]
 
 
+@rule("terms", "term_occurrences", "quotes")
+def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
+    """A term's `quote` is where the essay first uses it: no occurrence of the term comes earlier."""
+    rows = con.execute("""
+        SELECT t.rowid, t.term_id FROM terms t JOIN quotes q ON q.quote_id = t.quote_id
+        WHERE coalesce((SELECT min(u.char_start) FROM term_occurrences o JOIN quotes u ON u.quote_id = o.quote_id
+                        WHERE o.term_id = t.term_id), -1) < q.char_start
+        ORDER BY t.rowid""").fetchall()
+    return [Violation("terms", row, (tid,), f"terms row `{tid}`: `quote` must be the term's first occurrence",
+                      "swap it with the earliest of its `occurrences`") for row, tid in rows]
+
+
 _PHASES = """SELECT rowid, phase_id, regime_id, campaign, seq, date_start,
                     row_number() OVER w AS position, lag(phase_id) OVER w AS before_id,
                     lag(seq) OVER w AS before_seq, lag(date_start) OVER w AS before_start,

@@ -164,6 +164,10 @@ def test_the_quick_parse_is_the_edtf_packages_own_reading(con):
     ("DELETE FROM comparison_sides WHERE comparison_id = (SELECT min(comparison_id) FROM comparison_sides) AND side_id = "
      "(SELECT min(side_id) FROM comparison_sides WHERE comparison_id = (SELECT min(comparison_id) FROM comparison_sides))",
      "comparisons", None, "a comparison needs at least two sides"),
+    ("UPDATE terms SET quote_id = (SELECT o.quote_id FROM term_occurrences o JOIN quotes q USING (quote_id) "
+     "WHERE o.term_id = terms.term_id ORDER BY q.char_start DESC LIMIT 1) WHERE term_id = (SELECT term_id "
+     "FROM term_occurrences GROUP BY term_id HAVING count(*) > 1 ORDER BY term_id LIMIT 1)", "terms", None,
+     "`quote` must be the term's first occurrence"),
     ("UPDATE phases SET seq = 1 WHERE phase_id = 'prc-collectivization-1956-retreat'", "phases",
      "prc-collectivization-1953-offensive", "phases of prc/collectivization: `seq` values repeat"),
     ("UPDATE phases SET date_start = DATE '1952-01-01' WHERE phase_id = 'prc-collectivization-1956-retreat'", "phases",
