@@ -53,13 +53,14 @@ def main() -> None:
         commands[f"{name}: histpack query (no --db)"] = (cli + ["query", query], copy, env)
         commands[f"{name}: histpack --help"] = (cli + ["--help"], copy, env)
     commands["peer: frictionless validate"] = ([FRICTIONLESS, "validate", "datapackage.json"], copies["this"], dict(os.environ))
+    load_before = os.getloadavg()
     for command, cwd, env in commands.values():  # warm up: file cache, .pyc, the query cache
         timed(command, cwd, env)
     times: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(args.repeat):
         for label, (command, cwd, env) in commands.items():
             times[label].append(timed(command, cwd, env))
-    print(f"machine: {os.cpu_count()} cores; load before: {os.getloadavg()}")
+    print(f"machine: {os.cpu_count()} cores; load before: {load_before}")
     medians = {label: statistics.median(values) for label, values in times.items()}
     for label, value in medians.items():
         print(f"{label:40s} {value:6.2f} s  (min {min(times[label]):.2f})")
