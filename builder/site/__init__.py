@@ -87,16 +87,18 @@ def _timeline(data: SiteData) -> str:
     from .timeline_svg import timeline_svg
 
     items, names = timeline_items(data.con)
-    views, notes = [], []
+    views = []
     for view_id, align, since, heading in (("campaign", "campaign", None, "By years from each campaign's start"),
                                            ("calendar", "calendar", 1920, "By calendar year, from 1920")):
         svg, lay = timeline_svg(items, names, align, since, f"tl-{view_id}", heading)
-        views.append((view_id, heading, svg))
+        note = ""
         if lay.left_out:
+            why = "no campaign phases to align on" if align == "campaign" else f"before {since}"
             listed = "".join(f'<li><a href="index.html#{escape(i.quote_id)}">{escape(names.get(i.regime_id, i.regime_id))}, '
                              f'{escape(i.date_edtf)}: {escape(i.label)}</a></li>' for i in lay.left_out)
-            notes.append(f"<section><h2>Not on the {view_id} axis</h2><ul>{listed}</ul></section>")
-    return timeline_page(data, views, "".join(notes))
+            note = f"<h3>Not on this axis ({why})</h3><ul>{listed}</ul>"
+        views.append((view_id, heading, svg + note))
+    return timeline_page(data, views)
 
 
 def build_site(package: Path, out: Path) -> SiteReport:

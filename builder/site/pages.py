@@ -56,7 +56,9 @@ def essay_page(data: SiteData) -> tuple[str, dict]:
             f"<li><cite class=\"ref\">Author 12</cite> in-text citation</li></ul>"
             f"<p>Select a highlight (click, or Tab then Enter) to list the rows that rest on it.</p></details>")
     panel = ('<aside id="panel" aria-live="polite" aria-label="Rows resting on the selected quote" hidden>'
-             '<button type="button" class="close" aria-label="Close">×</button><div class="content"></div></aside>')
+             '<button type="button" class="close" aria-label="Close">×</button><div class="content">'
+             '<p>Select a highlighted passage to see the rows that rest on it, with their dates, editorial notes '
+             'and the citation.</p></div></aside>')
     body = f'<div class="essay-wrap"><article class="essay">{head}{article}</article>{panel}</div>{json_script("quotes-data", index)}'
     return shell(data, "Essay", "index.html", body), stats
 
@@ -155,13 +157,13 @@ def comparisons_page(data: SiteData) -> str:
     return shell(data, "Comparisons", "comparisons.html", body)
 
 
-def timeline_page(data: SiteData, views: list[tuple[str, str, str]], notes: str) -> str:
-    """`views` are (id, heading, svg)."""
+def timeline_page(data: SiteData, views: list[tuple[str, str, str]]) -> str:
+    """`views` are (id, heading, the SVG and its notes)."""
     toggle = "".join(f'<button type="button" data-view="{v}" aria-pressed="{"true" if n == 0 else "false"}">{escape(h)}</button>'
                      for n, (v, h, _) in enumerate(views))
     sections = "".join(f'<section class="tl-view" id="view-{v}" aria-labelledby="h-{v}"><h2 id="h-{v}">{escape(h)}</h2>'
                        f'<div class="svg-wrap">{svg}</div></section>' for v, h, svg in views)
     body = (f"<h1>Timeline</h1><p>One lane per regime. Hover or focus a mark for what it is; select it to read its "
             f"evidence in the essay.</p><div class=\"toggle\" role=\"group\" aria-label=\"Axis\" hidden>{toggle}</div>"
-            f"{sections}{notes}")
+            f"{sections}")
     return shell(data, "Timeline", "timeline.html", body)

@@ -17,6 +17,7 @@
     if (!dataNode || !panel) return;
     var quotes = JSON.parse(dataNode.textContent);
     var content = panel.querySelector(".content");
+    panel.hidden = false;
 
     function show(qid, fromHash) {
       var quote = quotes[qid];

@@ -112,8 +112,9 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
                    f'<text class="label" x="{_f(lx)}" y="{_f(cy + 4)}">{escape(label)}</text></a>')
     key = [(f'<rect width="14" height="10" y="-9" fill="{c}"/>', f"phase: {t}") for t, c in PHASE_COLOURS.items()]
     key += [('<path d="M2 -9h10l-5 9z" class="purge"/>', "purge (label: target group)"),
-            ('<circle cx="7" cy="-4" r="4.5" class="rhetoric"/>', "rhetoric (label: speaker: theme)"),
-            ('<path d="M4 -9l6 5-6 5z" class="clip"/>', "beyond the axis (true year)")]
+            ('<circle cx="7" cy="-4" r="4.5" class="rhetoric"/>', "rhetoric (label: speaker: theme)")]
+    if any(p.clipped for p in placed):
+        key.append(('<path d="M4 -9l6 5-6 5z" class="clip"/>', "beyond the axis (true year)"))
     x = 8.0
     out.append(f'<g class="key" aria-label="Key">')
     for n, (shape, text) in enumerate(key):
