@@ -66,7 +66,11 @@ def test_nothing_points_outside_the_folder(site):
 
 
 def test_every_link_to_a_row_or_quote_lands_on_an_element(site):
+    """In the essay, a row's fragment lands on its quote: those ids are the rows listed in its data."""
     ids = {p.name: set(re.findall(r' id="([^"]+)"', p.read_text(encoding="utf-8"))) for p in site.glob("*.html")}
+    essay = (site / "index.html").read_text(encoding="utf-8")
+    quotes = json.loads(essay.split('<script type="application/json" id="quotes-data">')[1].split("</script>")[0])
+    ids["index.html"] |= {row["id"] for q in quotes.values() for row in q["rows"]}
     missing = []
     for page in site.glob("*.html"):
         for target, fragment in re.findall(r'href="([^"#]*)#([^"]+)"', page.read_text(encoding="utf-8")):
@@ -292,9 +296,11 @@ def test_timeline_marks_have_titles_and_lead_to_their_evidence(site, page, shots
     assert page.locator("#tl-campaign a.mark > title").count() == expected
     page.screenshot(path=str(shots / "site-timeline.png"), full_page=True)
     page.locator(f'#tl-campaign a.mark[data-row="purges/{purge["purge_id"]}"]').click()
-    page.wait_for_url(f"**/index.html#{purge['quote_id']}")
-    assert page.locator(f"#panel [data-row='purges/{purge['purge_id']}']").count() == 1
+    page.wait_for_url(f"**/index.html#purges/{purge['purge_id']}")
+    assert page.locator(f"#panel .row.current[data-row='purges/{purge['purge_id']}']").count() == 1
+    assert page.locator("#panel h2").inner_text() == f"Quote {purge['quote_id']}"
     assert page.locator(f'mark[id="{purge["quote_id"]}"]').is_visible()
+    assert page.evaluate(f"document.getElementById('{purge['quote_id']}').getBoundingClientRect().top") > 0
 
 
 def test_essay_and_tables_read_without_javascript(site, browser):

@@ -54,7 +54,8 @@ def row_href(data: SiteData, table: str, row_id: str) -> str:
 
 
 def rows_by_quote(data: SiteData) -> dict[str, list[tuple[str, dict]]]:
-    """Every row that rests on each quote: (table, row), tables in a fixed order."""
+    """Every row that rests on each quote: (table, row), tables in a fixed order. The essay opens
+    `index.html#events/…` at that row's quote, so a row's fragment works there too."""
     out: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for name in sorted(data.tables):
         table = data.tables[name]

@@ -16,10 +16,14 @@
     var panel = document.getElementById("panel");
     if (!dataNode || !panel) return;
     var quotes = JSON.parse(dataNode.textContent);
+    var quoteOfRow = {};
+    Object.keys(quotes).forEach(function (qid) {
+      quotes[qid].rows.forEach(function (row) { quoteOfRow[row.id] = qid; });
+    });
     var content = panel.querySelector(".content");
     panel.hidden = false;
 
-    function show(qid, fromHash) {
+    function show(qid, fromHash, rowId) {
       var quote = quotes[qid];
       var mark = document.getElementById(qid);
       if (!quote || !mark) return;
@@ -44,7 +48,7 @@
       var rows = el("div", { class: "rows" });
       rows.appendChild(el("h3", {}, quote.rows.length + (quote.rows.length === 1 ? " row rests" : " rows rest") + " on it"));
       quote.rows.forEach(function (row) {
-        var box = el("section", { class: "row", "data-row": row.id });
+        var box = el("section", { class: row.id === rowId ? "row current" : "row", "data-row": row.id });
         var head = el("h4");
         head.appendChild(el("a", { href: row.href }, row.id.replace("/", ":")));
         box.appendChild(head);
@@ -74,6 +78,7 @@
     function fromHash() {
       var id = decodeURIComponent(location.hash.slice(1));
       if (quotes[id]) show(id, true);
+      else if (quoteOfRow[id]) show(quoteOfRow[id], true, id);
     }
     window.addEventListener("hashchange", fromHash);
     fromHash();

@@ -82,7 +82,7 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
         base = top[item.regime_id] + HEAD
         x0, x1 = _x(lay, p.x0), _x(lay, p.x1)
         tip = hover_text(item, names) + (f" (beyond the axis: {item.start.year})" if p.clipped else "")
-        href = f"index.html#{escape(item.quote_id)}"
+        href = f"index.html#{escape(item.table)}/{escape(item.item_id)}"
         attrs = (f'href="{href}" class="mark m-{item.kind}" data-row="{escape(item.table)}/{escape(item.item_id)}" '
                  f'data-quote="{escape(item.quote_id)}"')
         if item.kind == "phase":
