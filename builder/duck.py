@@ -22,6 +22,11 @@ DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boo
               "geojson": "JSON", "any": "VARCHAR"}
 
 
+# Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
+# reads (DuckDB 2.0's own default is unreadable before 2.0). Tested: DuckDB CLI 1.4.4 and 1.5.6.
+STORAGE_VERSION = "v1.0.0"
+
+
 class QueryRefused(Exception):
     """A statement that would change the database or the file system."""
 
@@ -57,7 +62,7 @@ def load_package(package: Path, db_path: Path) -> Path:
     os.close(fd)
     os.unlink(tmp)
     try:
-        con = duckdb.connect(tmp)
+        con = duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_VERSION})
         try:
             _create(con, root, descriptor)
         finally:

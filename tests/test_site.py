@@ -157,7 +157,7 @@ def test_third_party_package_gets_table_pages_only(tmp_path, cli):
 
 @pytest.fixture(scope="session")
 def browser():
-    required = os.environ.get("HISTPACK_REQUIRE_BROWSER") == "1"
+    required = "1" in (os.environ.get("HISTPACK_REQUIRE_BROWSER"), os.environ.get("HISTPACK_REQUIRE_TOOLS"))
     missing = None
     try:
         from playwright.sync_api import sync_playwright
