@@ -208,12 +208,14 @@ def test_browser_counts_one_highlight_per_quote(site, page):
 
 
 def resting_on(quote_id: str) -> set[str]:
-    keys = {"events": "event_id", "phases": "phase_id", "purges": "purge_id", "rhetoric": "rhetoric_id",
-            "theses": "thesis_id", "comparisons": "comparison_id", "persons": "person_id", "places": "place_id",
-            "regimes": "regime_id"}
-    found = {f"{t}/{r[k]}" for t, k in keys.items() for r in rows(t) if r["quote_id"] == quote_id}
-    found |= {f"comparison_sides/{r['comparison_id']}/{r['side_id']}" for r in rows("comparison_sides")
-              if r["quote_id"] == quote_id}
+    """`table/key…` of every row, in any table with a quote_id, that rests on the quote."""
+    found = set()
+    for schema_path in sorted((REPO / "schemas").glob("*.json")):
+        schema, table = json.loads(schema_path.read_text(encoding="utf-8")), schema_path.stem
+        if table != "quotes" and "quote_id" in {f["name"] for f in schema["fields"]}:
+            key = schema["primaryKey"]
+            key = [key] if isinstance(key, str) else key
+            found |= {"/".join([table, *(r[k] for k in key)]) for r in rows(table) if r["quote_id"] == quote_id}
     return found
 
 

@@ -21,16 +21,18 @@ from .data import SiteData
 # Which kind of row a quote's colour shows, strongest first.
 KIND_OF_TABLE = {"events": "event", "phases": "phase", "purges": "purge", "rhetoric": "rhetoric",
                  "comparison_sides": "side", "comparisons": "comparison", "theses": "thesis",
+                 "terms": "term", "term_occurrences": "term",
                  "persons": "mention", "places": "mention", "regimes": "mention"}
-KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "citation", "mention"]
+KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "term", "citation", "mention"]
 KIND_LABELS = {"event": "event", "phase": "phase", "purge": "purge", "rhetoric": "rhetoric",
-               "side": "comparison side", "comparison": "comparison", "thesis": "thesis",
+               "side": "comparison side", "comparison": "comparison", "thesis": "thesis", "term": "regime's term",
                "citation": "cited source", "mention": "first mention (person, place, regime)"}
 KEY_FIELDS = {"events": ["title", "event_type"], "phases": ["label", "phase_type", "campaign", "seq"],
               "purges": ["target", "target_group", "instigator_id"], "rhetoric": ["speaker_id", "theme", "summary"],
               "theses": ["statement", "held_by", "stance"], "comparisons": ["dimension", "relation", "claim"],
               "comparison_sides": ["comparison_id", "side_id", "side_summary"], "persons": ["name", "role"],
-              "places": ["name", "kind"], "regimes": ["name", "state"]}
+              "places": ["name", "kind"], "regimes": ["name", "state"], "terms": ["term", "gloss"],
+              "term_occurrences": ["term_id"]}
 _FOOTNOTE_MARKER = re.compile(r"footnote marker (\d+)")
 _NOTE_NUMBER = re.compile(r"^(\d+)\s")
 

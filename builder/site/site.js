@@ -59,7 +59,11 @@
         if (row.note) box.appendChild(el("p", { class: "note" }, "Editorial note: " + row.note));
         rows.appendChild(box);
       });
-      if (quote.cited) rows.appendChild(el("p", {}, "Cites: " + quote.cited));
+      if (quote.cited) {
+        var cites = el("p", {}, "Cites: ");
+        cites.appendChild(el("a", { href: "table-citations.html#citations/" + quote.cited }, quote.cited));
+        rows.appendChild(cites);
+      }
       content.appendChild(rows);
       panel.hidden = false;
       if (fromHash) mark.scrollIntoView({ block: "center" });
