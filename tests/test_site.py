@@ -134,7 +134,8 @@ def test_invalid_package_is_refused_in_one_line_and_old_site_kept(project, tmp_p
 def test_third_party_package_gets_table_pages_only(tmp_path, cli):
     pkg = tmp_path / "pkg"
     pkg.mkdir()
-    (pkg / "cities.csv").write_text("id,name,country\n1,Kyiv,ua\n2,Lviv,ua\n", encoding="utf-8")
+    (pkg / "cities.csv").write_text('id,name,country\n1,Kyiv,ua\n2,"Lviv</td><script>alert(1)</script>",ua\n',
+                                    encoding="utf-8")
     (pkg / "countries.csv").write_text("code,name\nua,Ukraine\n", encoding="utf-8")
     (pkg / "datapackage.json").write_text(json.dumps({"name": "cities", "resources": [
         {"name": "cities", "path": "cities.csv", "profile": "tabular-data-resource", "schema": {
@@ -151,6 +152,7 @@ def test_third_party_package_gets_table_pages_only(tmp_path, cli):
     assert built == {"index.html", "tables.html", "table-cities.html", "table-countries.html"}
     cities = (tmp_path / "out" / "table-cities.html").read_text(encoding="utf-8")
     assert '<a href="table-countries.html#countries/ua">ua</a>' in cities
+    assert "<script>alert" not in cities and "Lviv&lt;/td&gt;&lt;script&gt;" in cities
 
 
 # --- in the browser --------------------------------------------------------------------------------

@@ -127,8 +127,8 @@ def build_site(package: Path, out: Path) -> SiteReport:
         os.chmod(staging, 0o755)
         old = None
         if out.exists():
-            old = out.parent / f".site-old-{os.getpid()}"
-            os.replace(out, old)
+            old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out.parent))
+            os.replace(out, old)  # onto the empty folder just made
         os.replace(staging, out)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
