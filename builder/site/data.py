@@ -16,8 +16,21 @@ from ..duck import ident
 from ..export import load_into
 from ..validate import read_descriptor
 
-# The tables the essay view needs; without them (a third-party package) only table pages are built.
-ESSAY_TABLES = ("sources", "paragraphs", "page_spans", "quotes", "editorial_changes", "citations")
+# The tables and columns the essay, comparisons and timeline read; a package without them (a
+# third-party one) gets the table pages only.
+ESSAY_COLUMNS = {
+    "sources": {"source_id", "role", "authors", "title"},
+    "paragraphs": {"source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"},
+    "page_spans": {"source_id", "char_start", "char_end", "page"},
+    "quotes": {"quote_id", "source_id", "text", "char_start", "char_end", "page_start", "citation_id", "speaker_id"},
+    "editorial_changes": {"change_id", "source_id", "kind", "description", "raw_line", "char_offset"},
+    "citations": {"citation_id", "source_id", "cited_as", "char_start", "char_end"},
+    "regimes": {"regime_id", "name"}, "places": {"place_id", "name"},
+    "comparisons": {"comparison_id", "quote_id"}, "comparison_sides": {"comparison_id", "side_id", "quote_id"},
+    "phases": {"phase_id", "quote_id", "date_edtf"}, "purges": {"purge_id", "quote_id", "date_edtf"},
+    "rhetoric": {"rhetoric_id", "quote_id", "date_edtf"},
+}
+ESSAY_VIEWS = {"quote_context", "comparison_matrix"}
 
 
 @dataclass
@@ -43,9 +56,15 @@ class SiteData:
     tables: dict[str, Table]
     con: duckdb.DuckDBPyConnection
 
-    @property
-    def is_histpack(self) -> bool:
-        return all(t in self.tables for t in ESSAY_TABLES)
+    is_histpack: bool = False
+
+    def holds_the_essay(self) -> bool:
+        if any(t not in self.tables or not cols <= set(self.tables[t].columns) for t, cols in ESSAY_COLUMNS.items()):
+            return False
+        views = {r[0] for r in self.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        if not ESSAY_VIEWS <= views:
+            return False
+        return any(r.get("role") == "analyzed" for r in self.tables["sources"].rows)
 
 
 def _schema(root: Path, resource: dict) -> dict:
@@ -92,4 +111,6 @@ def read_site_data(package: Path) -> SiteData:
         records.sort(key=lambda r: tuple(r[c] for c in order))
         tables[name] = Table(name, resource.get("title", name), resource.get("description", ""), columns, pk, fks,
                              records)
-    return SiteData(root, descriptor, tables, con)
+    data = SiteData(root, descriptor, tables, con)
+    data.is_histpack = data.holds_the_essay()
+    return data
