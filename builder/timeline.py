@@ -1,8 +1,11 @@
-"""One lane per regime: phases as coloured spans by type, purges and rhetoric as marks.
+"""One lane per regime: phases as coloured spans by type, purges and rhetoric as labelled marks.
 
-Drawn with matplotlib to SVG, PNG or HTML (the SVG inline with the phase key), by calendar
-date or by years from each regime's campaign start (`align="campaign"`), so USSR 1928–33
-and PRC 1953–66 line up.
+Drawn with matplotlib to SVG, PNG or HTML (the SVG inline with the key to phases, purges and
+rhetoric), by calendar date or by years from each regime's campaign start (`align="campaign"`),
+so USSR 1928–33 and PRC 1953–66 line up. `layout` and `mark_levels` are shared with the site's
+interactive SVG (`builder.site.timeline_svg`): the campaign axis fits the phases and clips what
+lies beyond them to the edge, phases keep a minimum width, and labels take part in the stacking
+so none overlaps another.
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def mark_levels(placed: list[Placed], gap: float, label_width=None) -> dict[str,
         while last.get((item.regime_id, item.kind, level), -1e9) >= left - gap:
             level += 1
         last[(item.regime_id, item.kind, level)] = right
-        levels[item.item_id or f"{item.kind}:{item.label}:{p.x0}"] = level
+        levels[level_key(p)] = level
     return levels
 
 
@@ -158,7 +161,7 @@ def mark_label(p: Placed) -> str:
 
 
 def level_key(p: Placed) -> str:
-    return p.item.item_id or f"{p.item.kind}:{p.item.label}:{p.x0}"
+    return f"{p.item.kind}:{p.item.item_id or p.item.label}:{p.x0}"
 
 
 def clip_note(p: Placed) -> str:
