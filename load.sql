@@ -62,7 +62,7 @@ COMMENT ON COLUMN "sources"."url" IS 'Where the work can be read.';
 
 COMMENT ON COLUMN "sources"."license" IS 'Rights in the work''s text.';
 
-COMMENT ON COLUMN "sources"."editorial_note" IS 'What the encoder notes about this record.';
+COMMENT ON COLUMN "sources"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "section" AS ENUM ('abstract', 'epigraph', 'body', 'note');
 
@@ -260,11 +260,12 @@ CREATE TABLE "theses" (
   "held_by" "held_by",
   "stance" "stance" NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "editorial_note" VARCHAR,
   PRIMARY KEY ("thesis_id"),
   FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
 );
 
-INSERT INTO "theses" SELECT CAST("thesis_id" AS VARCHAR), CAST("statement" AS VARCHAR), CAST("topic" AS "topic"), CAST("held_by" AS "held_by"), CAST("stance" AS "stance"), CAST("quote_id" AS VARCHAR)
+INSERT INTO "theses" SELECT CAST("thesis_id" AS VARCHAR), CAST("statement" AS VARCHAR), CAST("topic" AS "topic"), CAST("held_by" AS "held_by"), CAST("stance" AS "stance"), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/theses.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "theses" IS 'The essay''s arguments and the positions in the debate it takes part in.';
@@ -280,6 +281,8 @@ COMMENT ON COLUMN "theses"."held_by" IS 'Whose thesis it is.';
 COMMENT ON COLUMN "theses"."stance" IS 'Whether the essay asserts or rejects it.';
 
 COMMENT ON COLUMN "theses"."quote_id" IS 'The sentence that states it.';
+
+COMMENT ON COLUMN "theses"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "dimension" AS ENUM ('burning_bridges', 'irreversible_measures', 'party_establishment', 'radicalization', 'secrecy', 'uncertainty', 'camouflage', 'outcome', 'regional_treatment', 'self_destruction', 'collectivization', 'campaign_sequence', 'party_rebuilding', 'isolation', 'crisis_as_pretext');
 
@@ -353,7 +356,7 @@ COMMENT ON COLUMN "regimes"."period_end" IS 'Last day of the period (derived).';
 
 COMMENT ON COLUMN "regimes"."quote_id" IS 'Where the essay first names the regime.';
 
-COMMENT ON COLUMN "regimes"."editorial_note" IS 'What the encoder notes about this row.';
+COMMENT ON COLUMN "regimes"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "persons_kind" AS ENUM ('actor', 'scholar');
 
@@ -387,7 +390,7 @@ COMMENT ON COLUMN "persons"."kind" IS 'Actor or scholar.';
 
 COMMENT ON COLUMN "persons"."quote_id" IS 'The person''s first mention in the essay.';
 
-COMMENT ON COLUMN "persons"."editorial_note" IS 'Where the essay conflicts with the historical record.';
+COMMENT ON COLUMN "persons"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "places_kind" AS ENUM ('country', 'republic', 'region', 'city', 'island');
 
@@ -397,13 +400,14 @@ CREATE TABLE "places" (
   "kind" "places_kind" NOT NULL,
   "parent_id" VARCHAR,
   "regime_id" VARCHAR,
+  "country" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
   PRIMARY KEY ("place_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
   FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
 );
 
-INSERT INTO "places" SELECT CAST("place_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("kind" AS "places_kind"), CAST("parent_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+INSERT INTO "places" SELECT CAST("place_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("kind" AS "places_kind"), CAST("parent_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("country" AS VARCHAR), CAST("quote_id" AS VARCHAR)
   FROM read_csv('data/places.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "places" IS 'Every place the essay names, with its parent place.';
@@ -417,6 +421,8 @@ COMMENT ON COLUMN "places"."kind" IS 'What kind of place it is.';
 COMMENT ON COLUMN "places"."parent_id" IS 'The place that contains it.';
 
 COMMENT ON COLUMN "places"."regime_id" IS 'The regime that ruled it in the essay''s story.';
+
+COMMENT ON COLUMN "places"."country" IS 'Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes 4.15 list), for joining with other data; empty for a place that spans several of today''s countries or none (the USSR, Transcaucasia, Europe).';
 
 COMMENT ON COLUMN "places"."quote_id" IS 'The place''s first mention.';
 
@@ -474,7 +480,7 @@ COMMENT ON COLUMN "events"."quote_id" IS 'The essay''s words for the event, with
 
 COMMENT ON COLUMN "events"."citation_id" IS 'The reference the essay gives for it.';
 
-COMMENT ON COLUMN "events"."editorial_note" IS 'Where the essay''s date or fact conflicts with the historical record.';
+COMMENT ON COLUMN "events"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "event_persons_role" AS ENUM ('author', 'speaker', 'recipient', 'instigator', 'target', 'participant', 'beneficiary', 'subject');
 
@@ -530,7 +536,7 @@ COMMENT ON COLUMN "phases"."phase_id" IS 'Identifier of the phase.';
 
 COMMENT ON COLUMN "phases"."regime_id" IS 'Regime of the campaign.';
 
-COMMENT ON COLUMN "phases"."campaign" IS 'The campaign, e.g. `collectivization`.';
+COMMENT ON COLUMN "phases"."campaign" IS 'The campaign whose course the phase belongs to.';
 
 COMMENT ON COLUMN "phases"."seq" IS 'Order of the phase within its campaign.';
 
@@ -552,7 +558,7 @@ COMMENT ON COLUMN "phases"."event_id" IS 'The event that opens or marks the phas
 
 COMMENT ON COLUMN "phases"."quote_id" IS 'The essay''s words for the phase.';
 
-COMMENT ON COLUMN "phases"."editorial_note" IS 'Where the essay conflicts with the historical record.';
+COMMENT ON COLUMN "phases"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TABLE "purges" (
   "purge_id" VARCHAR NOT NULL,
@@ -604,7 +610,7 @@ COMMENT ON COLUMN "purges"."event_id" IS 'The event it is part of.';
 
 COMMENT ON COLUMN "purges"."quote_id" IS 'The essay''s words for the purge.';
 
-COMMENT ON COLUMN "purges"."editorial_note" IS 'Where the essay conflicts with the historical record.';
+COMMENT ON COLUMN "purges"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "outcome" AS ENUM ('expelled', 'removed', 'arrested', 'executed', 'discredited', 'planned', 'unspecified');
 
@@ -681,7 +687,7 @@ COMMENT ON COLUMN "rhetoric"."citation_id" IS 'The reference the essay gives for
 
 COMMENT ON COLUMN "rhetoric"."event_id" IS 'The speech, letter or entry the words belong to.';
 
-COMMENT ON COLUMN "rhetoric"."editorial_note" IS 'Where the essay conflicts with the historical record.';
+COMMENT ON COLUMN "rhetoric"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TABLE "thesis_proponents" (
   "thesis_id" VARCHAR NOT NULL,
@@ -711,6 +717,7 @@ CREATE TABLE "comparison_sides" (
   "phase_id" VARCHAR,
   "purge_id" VARCHAR,
   "rhetoric_id" VARCHAR,
+  "editorial_note" VARCHAR,
   PRIMARY KEY ("comparison_id", "side_id"),
   FOREIGN KEY ("comparison_id") REFERENCES "comparisons" ("comparison_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
@@ -722,7 +729,7 @@ CREATE TABLE "comparison_sides" (
   FOREIGN KEY ("rhetoric_id") REFERENCES "rhetoric" ("rhetoric_id")
 );
 
-INSERT INTO "comparison_sides" SELECT CAST("comparison_id" AS VARCHAR), CAST("side_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("side_summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("rhetoric_id" AS VARCHAR)
+INSERT INTO "comparison_sides" SELECT CAST("comparison_id" AS VARCHAR), CAST("side_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("side_summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("rhetoric_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/comparison_sides.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "comparison_sides" IS 'One row per side of a comparison: the regime (or region), what it did, the essay''s words for it.';
@@ -746,6 +753,51 @@ COMMENT ON COLUMN "comparison_sides"."phase_id" IS 'Phase this side rests on.';
 COMMENT ON COLUMN "comparison_sides"."purge_id" IS 'Purge this side rests on.';
 
 COMMENT ON COLUMN "comparison_sides"."rhetoric_id" IS 'Rhetoric this side rests on.';
+
+COMMENT ON COLUMN "comparison_sides"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
+
+CREATE TABLE "terms" (
+  "term_id" VARCHAR NOT NULL,
+  "regime_id" VARCHAR NOT NULL,
+  "term" VARCHAR NOT NULL,
+  "gloss" VARCHAR NOT NULL,
+  "quote_id" VARCHAR NOT NULL,
+  PRIMARY KEY ("term_id"),
+  FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+);
+
+INSERT INTO "terms" SELECT CAST("term_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("term" AS VARCHAR), CAST("gloss" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+  FROM read_csv('data/terms.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
+
+COMMENT ON TABLE "terms" IS 'Words of a regime''s own language that the essay puts in quotation marks (e.g. “extraordinary measures”), one row per term and regime; every occurrence is in `term_occurrences`.';
+
+COMMENT ON COLUMN "terms"."term_id" IS 'Identifier of the term.';
+
+COMMENT ON COLUMN "terms"."regime_id" IS 'Regime whose language the term belongs to.';
+
+COMMENT ON COLUMN "terms"."term" IS 'The term as the essay prints it at its first occurrence, without the quotation marks.';
+
+COMMENT ON COLUMN "terms"."gloss" IS 'What the term names, as the essay presents it (paraphrase).';
+
+COMMENT ON COLUMN "terms"."quote_id" IS 'The term''s first occurrence, quotation marks included.';
+
+CREATE TABLE "term_occurrences" (
+  "term_id" VARCHAR NOT NULL,
+  "quote_id" VARCHAR NOT NULL,
+  PRIMARY KEY ("term_id", "quote_id"),
+  FOREIGN KEY ("term_id") REFERENCES "terms" ("term_id"),
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+);
+
+INSERT INTO "term_occurrences" SELECT CAST("term_id" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+  FROM read_csv('data/term_occurrences.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
+
+COMMENT ON TABLE "term_occurrences" IS 'Every place the essay uses a term of `terms`, the first included; the quote gives offsets and page.';
+
+COMMENT ON COLUMN "term_occurrences"."term_id" IS 'The term.';
+
+COMMENT ON COLUMN "term_occurrences"."quote_id" IS 'The occurrence: the term as printed there, quotation marks included.';
 
 CREATE VIEW "quote_context" AS
     SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
