@@ -54,6 +54,7 @@ class Staged:
     broken: bool = False           # rows cannot be trusted (unreadable, header wrong …)
     header_broken: bool = False
     labels: list[str] = field(default_factory=list)
+    cells: int = 0                 # cells a row should have: the header's, as frictionless counts them
 
     @property
     def raw(self) -> str:
@@ -178,6 +179,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     staged.fields = _fields(resource, labels)
     staged.names = [str(f.get("name")) for f in staged.fields]
     staged.labels = labels or []
+    staged.cells = len(labels) if labels is not None and resource.schema is not None else len(staged.fields)
     if labels is not None and resource.schema is not None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
@@ -357,17 +359,17 @@ def _header_errors(resource: Resource, names: list[str], labels: list[str]) -> l
     for number, label in enumerate(labels, start=1):
         name = names[number - 1] if number <= len(names) else None
         if name is None:
-            out.append(("extra-label", resource.name, place, 1, None, label, f"extra column `{label}`"))
+            out.append(("extra-label", resource.name, place, None, None, label, f"extra column `{label}`"))
         elif label == "":
-            out.append(("blank-label", resource.name, place, 1, name, label, "blank column name"))
+            out.append(("blank-label", resource.name, place, None, name, label, "blank column name"))
         elif label in seen:
-            out.append(("duplicate-label", resource.name, place, 1, name, label, f"column `{label}` twice"))
+            out.append(("duplicate-label", resource.name, place, None, name, label, f"column `{label}` twice"))
         elif label != name:
-            out.append(("incorrect-label", resource.name, place, 1, name, label,
+            out.append(("incorrect-label", resource.name, place, None, name, label,
                         f"column {number} is `{label}`, the schema says `{name}`"))
         seen.add(label)
     for number in range(len(labels) + 1, len(names) + 1):
-        out.append(("missing-label", resource.name, place, 1, names[number - 1], None,
+        out.append(("missing-label", resource.name, place, None, names[number - 1], None,
                     f"missing column `{names[number - 1]}`"))
     return out
 
@@ -447,6 +449,7 @@ def _python_text(value) -> str:
 def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], first_data: int) -> None:
     con, res = checked.con, staged.resource
     n = len(staged.fields)
+    expected = staged.cells
     seq, name, place = staged.index, literal(res.name), literal(res.place)
     parts = []
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
@@ -458,11 +461,12 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     cells = "[" + ", ".join(f"c{i}" for i in range(staged.width)) + "]"
     if n or staged.width:
         parts.append(f"SELECT 'extra-cell', rn, NULL, k + 1, cs[k + 1], '' FROM "
-                     f"(SELECT rn, {cells} AS cs, unnest(range({n}, w)) AS k FROM {staged.table} "
-                     f"WHERE NOT blank AND w > {n})")
+                     f"(SELECT rn, {cells} AS cs, unnest(range({expected}, w)) AS k FROM {staged.table} "
+                     f"WHERE NOT blank AND w > {expected})")
     if n:
         parts.append(f"SELECT 'missing-cell', rn, ({names})[k + 1], k + 1, '', '' FROM "
-                     f"(SELECT rn, unnest(range(w, {n})) AS k FROM {staged.table} WHERE NOT blank AND w < {n})")
+                     f"(SELECT rn, unnest(range(w, {min(n, expected)})) AS k FROM {staged.table} "
+                     f"WHERE NOT blank AND w < {min(n, expected)})")
     for j, f in enumerate(staged.fields):
         fname = literal(staged.names[j])
         kind, fmt = f.get("type", "string"), f.get("format", "default")
@@ -489,6 +493,9 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
                      f"{' AND '.join(f'{k} IS NULL' for k in keys)} AS all_null, "
                      f"lag(rn) OVER (PARTITION BY {', '.join(keys)} ORDER BY rn) AS previous FROM {staged.table}) "
                      f"WHERE all_null OR previous IS NOT NULL")
+    if primary and blank_records:  # an empty line is a row whose primary key cells are all empty
+        parts.append(f"SELECT 'primary-key', rn, NULL, NULL, '', 'cells composing the primary keys are all \"None\"' "
+                     f"FROM __blank_records WHERE rn > {first_data}")
     union = "\nUNION ALL\n".join(parts)
     con.execute(f"INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
                 f"SELECT {seq}, *, {name}, {place} FROM ({union})")
