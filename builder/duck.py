@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -46,8 +47,12 @@ def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
     os.close(fd)
     os.unlink(tmp)
     checked = None
+    # DuckDB reads `?` in a database path as URL parameters: such a folder gets the database from a
+    # private plain-named folder, copied beside the target, then moved into place
+    alias = tempfile.mkdtemp(prefix="histpack-db-") if set("?#") & set(str(db_path.parent.resolve())) else None
+    work = os.path.join(alias, "load.duckdb") if alias else tmp
     try:
-        con = connect(tmp)
+        con = connect(work)
         try:
             problems, checked, notes = check(Path(package), con)
             if problems or checked is None:
@@ -57,12 +62,16 @@ def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
             if checked is not None:
                 checked.close()
             con.close()
+        if alias:
+            shutil.copyfile(work, tmp)
         os.replace(tmp, db_path)
         return [], notes
     finally:
         for leftover in (tmp, tmp + ".wal"):
             if os.path.exists(leftover):
                 os.unlink(leftover)
+        if alias:
+            shutil.rmtree(alias, ignore_errors=True)
 
 
 def load_package(package: Path, db_path: Path) -> Path:
