@@ -6,6 +6,7 @@ package loads; the views of DESIGN.md are added when the package holds our table
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -57,7 +58,7 @@ def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
             problems, checked, notes = check(Path(package), con)
             if problems or checked is None:
                 return problems, notes
-            _create(con, checked)
+            _create_tables(con, checked)
         finally:
             if checked is not None:
                 checked.close()
@@ -84,7 +85,32 @@ def load_package(package: Path, db_path: Path) -> Path:
     return Path(db_path)
 
 
-def _create(con: duckdb.DuckDBPyConnection, checked) -> None:
+def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
+    """Create the package's typed tables (and views) in an open connection; refuse an invalid package."""
+    problems, checked, _ = check(Path(package), con)
+    try:
+        if problems or checked is None:
+            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
+            raise PackageError(problems[0].line() + more)
+        _create_tables(con, checked)
+    finally:
+        if checked is not None:
+            checked.close()
+
+
+def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
+    """The tables of the package at `root` (its descriptor is re-read and checked)."""
+    load_into(con, Path(root))
+
+
+def _schema(root: Path, resource: dict) -> dict:
+    schema = resource.get("schema", {})
+    if isinstance(schema, str):
+        schema = json.loads((root / schema).read_text(encoding="utf-8"))
+    return schema
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
     """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` tables."""
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
