@@ -20,7 +20,7 @@ from .annotations import read_annotations
 from .canonical import CanonicalText, SourceMetadata, build_canonical_text
 from .duck import load_package
 from .errors import BuildError, BuildErrors
-from .package import render
+from .package import read_metadata, render
 from .resolve import ANNOTATED_TABLES, Resolution, resolve
 from .validate import validate_package
 
@@ -91,12 +91,14 @@ def _replace_outputs(staging: Path, root: Path, files: dict[str, bytes]) -> None
 
 
 def documents(package: Path) -> dict[str, bytes]:
-    """CODEBOOK.md and CITATION.cff, rendered from a built package (and the models)."""
+    """CODEBOOK.md, CITATION.cff and load.sql, rendered from a built package (and the models)."""
     from .cite import Package, cff
     from .codebook import render as codebook
+    from .loadsql import FILENAME as LOAD_SQL, render as load_sql
 
     pkg = Package.open(package)
-    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8")}
+    return {"CODEBOOK.md": codebook(pkg).encode("utf-8"), "CITATION.cff": cff(pkg).encode("utf-8"),
+            LOAD_SQL: load_sql(package).encode("utf-8")}
 
 
 def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildReport:
@@ -104,7 +106,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     project = Project(find_root(root))
     resolution, canonicals, records, also = resolve_project(project)
     primary = next(sid for sid, r in records.items() if r.get("role") == "analyzed")
-    files = render(resolution.rows, records[primary], also[primary])
+    files = render(resolution.rows, records[primary], also[primary], read_metadata(project.root))
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=project.root))
     try:
         for relative, data in files.items():

@@ -169,15 +169,17 @@ class _Draft:
         self.section = ""
         self.chars: list[str] = []
         self.pages: list[int] = []
+        self.lines: list[int] = []  # raw line of each character, so a change names the line it was made on
         self.changes: list[tuple[str, str, int, int]] = []  # kind, description, raw line, local offset
 
     @property
     def text(self) -> str:
         return "".join(self.chars)
 
-    def add(self, text: str, page: int) -> None:
+    def add(self, text: str, page: int, line: int) -> None:
         self.chars.extend(text)
         self.pages.extend([page] * len(text))
+        self.lines.extend([line] * len(text))
 
     def note(self, kind: str, description: str, line: int, local: int | None = None) -> None:
         self.changes.append((kind, description, line, len(self.chars) if local is None else local))
@@ -185,11 +187,13 @@ class _Draft:
     def insert(self, pos: int, text: str) -> None:
         self.chars[pos:pos] = list(text)
         self.pages[pos:pos] = [self.pages[pos]] * len(text)
+        self.lines[pos:pos] = [self.lines[pos]] * len(text)
         self.changes = [(k, d, n, o + len(text) if o >= pos else o) for k, d, n, o in self.changes]
 
     def delete(self, pos: int, width: int) -> None:
         del self.chars[pos:pos + width]
         del self.pages[pos:pos + width]
+        del self.lines[pos:pos + width]
         self.changes = [(k, d, n, o - width if o > pos else o) for k, d, n, o in self.changes]
 
     def add_line(self, line: _Line) -> None:
@@ -200,10 +204,10 @@ class _Draft:
             width = 2 if text.startswith(HYPHEN_PAIR, i) else 1 if text[i] == "\u2010" else 0
             if width:
                 self.note("hyphen_folded", "U+002D U+2010 as '-'" if width == 2 else "U+2010 as '-'", line.number)
-                self.add("-", line.page)
+                self.add("-", line.page, line.number)
                 i += width
             else:
-                self.add(text[i], line.page)
+                self.add(text[i], line.page, line.number)
                 i += 1
 
 
@@ -237,7 +241,7 @@ def _draft_paragraph(chunk: list[_Line]) -> _Draft:
                 draft.note("line_end_hyphen_joined", "a word hyphenated at a line end joined without a space",
                            line.number)
             else:
-                draft.add(" ", chunk[n - 1].page)
+                draft.add(" ", chunk[n - 1].page, chunk[n - 1].number)
         draft.add_line(line)
     return draft
 
@@ -282,9 +286,10 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
                 pos = at + len(spec["marker_after"])
                 if draft.text[pos:pos + len(marker)] != marker:
                     raise BuildError(meta_where, f"footnote {marker}: no marker after {spec['marker_after']!r}")
+                marker_line = draft.lines[pos]
                 draft.delete(pos, len(marker))
                 draft.note("footnote_marker_removed", f"removed footnote marker {marker} (the note is in the notes section)",
-                           draft.first_line, pos)
+                           marker_line, pos)
                 markers.append((spec["number"], draft, pos))
                 break
         else:

@@ -1,10 +1,10 @@
 """How to cite the dataset, the essay it encodes, and any row of it.
 
-Everything is read from a built package: the dataset's name, title, version, contributors and
-licences from `datapackage.json`; the essay's record from the package's `sources` table (the
-row with role `analyzed`, generated from `sources/<source_id>.yaml`); a row's page and words
-from `quotes`. Nothing here is typed twice, and nothing is invented: the dataset has no DOI,
-no URL and no release date, so no citation shows one.
+Everything is read from a built package: the dataset's name, title, version, release date,
+contributors and licences from `datapackage.json` (written from `histpack.yaml`); the essay's
+record from the package's `sources` table (the row with role `analyzed`, generated from
+`sources/<source_id>.yaml`); a row's page and words from `quotes`. Nothing here is typed twice,
+and nothing is invented: the dataset has no DOI and no URL, so no citation shows one.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Package:
 # --- names, pages, keys ------------------------------------------------------------------------
 
 def person_names(authors: str) -> list[tuple[str, str]]:
-    """`Françoise Thom` → [("Françoise", "Thom")]; several authors separated by `;` or ` and `."""
+    """`Marc Bloch` → [("Marc", "Bloch")]; several authors separated by `;` or ` and `."""
     names = []
     for name in re.split(r"\s*;\s*|\s+and\s+", authors.strip()):
         if name:
@@ -100,8 +100,22 @@ def key_of(cited_as: str) -> str:
     return re.sub(r"[^a-z0-9]", "", cited_as.lower()) or "essay"
 
 
-def _licences(descriptor: dict) -> list[str]:
-    return [lic["name"] for lic in descriptor.get("licenses", []) if lic.get("name")]
+def released(descriptor: dict) -> str | None:
+    """The release date (YYYY-MM-DD) recorded in the descriptor's `created`, if any."""
+    created = descriptor.get("created") or ""
+    return created[:10] if re.match(r"\d{4}-\d{2}-\d{2}", created) else None
+
+
+def released_year(descriptor: dict) -> str | None:
+    date = released(descriptor)
+    return date[:4] if date else None
+
+
+def data_licence(descriptor: dict) -> str | None:
+    """The one licence that covers the dataset itself (`part: data`), as an SPDX identifier."""
+    licences = descriptor.get("licenses", [])
+    named = [lic["name"] for lic in licences if lic.get("part") == "data" and lic.get("name")]
+    return named[0] if named else (licences[0].get("name") if len(licences) == 1 else None)
 
 
 def _licence_note(descriptor: dict) -> str:
@@ -151,6 +165,7 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
     fields = [
         ("author", _bib_corporate(dataset_authors(d))),
         ("title", "{" + _tex(d["title"]) + "}"),
+        ("date" if biblatex else "year", released(d) if biblatex else released_year(d)),
         ("version", d.get("version")),
     ]
     if biblatex:
@@ -206,6 +221,7 @@ def csl_dataset_item(pkg: Package) -> dict:
         "author": [{"literal": name} for name in dataset_authors(d)],
         "title": d["title"],
         "version": d.get("version"),
+        "issued": {"date-parts": [[int(p) for p in released(d).split("-")]]} if released(d) else None,
         "abstract": d.get("description"),
         "keyword": ", ".join(d.get("keywords", [])),
         "license": _licence_note(d),
@@ -228,7 +244,9 @@ def _ris(lines: list[tuple[str, str | None]]) -> str:
 def ris_dataset(pkg: Package) -> str:
     d = pkg.descriptor
     lines = [("TY", "DATA")] + [("AU", a) for a in dataset_authors(d)]
-    lines += [("TI", d["title"]), ("ET", d.get("version")), ("AB", d.get("description"))]
+    date = released(d)
+    lines += [("TI", d["title"]), ("PY", released_year(d)), ("DA", date.replace("-", "/") if date else None),
+              ("ET", d.get("version")), ("AB", d.get("description"))]
     lines += [("KW", k) for k in d.get("keywords", [])]
     lines += [("N1", f"Encodes {essay_line(pkg.essay())}. Licences: {_licence_note(d)}")]
     return _ris(lines)
@@ -272,8 +290,8 @@ def apa_essay(pkg: Package) -> str:
 def apa_dataset(pkg: Package) -> str:
     d = pkg.descriptor
     authors = _apa_list(dataset_authors(d))
-    # No release date exists, so APA's "n.d."; no DOI or URL exists, so none is given.
-    return f"{authors}. (n.d.). {d['title']} (Version {d.get('version')}) [Data set].\n"
+    # No DOI or URL exists, so none is given; without a recorded release, APA's "n.d.".
+    return f"{authors}. ({released_year(d) or 'n.d.'}). {d['title']} (Version {d.get('version')}) [Data set].\n"
 
 
 # --- CFF -----------------------------------------------------------------------------------------
@@ -300,16 +318,21 @@ def cff(pkg: Package) -> str:
         "url": e.get("url"),
         "copyright": e.get("license"),
     }
+    others = [f"{lic['name']} ({lic['part']})" for lic in d.get("licenses", [])
+              if lic.get("name") != data_licence(d) and lic.get("part")]
     doc = {
         "cff-version": "1.2.0",
         "message": ("If you use this dataset, please cite it as below, and cite the essay it encodes "
-                    "(under references) with the page of each row you rely on."),
+                    "(under references) with the page of each row you rely on."
+                    + (f" The licence below covers the data; also: {', '.join(others)}." if others else "")),
         "type": "dataset",
         "title": d["title"],
         "version": d.get("version"),
+        "date-released": released(d),
         "abstract": d.get("description"),
         "authors": [{"name": name} for name in dataset_authors(d)],
-        "license": _licences(d),
+        # One SPDX identifier (the data's): a list or an expression breaks converters' licence URLs.
+        "license": data_licence(d),
         "keywords": d.get("keywords", []),
         "references": [{k: v for k, v in essay.items() if v not in (None, "")}],
     }

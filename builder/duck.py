@@ -20,6 +20,11 @@ from .engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exp
 from .validate import PackageError, check
 
 
+# Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
+# reads (DuckDB 2.0's own default is unreadable before 2.0). Tested: DuckDB CLI 1.4.4 and 1.5.6.
+STORAGE_VERSION = "v1.0.0"
+
+
 class QueryRefused(Exception):
     """A statement that would change the database or the file system."""
 
@@ -53,7 +58,7 @@ def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
     alias = tempfile.mkdtemp(prefix="histpack-db-") if set("?#") & set(str(db_path.parent.resolve())) else None
     work = os.path.join(alias, "load.duckdb") if alias else tmp
     try:
-        con = connect(work)
+        con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
         try:
             problems, checked, notes = check(Path(package), con)
             if problems or checked is None:

@@ -41,6 +41,12 @@ def Text(description: str, **kw):
     return Field(description=description, min_length=1, **kw)
 
 
+EditorialNote = Annotated[Optional[str], Field(
+    description="What the encoder notes about this row: where the essay conflicts with the historical record "
+                "(the essay's statement is kept in the row), or what the encoding inferred beyond the essay.")]
+"""The one declaration of every table's `editorial_note` column."""
+
+
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
     table: ClassVar[Table]
@@ -90,7 +96,7 @@ class Source(Row):
     issn: Optional[str] = Field(None, pattern=r"^\d{4}-\d{3}[\dX]$", description="ISSN of the container.")
     url: Optional[str] = Field(None, pattern=r"^https?://", description="Where the work can be read.")
     license: Optional[str] = Field(None, description="Rights in the work's text.")
-    editorial_note: Optional[str] = Field(None, description="What the encoder notes about this record.")
+    editorial_note: EditorialNote = None
 
 
 class Paragraph(Row):
@@ -206,7 +212,7 @@ class Person(Row):
     regime_id: Optional[str] = Id("Regime the person acted in; empty for scholars.", default=None)
     kind: vocab(v.PERSON_KIND) = Field(description="Actor or scholar.")
     quote_id: str = Id("The person's first mention in the essay.")
-    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+    editorial_note: EditorialNote = None
 
 
 class Regime(Row):
@@ -223,7 +229,7 @@ class Regime(Row):
     period_start: dt.date = Field(description="First day of the period (derived).")
     period_end: dt.date = Field(description="Last day of the period (derived).")
     quote_id: str = Id("Where the essay first names the regime.")
-    editorial_note: Optional[str] = Field(None, description="What the encoder notes about this row.")
+    editorial_note: EditorialNote = None
 
 
 class Place(Row):
@@ -237,6 +243,10 @@ class Place(Row):
     kind: vocab(v.PLACE_KIND) = Field(description="What kind of place it is.")
     parent_id: Optional[str] = Id("The place that contains it.", default=None)
     regime_id: Optional[str] = Id("The regime that ruled it in the essay's story.", default=None)
+    country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$", description=(
+        "Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes "
+        "4.15 list), for joining with other data; "
+        "empty for a place that spans several of today's countries or none (the USSR, Transcaucasia, Europe)."))
     quote_id: str = Id("The place's first mention.")
 
 
@@ -262,7 +272,7 @@ class Event(DatedRow):
     place_id: Optional[str] = Id("Where it happened.", default=None)
     quote_id: str = Id("The essay's words for the event, with its date.")
     citation_id: Optional[str] = Id("The reference the essay gives for it.", default=None)
-    editorial_note: Optional[str] = Field(None, description="Where the essay's date or fact conflicts with the historical record.")
+    editorial_note: EditorialNote = None
 
 
 class EventPerson(Row):
@@ -284,10 +294,10 @@ class Phase(DatedRow):
         "The essay's pattern of waves, retreats and new waves, per regime and campaign, in order.",
         ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"phase_type": v.PHASE_TYPE, "date_precision": v.DATE_PRECISION}
+    vocabularies: ClassVar = {"campaign": v.PHASE_CAMPAIGN, "phase_type": v.PHASE_TYPE, "date_precision": v.DATE_PRECISION}
     phase_id: str = Id("Identifier of the phase.")
     regime_id: str = Id("Regime of the campaign.")
-    campaign: str = Id("The campaign, e.g. `collectivization`.")
+    campaign: vocab(v.PHASE_CAMPAIGN) = Field(description="The campaign whose course the phase belongs to.")
     seq: int = Field(ge=1, description="Order of the phase within its campaign.")
     phase_type: vocab(v.PHASE_TYPE) = Field(description="Offensive, retreat, radicalization or consolidation.")
     date_edtf: _ph[0]
@@ -298,7 +308,7 @@ class Phase(DatedRow):
     summary: str = Text("What the phase was, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event that opens or marks the phase.", default=None)
     quote_id: str = Id("The essay's words for the phase.")
-    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+    editorial_note: EditorialNote = None
 
 
 _pu = _date_fields(True, "the purge")
@@ -323,7 +333,7 @@ class Purge(DatedRow):
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event it is part of.", default=None)
     quote_id: str = Id("The essay's words for the purge.")
-    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+    editorial_note: EditorialNote = None
 
 
 class PurgeTarget(Row):
@@ -359,7 +369,7 @@ class Rhetoric(DatedRow):
     quote_id: str = Id("The words themselves.")
     citation_id: Optional[str] = Id("The reference the essay gives for the words.", default=None)
     event_id: Optional[str] = Id("The speech, letter or entry the words belong to.", default=None)
-    editorial_note: Optional[str] = Field(None, description="Where the essay conflicts with the historical record.")
+    editorial_note: EditorialNote = None
 
 
 class Thesis(Row):
@@ -374,6 +384,7 @@ class Thesis(Row):
     held_by: vocab(v.SCHOOL) = Field("essay", description="Whose thesis it is.")
     stance: vocab(v.THESIS_STANCE) = Field(description="Whether the essay asserts or rejects it.")
     quote_id: str = Id("The sentence that states it.")
+    editorial_note: EditorialNote = None
 
 
 class ThesisProponent(Row):
@@ -422,10 +433,33 @@ class ComparisonSide(Row):
     phase_id: Optional[str] = Id("Phase this side rests on.", default=None)
     purge_id: Optional[str] = Id("Purge this side rests on.", default=None)
     rhetoric_id: Optional[str] = Id("Rhetoric this side rests on.", default=None)
+    editorial_note: EditorialNote = None
+
+
+class Term(Row):
+    table: ClassVar[Table] = Table(
+        "terms", "Regime vocabulary",
+        "Words of a regime's own language that the essay puts in quotation marks (e.g. “extraordinary measures”), "
+        "one row per term and regime; every occurrence is in `term_occurrences`.",
+        ("term_id",), {"regime_id": "regimes", "quote_id": "quotes"})
+    term_id: str = Id("Identifier of the term.")
+    regime_id: str = Id("Regime whose language the term belongs to.")
+    term: str = Text("The term as the essay prints it at its first occurrence, without the quotation marks.")
+    gloss: str = Text("What the term names, as the essay presents it (paraphrase).")
+    quote_id: str = Id("The term's first occurrence, quotation marks included.")
+
+
+class TermOccurrence(Row):
+    table: ClassVar[Table] = Table(
+        "term_occurrences", "Term occurrences",
+        "Every place the essay uses a term of `terms`, the first included; the quote gives offsets and page.",
+        ("term_id", "quote_id"), {"term_id": "terms", "quote_id": "quotes"})
+    term_id: str = Id("The term.")
+    quote_id: str = Id("The occurrence: the term as printed there, quotation marks included.")
 
 
 MODELS: tuple[type[Row], ...] = (
     Source, Paragraph, PageSpan, EditorialChange, Citation, Regime, Person, Quote, Place, Event, EventPerson,
-    Phase, Purge, PurgeTarget, Rhetoric, Thesis, ThesisProponent, Comparison, ComparisonSide,
+    Phase, Purge, PurgeTarget, Rhetoric, Thesis, ThesisProponent, Comparison, ComparisonSide, Term, TermOccurrence,
 )
 BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}

@@ -1,4 +1,7 @@
-"""Model rows → `data/*.csv`, `schemas/*.json` and `datapackage.json`, byte-identical on every build."""
+"""Model rows → `data/*.csv`, `schemas/*.json` and `datapackage.json`, byte-identical on every build.
+
+The dataset's own metadata (name, title, licences, release …) comes from `histpack.yaml`.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,73 @@ import datetime as dt
 import hashlib
 import io
 import json
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import models as m
+from .errors import BuildError
 from .schema import columns, table_schema
 
-PACKAGE_NAME = "thom-2015-holodomor"
-VERSION = "0.1.0"
-TEXT_RIGHTS = ("The essay's text is © 2015 Françoise Thom and East/West: Journal of Ukrainian Studies. "
-               "The package keeps quoted passages and the canonical text only so that every quote can be "
-               "verified; they are not covered by the data licence.")
-TEXT_TABLES = ("paragraphs", "quotes")
+METADATA_FILE = "histpack.yaml"
+
+
+class Licence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, description="SPDX identifier, e.g. CC-BY-4.0")
+    path: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    part: str = Field(min_length=1, description="what it covers: data or code")
+
+
+class Contributor(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    role: str = Field(min_length=1)
+    description: str | None = None
+
+
+class ProjectMetadata(BaseModel):
+    """`histpack.yaml`: everything about the dataset that is not data, typed once."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    released: dt.date
+    keywords: list[str]
+    contributors: list[Contributor] = Field(min_length=1)
+    licenses: list[Licence] = Field(min_length=1)
+    text_rights: str = Field(min_length=1)
+    text_tables: list[str]
+
+    @model_validator(mode="after")
+    def _one_data_licence_and_an_author(self):
+        if sum(1 for lic in self.licenses if lic.part == "data") != 1:
+            raise ValueError("exactly one licence needs `part: data` (the one a citation of the dataset names)")
+        if not any(c.role == "author" for c in self.contributors):
+            raise ValueError("no contributor has role `author`")
+        return self
+
+
+def read_metadata(root: Path) -> ProjectMetadata:
+    """The project's `histpack.yaml`, validated; one clear error line if it is missing or wrong."""
+    path = Path(root) / METADATA_FILE
+    if not path.is_file():
+        raise BuildError(str(path), "no project metadata", "add histpack.yaml (name, title, version, released …)")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise BuildError(f"{path}:{line + 1}" if line is not None else str(path), "not valid YAML") from None
+    try:
+        return ProjectMetadata.model_validate(raw if raw is not None else {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
+        raise BuildError(str(path), f"`{where}`: {first['msg']}") from None
 
 
 def cell(value) -> str:
@@ -42,47 +102,31 @@ def json_bytes(obj) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def descriptor(resources: list[dict], record: dict, also_at: list[str]) -> dict:
+def descriptor(resources: list[dict], record: dict, also_at: list[str], meta: ProjectMetadata) -> dict:
     essay = (f"{record['authors']}, “{record['title']}”, {record['container']} {record['volume']}, "
              f"no. {record['issue']} ({record['year']}): {record['pages']}")
     return {
         "profile": "tabular-data-package",
-        "name": PACKAGE_NAME,
-        "title": "Stalin, collectivization and the Holodomor in comparison: a dataset of Thom (2015)",
-        "description": (
-            "Structured, validated encoding of Françoise Thom's essay “Reflections on Stalin and the Holodomor” "
-            "(East/West: Journal of Ukrainian Studies 2, no. 1, 2015): regimes, persons, places, events, "
-            "collectivization phases, purges, rhetoric, theses and comparisons (Stalin's USSR, Mao's China, "
-            "Nazi Germany, Jacobin France). Every analytic row rests on a verbatim quote of the essay with "
-            "character offsets into its canonical text and the printed page."),
-        "version": VERSION,
-        "keywords": ["Holodomor", "collectivization", "Stalin", "Mao", "Great Leap Forward", "Cultural Revolution",
-                     "Nazi Germany", "Jacobin France", "totalitarianism", "Soviet history", "Ukraine",
-                     "comparative history", "historiography"],
-        # One licence per part: our tables (data), our builder (code); the essay's words are not ours
-        # to license, so they carry `rights` instead (here and on the resources that hold them).
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0 (data: the dataset's own tables)"},
-                     {"name": "MIT", "path": "https://opensource.org/license/mit",
-                      "title": "MIT License (code: the builder in builder/, see LICENSE)"}],
-        "rights": TEXT_RIGHTS,
+        "name": meta.name,
+        "title": meta.title,
+        "description": meta.description,
+        "version": meta.version,
+        # The release date, as recorded in histpack.yaml (not the build clock).
+        "created": f"{meta.released.isoformat()}T00:00:00Z",
+        "keywords": meta.keywords,
+        "licenses": [lic.model_dump() for lic in meta.licenses],
+        "rights": meta.text_rights,
         "sources": [{"title": essay, "path": record["url"], "doi": record.get("doi"), "pages": record["pages"],
                      "authors": record["authors"], "year": record["year"], "container": record["container"],
                      "volume": record["volume"], "issue": record["issue"], "issn": record.get("issn"),
                      "also_at": also_at}],
-        # No public repository or dataset DOI exists, so there is no `homepage` or `id`; the only
-        # names known are these two.
-        "contributors": [
-            {"title": "The thom-2015 dataset encoders", "role": "author",
-             "description": "The people who encoded the essay: the dataset's authors."},
-            {"title": "Françoise Thom", "role": "contributor",
-             "description": "Author of the encoded essay; she did not take part in making the dataset."},
-        ],
+        "contributors": [c.model_dump(exclude_none=True) for c in meta.contributors],
         "resources": resources,
     }
 
 
-def render(rows: dict[str, list[m.Row]], record: dict, also_at: list[str]) -> dict[str, bytes]:
+def render(rows: dict[str, list[m.Row]], record: dict, also_at: list[str],
+           meta: ProjectMetadata) -> dict[str, bytes]:
     """Every output file as bytes, keyed by its path relative to the package root."""
     files: dict[str, bytes] = {}
     resources = []
@@ -105,8 +149,8 @@ def render(rows: dict[str, list[m.Row]], record: dict, also_at: list[str]) -> di
             "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
             "schema": f"schemas/{name}.json",
         }
-        if name in TEXT_TABLES:
-            resource["rights"] = TEXT_RIGHTS
+        if name in meta.text_tables:
+            resource["rights"] = meta.text_rights
         resources.append(resource)
-    files["datapackage.json"] = json_bytes(descriptor(resources, record, also_at))
+    files["datapackage.json"] = json_bytes(descriptor(resources, record, also_at, meta))
     return files

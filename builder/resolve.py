@@ -24,13 +24,14 @@ from .quotes import QuoteError, ResolvedQuote, resolve_quote
 
 ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
                     "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
-                    "comparison_sides")
+                    "comparison_sides", "terms", "term_occurrences")
 # Nested shorthands: key in a parent row → (child table, how to expand).
 NESTED = {
     ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
     ("purges", "targets"): ("purge_targets", "mapping", "person_id", "outcome"),
     ("theses", "proponents"): ("thesis_proponents", "list", "person_id", None),
     ("comparisons", "sides"): ("comparison_sides", "rows", None, None),
+    ("terms", "occurrences"): ("term_occurrences", "rows", None, None),
 }
 QUOTE_KEYS = {"text", "occurrence", "prefix", "voice", "speaker", "citation"}
 
@@ -204,6 +205,8 @@ class _Resolver:
             if placed is None:
                 return
             values["quote_id"] = placed
+            if raw.table == "terms":  # a term's own quote is its first occurrence
+                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed}, raw.where)
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return
@@ -385,6 +388,16 @@ def check_references(resolution: Resolution) -> list[BuildError]:
             errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
                                      f"comparisons row `{c.comparison_id}`: a comparison needs at least two sides",
                                      "add `sides:`"))
+    first_use: dict[str, int] = {}
+    for o in rows.get("term_occurrences", []):
+        if o.quote_id in quotes:
+            start = quotes[o.quote_id].char_start
+            first_use[o.term_id] = min(first_use.get(o.term_id, start), start)
+    for t in rows.get("terms", []):
+        if t.quote_id in quotes and first_use.get(t.term_id, -1) < quotes[t.quote_id].char_start:
+            errors.append(BuildError(where.get(("terms", (t.term_id,)), "terms"),
+                                     f"terms row `{t.term_id}`: `quote` must be the term's first occurrence",
+                                     "swap it with the earliest of its `occurrences`"))
     by_campaign = defaultdict(list)
     for p in rows.get("phases", []):
         by_campaign[(p.regime_id, p.campaign)].append(p)

@@ -78,6 +78,15 @@ PHASE_TYPE = {
     "consolidation": "Gains locked in: power or policy made permanent.",
 }
 
+PHASE_CAMPAIGN = {
+    "collectivization": (
+        "Collectivization and the radicalization that grew out of it, as the essay's comparison of collectivization "
+        "in China and in the USSR tells each leader's course: for the USSR from the first “extraordinary measures” "
+        "(1928) to the famine of 1932-33; for Maoist China from the turn to “socialism” (1953) to the Great Leap "
+        "Forward, the Party's reaction (1962) and the Cultural Revolution (1966), which the essay narrates as one "
+        "sequence of \"extreme radicalization\" against the Party establishment (¶18-19)."),
+}
+
 PURGE_OUTCOME = {
     "expelled": "Expelled from a party body or the party.",
     "removed": "Removed, dismissed or replaced in office.",

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_DIRS = ("sources", "annotations", "data", "schemas")
-PROJECT_FILES = ("pyproject.toml", "datapackage.json")
+PROJECT_FILES = ("pyproject.toml", "datapackage.json", "histpack.yaml")
 
 
 def copy_project(target: Path) -> Path:

@@ -38,6 +38,12 @@ def record() -> dict:
     return yaml.safe_load((ROOT / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
 
 
+@pytest.fixture(scope="module")
+def project_meta() -> dict:
+    """histpack.yaml as a person wrote it: the source of the release date and version."""
+    return yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))
+
+
 def parse_one(text: str):
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
@@ -57,9 +63,15 @@ def test_essay_bibtex_parses_with_doi_and_pages(pkg, record, fmt):
 
 
 @pytest.mark.parametrize("fmt,kind", [("bibtex", "misc"), ("biblatex", "dataset")])
-def test_dataset_bibtex_from_the_descriptor_without_a_made_up_doi(pkg, descriptor, fmt, kind):
+def test_dataset_bibtex_from_the_descriptor_without_a_made_up_doi(pkg, descriptor, project_meta, fmt, kind):
     entry = parse_one(reference(pkg, fmt, "dataset"))
     assert entry.entry_type == kind
+    released = project_meta["released"]
+    if fmt == "bibtex":
+        assert entry.fields_dict["year"].value == str(released.year)
+    else:
+        assert entry.fields_dict["date"].value == released.isoformat()
+    assert descriptor["version"] == project_meta["version"]
     assert entry.key == descriptor["name"]
     assert entry.fields_dict["title"].value == "{" + descriptor["title"] + "}"
     assert entry.fields_dict["version"].value == descriptor["version"]
@@ -95,33 +107,40 @@ def test_csl_json_of_the_essay_renders_with_citeproc(pkg):
 
 
 @pytest.mark.filterwarnings("ignore:The following arguments for Reference are unsupported")
-def test_csl_json_of_the_dataset_renders_with_citeproc(pkg, descriptor):
+def test_csl_json_of_the_dataset_renders_with_citeproc(pkg, descriptor, project_meta):
     items = json.loads(reference(pkg, "csl-json", "dataset"))
     assert items[0]["version"] == descriptor["version"]
     assert "DOI" not in items[0] and "URL" not in items[0]
-    assert descriptor["title"] in _render(items)
+    text = _render(items)
+    assert descriptor["title"] in text
+    assert f"histpack contributors ({project_meta['released'].year})" in text and "n.d." not in text
 
 
-def test_ris_and_apa(pkg):
+def test_ris_and_apa(pkg, project_meta):
     ris = reference(pkg, "ris", "essay").splitlines()
     assert ris[0] == "TY  - JOUR" and ris[-1] == "ER  - "
     assert {"SP  - 81", "EP  - 92", f"DO  - {DOI}", "AU  - Thom, Françoise"} <= set(ris)
-    assert reference(pkg, "ris", "dataset").startswith("TY  - DATA\n")
+    dataset_ris = reference(pkg, "ris", "dataset").splitlines()
+    assert dataset_ris[0] == "TY  - DATA" and f"PY  - {project_meta['released'].year}" in dataset_ris
+    assert "AU  - histpack contributors" in dataset_ris
     assert reference(pkg, "apa", "essay") == (
         "Thom, F. (2015). Reflections on Stalin and the Holodomor. East/West: Journal of Ukrainian Studies, "
         "2(1), 81–92. https://doi.org/10.21226/T2TG6W20\n")
-    assert reference(pkg, "apa", "dataset").startswith("The thom-2015 dataset encoders. (n.d.). Stalin,")
+    assert reference(pkg, "apa", "dataset").startswith(f"histpack contributors. ({project_meta['released'].year}). "
+                                                        "Stalin,")
 
 
 def test_committed_citation_cff_is_the_generated_one(pkg):
     assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == cff(pkg)
 
 
-def test_citation_cff_content(pkg, descriptor, record):
+def test_citation_cff_content(pkg, descriptor, record, project_meta):
     doc = yaml.safe_load(cff(pkg))
     assert doc["cff-version"] == "1.2.0" and doc["type"] == "dataset"
-    assert doc["title"] == descriptor["title"] and doc["version"] == descriptor["version"]
-    assert doc["license"] == ["CC-BY-4.0", "MIT"]
+    assert doc["title"] == descriptor["title"] and doc["version"] == descriptor["version"] == project_meta["version"]
+    assert doc["date-released"] == project_meta["released"].isoformat()  # a string, as the CFF schema wants
+    assert doc["license"] == "CC-BY-4.0"  # one SPDX identifier: the data's; MIT (code) is named in the message
+    assert "MIT (code)" in doc["message"]
     assert "doi" not in doc and "url" not in doc and "repository-code" not in doc
     essay = doc["references"][0]
     assert essay["doi"] == record["doi"] and (essay["start"], essay["end"]) == ("81", "92")

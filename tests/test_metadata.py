@@ -49,5 +49,32 @@ def test_a_licence_per_part():
     text_resources = {r["name"] for r in d["resources"] if "rights" in r}
     assert text_resources == {"paragraphs", "quotes"}
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
-    assert licence.startswith("MIT License\n") and "Copyright (c) The thom-2015 dataset encoders" in licence
+    authors = [c["title"] for c in d["contributors"] if c["role"] == "author"]
+    assert licence.startswith("MIT License\n") and f"Copyright (c) 2026 {authors[0]}\n" in licence
     assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in licence
+
+
+def test_project_metadata_lives_in_histpack_yaml_only():
+    """The builder reads the dataset's name, title, keywords, people and licences; it types none."""
+    meta = yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))
+    d = descriptor()
+    assert (d["name"], d["title"], d["version"], d["keywords"]) == (meta["name"], meta["title"], meta["version"],
+                                                                   meta["keywords"])
+    assert d["created"].startswith(meta["released"].isoformat())
+    strings = [meta["name"], meta["title"], meta["description"][:40], meta["text_rights"][:40],
+               *(c["title"] for c in meta["contributors"]), str(meta["keywords"][:2])[1:-1]]
+    for path in (ROOT / "builder").glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        for s in strings:
+            assert s not in code, f"{path.name} hard-codes {s!r}: it belongs in histpack.yaml"
+
+
+def test_a_broken_histpack_yaml_is_one_error_line(project, cli):
+    from conftest import edit, outputs
+
+    before = outputs(project)
+    edit(project / "histpack.yaml", "released: 2026-11-27", "released: someday")
+    result = cli(project, "build", "--no-db")
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert len(result.errors) == 1 and "histpack.yaml" in result.errors[0] and "released" in result.errors[0]
+    assert outputs(project) == before

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import Project, resolve_project
-from builder.package import render
+from builder.package import read_metadata, render
 from builder.validate import validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,14 +38,14 @@ def resolved():
 
 def test_committed_files_are_what_the_build_renders(resolved):
     resolution, _, records, also = resolved
-    files = render(resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"])
+    files = render(resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"], read_metadata(ROOT))
     for relative, data in files.items():
         assert (ROOT / relative).read_bytes() == data, f"{relative} is out of date: run `histpack build`"
 
 
 def test_rendering_is_deterministic(resolved):
     resolution, _, records, also = resolved
-    args = (resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"])
+    args = (resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"], read_metadata(ROOT))
     assert render(*args) == render(*args)
 
 
@@ -64,7 +64,10 @@ def test_descriptor_has_the_metadata_a_repository_expects():
         schema = json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
         assert schema["primaryKey"]
         assert all(f.get("description") for f in schema["fields"])
-    assert "created" not in d  # no build timestamps
+    # `created` is the release recorded in histpack.yaml, not a build timestamp.
+    import yaml
+    released = yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))["released"]
+    assert d["created"] == f"{released.isoformat()}T00:00:00Z"
 
 
 def test_schemas_carry_enums_and_id_patterns():

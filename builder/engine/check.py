@@ -87,8 +87,8 @@ class Checked:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
-def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(database)
+def connect(database: str = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(database, config=config or {})
     con.execute("SET enable_progress_bar = false")
     return con
 
