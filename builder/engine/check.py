@@ -330,7 +330,7 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int) ->
         return max(found, width + 1)
     if dialect.get("skipInitialSpace"):
         trimmed = ", ".join(f"ltrim(c{i}, ' ') AS c{i}" for i in range(width))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.raw} AS SELECT {trimmed} FROM {staged.raw} ORDER BY rowid")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.raw} AS SELECT {trimmed} FROM {staged.raw}")
     return None
 
 
@@ -388,7 +388,8 @@ def _value(staged: Staged, j: int) -> str:
 
 def _typed_table(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
     con = checked.con
-    cells = ", ".join(f"c{i}" for i in range(staged.width))
+    n = len(staged.fields)
+    cells = ", ".join(f"c{i}" for i in range(n, staged.width)) or "NULL AS c_none"  # only extra cells are kept raw
     widths = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
     values = [_value(staged, j) for j in range(len(staged.fields))]
     typed_values = [typed(f, f"v{j}", checked.notes, staged.resource.place) for j, f in enumerate(staged.fields)]
@@ -396,7 +397,7 @@ def _typed_table(checked: Checked, staged: Staged, row_number: str, first_data: 
     outer = ", ".join(["*"] + [f"{t} AS t{j}" for j, t in enumerate(typed_values)]
                       + ["(" + (" AND ".join(f"v{j} IS NULL" for j in range(len(values))) or "true") + ") AS blank"])
     con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.table} AS SELECT {outer} FROM "
-                f"(SELECT {inner} FROM {staged.raw} WHERE rowid >= {first_data} ORDER BY rowid) ORDER BY rn")
+                f"(SELECT {inner} FROM {staged.raw} WHERE rowid >= {first_data})")
 
 
 def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str, str, str]]:
@@ -458,9 +459,9 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         con.execute("CREATE OR REPLACE TEMP TABLE __blank_records AS SELECT unnest(?) AS rn", [blank_records])
         parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM __blank_records WHERE rn > {first_data}")
     names = "[" + ", ".join(literal(x) for x in staged.names) + "]::VARCHAR[]" if staged.names else "[]::VARCHAR[]"
-    cells = "[" + ", ".join(f"c{i}" for i in range(staged.width)) + "]"
+    cells = "[" + ", ".join(f"c{i}" for i in range(n, staged.width)) + "]::VARCHAR[]"  # cells beyond the fields
     if n or staged.width:
-        parts.append(f"SELECT 'extra-cell', rn, NULL, k + 1, cs[k + 1], '' FROM "
+        parts.append(f"SELECT 'extra-cell', rn, NULL, k + 1, cs[k + 1 - {n}], '' FROM "
                      f"(SELECT rn, {cells} AS cs, unnest(range({expected}, w)) AS k FROM {staged.table} "
                      f"WHERE NOT blank AND w > {expected})")
     if n:
