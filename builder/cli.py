@@ -7,15 +7,14 @@ import functools
 import json
 import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from .build import DEFAULT_DB, JOURNAL, build as build_package, check_db_target, check_output_folder, find_root, recover
 from .errors import BuildError, BuildErrors
+from .layout import DEFAULT_DB, JOURNAL, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, load and query the Thom (2015) data package.")
@@ -75,6 +74,8 @@ def friendly(func):
 def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project)."),
           no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB.")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
+    from .build import build as build_package
+
     report = build_package(db_path=None if no_db else db)
     width = max(map(len, report.rows))
     typer.echo("rows per table:")
@@ -93,6 +94,8 @@ def validate(package: Optional[Path] = typer.Argument(None, help="Package folder
 
     target = package if package is not None else find_root()
     if package is not None and (package / JOURNAL).is_file():
+        from .build import recover
+
         recover(package)
     problems = validate_package(target)
     if problems:
@@ -114,6 +117,7 @@ def _require_valid(package: Path) -> None:
 def load(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json."),
          db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create.")) -> None:
     """Create a typed DuckDB database from a data package."""
+    from .build import check_db_target
     from .duck import load_package
 
     root = package if package is not None else find_root()
@@ -133,22 +137,20 @@ class Format(str, Enum):
 @app.command()
 @friendly
 def query(sql: str = typer.Argument(..., help="A SELECT statement."),
-          db: Optional[Path] = typer.Option(None, help="Database to query (default: built on the fly from the package)."),
+          db: Optional[Path] = typer.Option(None, help="Database to query (default: the package's, cached until it changes)."),
           package: Optional[Path] = typer.Option(None, help="Package to load when no --db is given."),
           format: Format = typer.Option(Format.table, "--format", help="Output format."),
           timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS",
                                         help="Stop the query after this many seconds (0: no limit).")) -> None:
     """Run a read-only query against the package."""
-    from .duck import load_package
+    from .cache import cached_database
     from .query import check_read_only, streamed
 
     check_read_only(sql)
     if db is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            _require_valid(package or find_root())
-            path = load_package(package or find_root(), Path(tmp) / "query.duckdb")
-            with streamed(path, sql, timeout) as (names, batches):
-                _print_rows(names, batches, format)
+        path = cached_database(package or find_root(), _require_valid)
+        with streamed(path, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
     else:
         if not db.is_file():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
@@ -228,17 +230,15 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
 
 
 def _package_connection(db: Optional[Path]):
-    """A read-only connection: to `db`, or to a database built on the fly from the project."""
-    from .duck import load_package
+    """A read-only connection: to `db`, or to the project's cached database (`cache.py`)."""
+    from .cache import cached_database
     from .query import connect_read_only
 
     if db is not None:
         if not db.exists():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
         return connect_read_only(db), None
-    tmp = tempfile.TemporaryDirectory()
-    path = load_package(find_root(), Path(tmp.name) / "package.duckdb")
-    return connect_read_only(path), tmp
+    return connect_read_only(cached_database(find_root(), _require_valid)), None
 
 
 @app.command()
@@ -331,6 +331,19 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
 
 @app.command()
 @friendly
+def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
+         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
+    from .site import build_site
+
+    report = build_site(package if package is not None else find_root(), out)
+    if not report.essay:
+        typer.echo("not a histpack essay package: built the table pages only")
+    typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; open {os.path.relpath(report.out / 'index.html')}")
+
+
+@app.command()
+@friendly
 def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
              package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
     """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
@@ -360,6 +373,8 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv 
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
     package_root = package if package is not None else find_root()
+    from .build import check_output_folder
+
     check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
                         *([find_root()] if package is None else []))
     written = export_tables(package if package is not None else find_root(), ExportFormat(format), out)

@@ -2,8 +2,9 @@
 
 A person types ids, words and dates; this module finds the words (offsets, pages, context),
 derives the dates, expands the nested shorthands (`persons:` of an event, `sides:` of a
-comparison …), and checks ids, references and cross-table rules. Every problem becomes one
-line naming the annotation file and line.
+comparison …), and checks each row and its id. Every problem becomes one line naming the
+annotation file and line. References and cross-table rules are `rules.py`'s, run by the build
+on the written tables.
 """
 
 from __future__ import annotations
@@ -345,8 +346,6 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
                 continue
             result.where[(name, pk)] = where
         result.rows[name] = sorted(built, key=lambda r: tuple(str(getattr(r, k)) for k in model.table.primary_key))
-    if not resolver.errors:
-        resolver.errors += check_references(result)
     if resolver.errors:
         raise BuildErrors(sorted(resolver.errors, key=_error_order))
     return result
@@ -355,75 +354,3 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
 def _error_order(error: BuildError):
     file, _, line = error.where.rpartition(":")
     return (file or error.where, int(line) if line.isdigit() else 0, error.message)
-
-
-def check_references(resolution: Resolution) -> list[BuildError]:
-    """Foreign keys and the cross-table rules no single row can check."""
-    rows, where = resolution.rows, resolution.where
-    errors: list[BuildError] = []
-    keys = {name: {_pk(m.BY_TABLE[name], r.model_dump()) for r in rs} for name, rs in rows.items()}
-    for model in m.MODELS:
-        name = model.table.name
-        for row in rows.get(name, []):
-            data = row.model_dump()
-            pk = _pk(model, data)
-            at = where.get((name, pk), f"(table {name})")
-            for column, target in model.table.foreign_keys.items():
-                value = data.get(column)
-                if value is None or (value,) in keys.get(target, set()):
-                    continue
-                candidates = sorted(k[0] for k in keys.get(target, set()))
-                near = difflib.get_close_matches(str(value), candidates, n=1)
-                hint = f"did you mean `{near[0]}`?" if near else f"define it in `{target}`"
-                target_pk = m.BY_TABLE[target].table.primary_key[0]
-                errors.append(BuildError(at, f"{name} row `{'/'.join(map(str, pk))}`: `{column}` "
-                                             f"{value!r} is not a {target_pk} in {target}", hint))
-    quotes = {q.quote_id: q for q in rows.get("quotes", [])}
-    for r in rows.get("rhetoric", []):
-        q = quotes.get(r.quote_id)
-        if q and (q.voice == "author" or q.speaker_id != r.speaker_id):
-            errors.append(BuildError(where.get(("rhetoric", (r.rhetoric_id,)), "rhetoric"),
-                                     f"rhetoric row `{r.rhetoric_id}`: its quote must be the speaker's own words "
-                                     f"(voice primary/secondary, speaker `{r.speaker_id}`)"))
-    for p in rows.get("persons", []):
-        if p.kind == "actor" and not p.regime_id:
-            errors.append(BuildError(where.get(("persons", (p.person_id,)), "persons"),
-                                     f"persons row `{p.person_id}`: an actor needs `regime_id`"))
-    sides = defaultdict(list)
-    for s in rows.get("comparison_sides", []):
-        sides[s.comparison_id].append(s)
-    for c in rows.get("comparisons", []):
-        keys = [(s.regime_id, s.place_id) for s in sides[c.comparison_id]]
-        if len(set(keys)) < len(keys):
-            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
-                                     f"comparisons row `{c.comparison_id}`: two sides with the same regime and place",
-                                     "one side per regime; sides within one regime differ by `place_id`"))
-        if len(sides[c.comparison_id]) < 2:
-            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
-                                     f"comparisons row `{c.comparison_id}`: a comparison needs at least two sides",
-                                     "add `sides:`"))
-    first_use: dict[str, int] = {}
-    for o in rows.get("term_occurrences", []):
-        if o.quote_id in quotes:
-            start = quotes[o.quote_id].char_start
-            first_use[o.term_id] = min(first_use.get(o.term_id, start), start)
-    for t in rows.get("terms", []):
-        if t.quote_id in quotes and first_use.get(t.term_id, -1) < quotes[t.quote_id].char_start:
-            errors.append(BuildError(where.get(("terms", (t.term_id,)), "terms"),
-                                     f"terms row `{t.term_id}`: `quote` must be the term's first occurrence",
-                                     "swap it with the earliest of its `occurrences`"))
-    by_campaign = defaultdict(list)
-    for p in rows.get("phases", []):
-        by_campaign[(p.regime_id, p.campaign)].append(p)
-    for (regime, campaign), phases in by_campaign.items():
-        phases.sort(key=lambda p: p.seq)
-        seqs = [p.seq for p in phases]
-        if len(set(seqs)) != len(seqs):
-            errors.append(BuildError(where.get(("phases", (phases[0].phase_id,)), "phases"),
-                                     f"phases of {regime}/{campaign}: `seq` values repeat"))
-        for a, b in zip(phases, phases[1:]):
-            if a.date_start and b.date_start and a.date_start > b.date_start:
-                errors.append(BuildError(where.get(("phases", (b.phase_id,)), "phases"),
-                                         f"phases row `{b.phase_id}` (seq {b.seq}) starts before `{a.phase_id}` "
-                                         f"(seq {a.seq})", "order `seq` by date"))
-    return errors
