@@ -12,12 +12,56 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+import typer.core
 
 from .errors import BuildError, BuildErrors
-from .layout import DEFAULT_DB, find_root
+from .layout import DEFAULT_DB, JOURNAL, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, load and query the Thom (2015) data package.")
+
+# A flag takes no value, so its help shows no type (typer prints `<bool>` for it).
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _option_type(self, ctx)
+
+PACKAGE_ENV = "HISTPACK_PACKAGE"
+
+
+def package_option(what: str = "Package folder or datapackage.json"):
+    return typer.Option(None, "--package", envvar=PACKAGE_ENV, metavar="PATH", show_envvar=True,
+                        help=f"{what} (default: the project around the working directory).")
+
+
+def _package(package: Optional[Path]) -> Path:
+    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory."""
+    if package is not None:
+        return package
+    try:
+        return find_root()
+    except BuildError as exc:
+        raise BuildError(exc.where, exc.message, f"give --package PATH or set {PACKAGE_ENV}") from None
+
+
+def _project(package: Optional[Path]) -> Path:
+    """The project (sources/ and annotations/) at or above `--package` / $HISTPACK_PACKAGE / here."""
+    return find_root(_package(package))
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"histpack {version('histpack')}")
+        except PackageNotFoundError:
+            typer.echo("histpack (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                       help="Print histpack's version and exit.")) -> None:
+    """Build, validate, load and query the Thom (2015) data package."""
 
 
 def _fail(lines: list[str]) -> None:
@@ -31,14 +75,22 @@ def friendly(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .duck import QueryRefused
-        from .validate import PackageError
-        import duckdb
+        from .interrupts import Interrupted
 
         try:
+            from .query import QueryRefused
+            from .validate import PackageError
+            import duckdb
+
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except Interrupted as exc:
+            typer.echo(exc.line, err=True)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130)
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0)
@@ -49,11 +101,19 @@ def friendly(func):
         except (PackageError, QueryRefused) as exc:
             _fail([str(exc)])
         except duckdb.Error as exc:
-            _fail([f"DuckDB: {str(exc).splitlines()[0]}"])
+            # In full: DuckDB's hints ("Did you mean …", "Candidate bindings: …", the caret) follow the first line.
+            first, *rest = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+            typer.echo(f"error: DuckDB: {first}", err=True)
+            for line in rest:
+                typer.echo(f"  {line}", err=True)
+            raise typer.Exit(1)
+        except RecursionError:
+            _fail(["input nested too deeply to read — simplify it"])
         except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
             if os.environ.get("HISTPACK_DEBUG"):
                 raise
-            _fail([f"internal error ({type(exc).__name__}): {exc} — rerun with HISTPACK_DEBUG=1 and report it"])
+            detail = " ".join(str(exc).split())[:200]
+            _fail([f"internal error ({type(exc).__name__}): {detail} — rerun with HISTPACK_DEBUG=1 and report it"])
 
     return wrapper
 
@@ -61,11 +121,12 @@ def friendly(func):
 @app.command()
 @friendly
 def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project)."),
-          no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB.")) -> None:
+          no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB."),
+          package: Optional[Path] = package_option("Project folder")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
     from .build import build as build_package
 
-    report = build_package(db_path=None if no_db else db)
+    report = build_package(_project(package), db_path=None if no_db else db)
     width = max(map(len, report.rows))
     typer.echo("rows per table:")
     for table, count in report.rows.items():
@@ -77,11 +138,16 @@ def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relat
 
 @app.command()
 @friendly
-def validate(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json (default: the project).")) -> None:
+def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="Package folder or datapackage.json (default: the project)."),
+             package: Optional[Path] = package_option()) -> None:
     """Frictionless validation plus our checks (quotes, pages, EDTF, cross-table rules)."""
     from .validate import validate_package
 
-    target = package if package is not None else find_root()
+    target = _package(path or package)
+    if (target / JOURNAL).is_file():
+        from .build import recover
+
+        recover(target)
     problems = validate_package(target)
     if problems:
         _fail([p.line() for p in problems])
@@ -99,13 +165,17 @@ def _require_valid(package: Path) -> None:
 
 @app.command()
 @friendly
-def load(package: Optional[Path] = typer.Argument(None, help="Package folder or datapackage.json."),
-         db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create.")) -> None:
+def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="Package folder or datapackage.json."),
+         db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create."),
+         package: Optional[Path] = package_option()) -> None:
     """Create a typed DuckDB database from a data package."""
+    from .build import check_db_target
     from .duck import load_package
 
-    root = package if package is not None else find_root()
-    target = db if package is not None or db.is_absolute() else find_root() / db
+    given = path or package
+    root = _package(given)
+    target = db if given is not None or db.is_absolute() else find_root() / db
+    check_db_target(target, root if root.is_dir() else root.parent)
     _require_valid(root)
     path = load_package(root, target)
     typer.echo(f"loaded {os.path.relpath(path)}")
@@ -121,30 +191,51 @@ class Format(str, Enum):
 @friendly
 def query(sql: str = typer.Argument(..., help="A SELECT statement."),
           db: Optional[Path] = typer.Option(None, help="Database to query (default: the package's, cached until it changes)."),
-          package: Optional[Path] = typer.Option(None, help="Package to load when no --db is given."),
-          format: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+          package: Optional[Path] = package_option("Package to load when no --db is given"),
+          format: Format = typer.Option(Format.table, "--format", help="Output format."),
+          timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS",
+                                        help="Stop the query after this many seconds (0: no limit).")) -> None:
     """Run a read-only query against the package."""
     from .cache import cached_database
-    from .duck import check_read_only, run_query
+    from .query import check_read_only, streamed
 
     check_read_only(sql)
     if db is None:
-        names, rows = run_query(cached_database(package or find_root(), _require_valid), sql)
+        path = cached_database(_package(package), _require_valid)
+        with streamed(path, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
     else:
-        if not db.exists():
+        if not db.is_file():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
-        names, rows = run_query(db, sql)
-    _print_rows(names, rows, format)
+        with streamed(db, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
 
 
-def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
+TABLE_ROWS = 1000  # a terminal table beyond this is unreadable; csv and json stream every row
+
+
+def _print_rows(names: list[str], batches, fmt: Format) -> None:
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows(rows)
+        for rows in batches:
+            writer.writerows(rows)
     elif fmt is Format.json:
-        typer.echo(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, indent=2, default=str))
+        import textwrap
+
+        first = True
+        for rows in batches:
+            for r in rows:
+                item = json.dumps(dict(zip(names, r)), ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(item, "  "))
+                first = False
+        sys.stdout.write("[]\n" if first else "\n]\n")
     else:
+        rows, more = [], 0
+        for batch in batches:
+            room = TABLE_ROWS - len(rows)
+            rows.extend(batch[:room])
+            more += max(0, len(batch) - room)
         from rich.console import Console
         from rich.table import Table
         from rich.markup import escape
@@ -156,17 +247,20 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)
+        if more:
+            typer.echo(f"({more} more rows not shown; use --format csv or --format json for all of them)")
 
 
 @app.command()
 @friendly
 def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
-             section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note.")) -> None:
+             section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note."),
+             package: Optional[Path] = package_option("Project folder")) -> None:
     """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
     from .build import Project, resolve_project
     from .coverage import coverage as measure
 
-    resolution, canonicals, _, _ = resolve_project(Project(find_root()))
+    resolution, canonicals, _, _ = resolve_project(Project(_project(package)))
     for source_id, canonical in canonicals.items():
         spans = [(q.quote_id, q.char_start, q.char_end) for q in resolution.rows["quotes"] if q.source_id == source_id]
         spans += [(c.citation_id, c.char_start, c.char_end) for c in resolution.rows["citations"]
@@ -189,16 +283,16 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
                     typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{canonical.page_of(s.char_start)}: {s.text}")
 
 
-def _package_connection(db: Optional[Path]):
-    """A read-only connection: to `db`, or to the project's cached database (`cache.py`)."""
+def _package_connection(db: Optional[Path], package: Optional[Path] = None):
+    """A read-only connection: to `db`, or to the package's cached database (`cache.py`)."""
     from .cache import cached_database
-    from .duck import connect_read_only
+    from .query import connect_read_only
 
     if db is not None:
         if not db.exists():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
         return connect_read_only(db), None
-    return connect_read_only(cached_database(find_root(), _require_valid)), None
+    return connect_read_only(cached_database(_package(package), _require_valid)), None
 
 
 @app.command()
@@ -206,24 +300,29 @@ def _package_connection(db: Optional[Path]):
 def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g. ussr."),
             right: str = typer.Argument(..., help="Another, e.g. prc."),
             dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
-            db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly).")) -> None:
+            db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
+            package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
     """The essay's comparisons between two regimes, side by side, with its words and pages."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from .compare import compare as find
+    from .compare import compare as find, place_note, resolve_id
 
-    con, tmp = _package_connection(db)
+    con, tmp = _package_connection(db, package)
     try:
         try:
             rows = find(con, left, right, dimension)
+            (left, left_kind), (right, right_kind) = resolve_id(con, left), resolve_id(con, right)
+            notes = [place_note(con, i) for i, kind in ((left, left_kind), (right, right_kind)) if kind == "place"]
         except ValueError as exc:
             raise BuildError("compare", str(exc)) from None
     finally:
         con.close()
         if tmp:
             tmp.cleanup()
+    for note in notes:
+        typer.echo(f"note: {note}; showing the comparisons with a side there")
     if not rows:
         typer.echo(f"no comparison between {left} and {right}" + (f" on {dimension}" if dimension else ""))
         return
@@ -250,7 +349,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
          what: str = typer.Option("dataset", "--what", help="dataset or essay."),
          row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
                                            help="Pinpoint citation of one row: page and quoted words."),
-         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+         package: Optional[Path] = package_option()) -> None:
     """How to cite the dataset, the essay it encodes (DOI, pp. 81–92), or one row ("Thom 2015, 86")."""
     from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
 
@@ -258,7 +357,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
     for option, (value, kind) in choices.items():
         if value not in {k.value for k in kind}:
             raise BuildError(f"{option} {value}", "unknown choice", f"use one of: {', '.join(k.value for k in kind)}")
-    pkg = Package.open(package if package is not None else find_root())
+    pkg = Package.open(_package(package))
     if row is not None:
         if format not in (None, "apa"):
             raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
@@ -272,13 +371,14 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
 def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
              align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
              since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
-             db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly).")) -> None:
+             db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
+             package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
     """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
     from .timeline import draw_timeline, timeline_items
 
     if out.suffix.lower() not in (".svg", ".png", ".html"):
         raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
-    con, tmp = _package_connection(db)
+    con, tmp = _package_connection(db, package)
     try:
         items, names = timeline_items(con)
     finally:
@@ -291,13 +391,26 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
 
 @app.command()
 @friendly
+def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
+         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
+    from .site import build_site
+
+    report = build_site(package if package is not None else find_root(), out)
+    if not report.essay:
+        typer.echo("not a histpack essay package: built the table pages only")
+    typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; open {os.path.relpath(report.out / 'index.html')}")
+
+
+@app.command()
+@friendly
 def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
-             package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+             package: Optional[Path] = package_option()) -> None:
     """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
     from .cite import Package
     from .codebook import FILENAME, is_current, write
 
-    root = package if package is not None else find_root()
+    root = _package(package)
     pkg = Package.open(root)
     target = pkg.root / FILENAME
     if check:
@@ -311,19 +424,32 @@ def codebook(check: bool = typer.Option(False, "--check", help="Only say whether
 
 @app.command()
 @friendly
-def export(format: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl."),
-           out: Path = typer.Option(..., "--out", help="Folder to write one file per table into."),
-           package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
-    """Write every table as typed Parquet (or CSV, JSON Lines) for other tools."""
+def export(format: str = typer.Option("parquet", "--format", help="parquet, csv, jsonl or sqlite."),
+           out: Path = typer.Option(..., "--out", help="Folder for one file per table and view; for sqlite, the database file."),
+           package: Optional[Path] = package_option()) -> None:
+    """Write every table and view as typed Parquet (or CSV, JSON Lines), or one SQLite database for Datasette."""
     from .export import ExportFormat, export as export_tables
 
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
-    written = export_tables(package if package is not None else find_root(), ExportFormat(format), out)
+    package_root = _package(package)
+    from .build import check_output_folder
+
+    check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
+                        *([find_root()] if package is None else []))
+    written = export_tables(package_root, ExportFormat(format), out)
+    if format == ExportFormat.sqlite.value:
+        db, metadata = (os.path.relpath(p) for p in written)
+        typer.echo(f"wrote {db} and {metadata} (browse: datasette {db} -m {metadata})")
+        return
     typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
 
 
 def main() -> None:
+    """Entry point (`builder.console:main` catches interrupts even while this module imports)."""
+    from .interrupts import install
+
+    install()
     app()
 
 

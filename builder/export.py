@@ -1,12 +1,13 @@
-"""Open the package anywhere: a DuckDB connection for notebooks, and typed Parquet, CSV or JSON
-Lines files for other tools.
+"""Open the package anywhere: a DuckDB connection for notebooks; typed Parquet, CSV or JSON
+Lines files (tables and views) for other tools; a SQLite database for Datasette (`sqlite.py`).
 
-Both load the package exactly as `histpack load` does (types, ENUMs, keys, comments and views,
+All load the package exactly as `histpack load` does (types, ENUMs, keys, comments and views,
 all from the Table Schemas), into an in-memory database, so nothing is left behind.
 """
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from pathlib import Path
 
@@ -16,12 +17,14 @@ from . import duck
 from .duck import ident, literal
 from .errors import BuildError
 from .validate import read_descriptor
+from .views import VIEW_COMMENTS, VIEWS
 
 
 class ExportFormat(str, Enum):
     parquet = "parquet"
     csv = "csv"
     jsonl = "jsonl"
+    sqlite = "sqlite"
 
 
 COPY_OPTIONS = {
@@ -66,28 +69,46 @@ def connect(db_path: str | Path | None = None, package: str | Path | None = None
     return duckdb.connect(str(db_path), read_only=read_only)
 
 
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    return con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                       "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+
+
+def _select(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types)."""
+    return "SELECT " + ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if t.startswith("ENUM") else ident(c)
+                                 for c, t in _columns(con, name)) + f" FROM {ident(name)}"
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return [name for name in VIEWS if name in present]
+
+
 def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
-    """One file per table in `out`: typed (dates as DATE, integers as integers, enums as strings)."""
+    """One file per table and per view in `out`: typed (dates as DATE, integers as integers, enums
+    as strings); in Parquet, column descriptions and vocabularies ride along as field metadata."""
     fmt = ExportFormat(fmt)
     out = Path(out)
+    if fmt is ExportFormat.sqlite:
+        from .sqlite import export_sqlite
+        return export_sqlite(package, out)
     if out.exists() and not out.is_dir():
         raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
     con = duckdb.connect()
     try:
         descriptor = load_into(con, package)
+        root = read_descriptor(Path(package))[0].parent
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        for resource in descriptor["resources"]:
-            name = resource["name"]
+        targets = [(r["name"], duck._schema(root, r), r.get("description") or r.get("title") or "")
+                   for r in descriptor["resources"]]
+        targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
+        for name, schema, description in targets:
             target = out / f"{name}.{fmt.value}"
-            columns = con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
-            select = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if t.startswith("ENUM") else ident(c)
-                               for c, t in columns)
-            query = f"SELECT {select} FROM {ident(name)}"
+            query = _select(con, name)
             if fmt is ExportFormat.parquet:
-                _write_parquet(con, query, _required(package, resource), target)
+                _write_parquet(con, query, schema, description, target)
             else:
                 con.execute(f"COPY ({query}) TO {literal(str(target.resolve()))} {COPY_OPTIONS[fmt]}")
             written.append(target)
@@ -96,20 +117,41 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         con.close()
 
 
+def field_metadata(schema: dict) -> dict[str, dict[bytes, bytes]]:
+    """Per column: its description and, for a closed vocabulary, the values (with their meanings
+    where the models give them), as Parquet key-value metadata."""
+    from . import models as m
 
-def _required(package: Path, resource: dict) -> set[str]:
-    root = read_descriptor(Path(package))[0].parent
-    schema = duck._schema(root, resource)
-    return {f["name"] for f in schema.get("fields", []) if f.get("constraints", {}).get("required")}
+    out = {}
+    for field in schema.get("fields", []):
+        meta = {}
+        if field.get("description"):
+            meta[b"description"] = field["description"].encode("utf-8")
+        values = field.get("constraints", {}).get("enum")
+        if values:
+            meanings = {}
+            for model in m.MODELS:
+                if field["name"] in model.vocabularies:
+                    meanings = model.vocabularies[field["name"]]
+            vocabulary = {v: meanings.get(v, "") for v in values}
+            meta[b"vocabulary"] = json.dumps(vocabulary, ensure_ascii=False).encode("utf-8")
+        out[field["name"]] = meta
+    return out
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, required: set[str], target: Path) -> None:
+def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, schema: dict, description: str,
+                   target: Path) -> None:
     """Through Arrow, so that a column is NOT NULL in Parquet exactly when the Table Schema requires
-    it (DuckDB's own writer marks every column without nulls in the data as required)."""
+    it (DuckDB's own writer marks every column without nulls in the data as required), and carries
+    the schema's description and vocabulary."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = con.sql(query).arrow()
     table = table.read_all() if hasattr(table, "read_all") else table  # DuckDB ≥ 1.4 returns a reader
-    schema = pa.schema([field.with_nullable(field.name not in required) for field in table.schema])
-    pq.write_table(table.cast(schema), target, compression="zstd")
+    required = {f["name"] for f in schema.get("fields", []) if f.get("constraints", {}).get("required")}
+    metadata = field_metadata(schema)
+    fields = [field.with_nullable(field.name not in required).with_metadata(metadata.get(field.name) or None)
+              for field in table.schema]
+    arrow_schema = pa.schema(fields, metadata={b"description": description.encode("utf-8")} if description else None)
+    pq.write_table(table.cast(arrow_schema), target, compression="zstd")

@@ -56,7 +56,16 @@ class Resolution:
 
 
 def _pk(model: type[m.Row], values: dict) -> tuple:
-    return tuple(values.get(k) for k in model.table.primary_key)
+    return tuple(_hashable(values.get(k)) for k in model.table.primary_key)
+
+
+def _hashable(value):
+    """A key value as typed, or its repr when YAML gave a list or mapping (the model then refuses it)."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _slug(words: str, n: int = 5) -> str:
@@ -161,7 +170,8 @@ class _Resolver:
             return None
         claim = _QuoteClaim(found, source_id, spec.get("voice", defaults.get("voice")),
                             spec.get("speaker", defaults.get("speaker")),
-                            spec.get("citation", defaults.get("citation")), raw.where)
+                            spec.get("citation", defaults.get("citation")),
+                            f"{raw.file}:{getattr(spec, 'line', raw.line)}")  # a `quote: {…}` mapping's own line
         self.quote_claims.append(claim)
         return found, source_id
 
@@ -173,7 +183,11 @@ class _Resolver:
         values = dict(raw.values)
         pk = model.table.primary_key
         label = f"{raw.table} row" + (f" `{values.get(pk[0])}`" if len(pk) == 1 and values.get(pk[0]) else "")
-        typed_derived = [k for k in model.table.derived if k in values]
+        typed_derived = [k for k in (*model.table.derived, "quote_id") if k in values]
+        if typed_derived == ["quote_id"] and "quote_id" in model.model_fields:
+            self.error(raw.where, f"{label}: `quote_id` is computed by the builder",
+                       "remove it, and name the evidence by the essay's words with `quote:`")
+            return
         if typed_derived:
             self.error(raw.where, f"{label}: `{typed_derived[0]}` is computed by the builder", "remove it")
             return
@@ -257,7 +271,7 @@ def _text_rows(canonical: CanonicalText) -> dict[str, list[dict]]:
     return {"paragraphs": paragraphs, "page_spans": spans, "editorial_changes": changes}
 
 
-def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
+def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, str]]:
     """One quote row per distinct span; claims on the same span must agree."""
     by_span: dict[tuple, list[_QuoteClaim]] = defaultdict(list)
     for claim in resolver.quote_claims:
@@ -279,11 +293,11 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
                 resolver.error(claims[-1].where, f"quote “{r.text[:60]}” is used elsewhere with another {attr} "
                                f"({', '.join(sorted(map(str, given)))})", f"first used at {claims[0].where}")
             merged[attr] = min(given) if given else None
-        rows.append(dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
+        rows.append((dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
                          char_end=r.char_end, page_start=r.page_start, page_end=r.page_end, prefix=r.prefix,
                          suffix=r.suffix, voice=merged["voice"] or "author", speaker_id=merged["speaker_id"],
                          citation_id=merged["citation_id"],
-                         paragraph_id=f"{sid}-p{r.paragraph_seq:03d}"))
+                         paragraph_id=f"{sid}-p{r.paragraph_seq:03d}"), claims[0].where))
     return rows, ids
 
 
@@ -305,7 +319,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
     for canonical in canonicals.values():
         for table, rows in _text_rows(canonical).items():
             table_values[table] += [(r, f"(generated {table})") for r in rows]
-    table_values["quotes"] += [(r, "(generated quotes)") for r in quote_rows]
+    table_values["quotes"] += quote_rows  # at the first annotation that quotes the words
     for table, items in resolver.values.items():
         table_values[table] += items
 

@@ -45,7 +45,7 @@ def columns(model: type[m.Row]) -> tuple[Column, ...]:
             type=_TYPES[(spec.get("type"), spec.get("format"))],
             required=not nullable and info.is_required(),
             description=info.description or "",
-            enum=tuple(spec.get("enum", ())),
+            enum=tuple(spec.get("enum", ())) or ((spec["const"],) if "const" in spec else ()),  # one-value vocabulary
             pattern=spec.get("pattern"),
             minimum=spec.get("minimum"),
             maximum=spec.get("maximum"),

@@ -87,3 +87,25 @@ def test_codebook_check_fails_on_a_stale_file(tmp_path):
     rewritten = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     assert rewritten.returncode == 0
     assert (tmp_path / "CODEBOOK.md").read_text(encoding="utf-8") == (ROOT / "CODEBOOK.md").read_text(encoding="utf-8")
+
+
+def test_every_edtf_form_in_the_data_is_explained_with_a_real_example(codebook):
+    from builder.codebook import edtf_form
+
+    dates = section(codebook, "Dates (EDTF)")
+    rows = {}
+    for line in dates.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            rows[cells[0]] = cells
+    seen: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "data").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                for column, value in row.items():
+                    if column.endswith("_edtf") and value:
+                        seen.setdefault(edtf_form(value), set()).add(value)
+    assert set(rows) == set(seen) and any("-21" in form for form in seen)
+    for form, (_, reading, count, example, _) in rows.items():
+        assert example.strip("`") in seen[form] and reading
+    assert "Open ends" in dates and "Winter (`-24`)" in dates

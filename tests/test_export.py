@@ -114,3 +114,39 @@ def test_connect_from_outside_the_project_finds_its_package(tmp_path):
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(len(csv_rows("rhetoric")))
+
+
+VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_views_are_exported_as_files_of_their_own(exported, db, view):
+    """pyarrow reads each view from Parquet, CSV and JSON Lines with the rows DuckDB's view has."""
+    import pyarrow.csv as pacsv
+    import pyarrow.json as pajson
+
+    names = [d[0] for d in db.execute(f"select * from {view} limit 0").description]
+    expected = db.execute(f"select count(*) from {view}").fetchone()[0]
+    parquet = pq.read_table(exported["parquet"] / f"{view}.parquet")
+    assert parquet.column_names == names and parquet.num_rows == expected > 0
+    assert pq.read_schema(exported["parquet"] / f"{view}.parquet").metadata[b"description"]
+    assert pacsv.read_csv(exported["csv"] / f"{view}.csv").num_rows == expected
+    assert pajson.read_json(exported["jsonl"] / f"{view}.jsonl").num_rows == expected
+
+
+def test_quote_context_export_carries_the_ready_citation(exported):
+    rows = pq.read_table(exported["parquet"] / "quote_context.parquet").to_pylist()
+    row = next(r for r in rows if r["quote_id"] == "q90-we-have-gone-so-far")
+    assert row["citation"] == "Thom 2015, 90"
+
+
+def test_parquet_fields_carry_descriptions_and_vocabularies(exported):
+    schema = json.loads((ROOT / "schemas/events.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in schema["fields"]}
+    parquet = pq.read_schema(exported["parquet"] / "events.parquet")
+    for field in parquet:
+        assert field.metadata[b"description"].decode("utf-8") == fields[field.name]["description"]
+    vocabulary = json.loads(parquet.field("event_type").metadata[b"vocabulary"])
+    assert list(vocabulary) == fields["event_type"]["constraints"]["enum"]
+    assert vocabulary["party_meeting"] == m.BY_TABLE["events"].vocabularies["event_type"]["party_meeting"] != ""
+    assert b"vocabulary" not in parquet.field("title").metadata

@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 COPIED = ("builder", "sources", "annotations", "data", "schemas", "datapackage.json", "README.md",
-          "CODEBOOK.md", "CITATION.cff", "LICENSE", "pyproject.toml")
+          "CODEBOOK.md", "CITATION.cff", "LICENSE", "pyproject.toml", "histpack.yaml", "load.sql")
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$",
                    re.MULTILINE | re.DOTALL)
 
