@@ -504,12 +504,14 @@ COMMENT ON COLUMN "event_persons"."person_id" IS 'The person.';
 
 COMMENT ON COLUMN "event_persons"."role" IS 'The person''s part in the event.';
 
+CREATE TYPE "campaign" AS ENUM ('collectivization');
+
 CREATE TYPE "phase_type" AS ENUM ('offensive', 'retreat', 'radicalization', 'consolidation');
 
 CREATE TABLE "phases" (
   "phase_id" VARCHAR NOT NULL,
   "regime_id" VARCHAR NOT NULL,
-  "campaign" VARCHAR NOT NULL,
+  "campaign" "campaign" NOT NULL,
   "seq" BIGINT NOT NULL,
   "phase_type" "phase_type" NOT NULL,
   "date_edtf" VARCHAR NOT NULL,
@@ -527,7 +529,7 @@ CREATE TABLE "phases" (
   FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
 );
 
-INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS VARCHAR), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS "campaign"), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/phases.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "phases" IS 'The essay''s pattern of waves, retreats and new waves, per regime and campaign, in order.';

@@ -9,12 +9,14 @@ character keeps the printed page it stood on.
 from __future__ import annotations
 
 import bisect
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Optional
 
-import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import BuildError
 
@@ -54,6 +56,67 @@ class Footnote:
     paragraph_seq: int
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class RunningHead(_Strict):
+    pattern: str = Field(description="Regular expression on the raw line (whitespace folded) of a line to remove.")
+    page: Optional[int] = Field(None, description="The page number the line prints, checked against the page count.")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression ({exc})") from None
+        return value
+
+
+class DropCapital(_Strict):
+    letter: str
+    before: str
+
+
+class Section(_Strict):
+    name: str
+    starts: str
+
+
+class FootnoteSpec(_Strict):
+    number: int
+    starts: str
+    marker_after: str
+
+
+class Layout(_Strict):
+    """How the PDF extraction lays the essay out; every key is read by `build_canonical_text`."""
+
+    first_page: int
+    last_page: int
+    absent_pages: list[int] = []
+    page_break: Literal["leading_space"] = "leading_space"
+    first_page_indented: list[str] = []
+    running_heads: list[RunningHead] = []
+    drop_capital: Optional[DropCapital] = None
+    paragraph_starts: list[str] = []
+    paragraph_continues_after: list[str] = []
+    sections: list[Section] = []
+    footnotes: list[FootnoteSpec] = []
+
+
+class SourceFile(_Strict):
+    """The keys of `sources/<source_id>.yaml`; a misspelt or unknown key is an error, not ignored."""
+
+    source_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    text_file: str = Field(pattern=r"^[^/\\]+$", description="The text's file name, beside this file.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    record: dict[str, Any]
+    also_at: list[str] = []
+    layout: Layout
+
+
 @dataclass
 class SourceMetadata:
     """The `sources/<source_id>.yaml` file: record and layout of one essay."""
@@ -64,18 +127,83 @@ class SourceMetadata:
     sha256: str
     record: dict
     layout: dict
+    also_at: list[str] = field(default_factory=list)
+    display: str = ""  # the file as errors name it (relative to the project)
+    text_display: str = ""
 
     @classmethod
-    def load(cls, path: Path) -> "SourceMetadata":
+    def load(cls, path: Path, root: Path | None = None) -> "SourceMetadata":
+        from .annotations import _display, load_yaml
+
+        display = _display(path, root) if root is not None else str(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise BuildError(str(path), f"cannot read source metadata: {exc}".splitlines()[0]) from None
-        for key in ("source_id", "text_file", "sha256", "record", "layout"):
-            if not isinstance(data, dict) or key not in data:
-                raise BuildError(str(path), f"source metadata lacks `{key}`", "see sources/thom-2015-ewjus.yaml")
-        return cls(path, data["source_id"], path.parent / data["text_file"], data["sha256"],
-                   data["record"], data["layout"])
+            data = load_yaml(path.read_bytes(), display)
+        except OSError as exc:
+            raise BuildError(f"{display}:1", f"cannot read source metadata: {exc.strerror}") from None
+        if not isinstance(data, dict):
+            raise BuildError(f"{display}:1", "source metadata must be a mapping of keys",
+                             "see sources/thom-2015-ewjus.yaml")
+        try:
+            parsed = SourceFile.model_validate(data)
+        except ValidationError as exc:
+            raise _metadata_error(exc, data, display) from None
+        text_path = path.parent / parsed.text_file
+        if root is not None and not text_path.resolve().is_relative_to(Path(root).resolve()):
+            raise BuildError(f"{display}:{data.key_lines.get('text_file', 1)}", "`text_file` is a link to a file "
+                             "outside the project", "copy the text into sources/; nothing is read outside the project")
+        return cls(path, parsed.source_id, text_path, parsed.sha256, dict(parsed.record),
+                   parsed.layout.model_dump(), list(parsed.also_at), display,
+                   str(Path(display).parent / parsed.text_file))
+
+
+def _metadata_error(exc: ValidationError, data: dict, display: str) -> BuildError:
+    """The first problem of a source metadata file, at the line of the key it concerns."""
+    from .errors import echo
+
+    err = exc.errors()[0]
+    loc = [part for part in err["loc"] if not (isinstance(part, str) and part in ("function-after",))]
+    line, node = getattr(data, "line", 1), data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            line = getattr(node, "key_lines", {}).get(part, line)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            line = getattr(node, "lines", [line] * (part + 1))[part]
+            node = node[part]
+        else:
+            break
+    key = ".".join(map(str, loc))
+    where = f"{display}:{line}"
+    if err["type"] == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1) if model else []
+        hint = f"did you mean `{near[0]}`?" if near else \
+            f"keys: {', '.join(sorted(model.model_fields))}" if model else ""
+        return BuildError(where, f"unknown key `{key}` in source metadata", hint)
+    if err["type"] == "missing":
+        return BuildError(where, f"source metadata lacks `{key}`", "see sources/thom-2015-ewjus.yaml")
+    message = err["msg"].removeprefix("Value error, ")
+    return BuildError(where, f"source metadata `{key}` is {echo(err.get('input'))}: {message}",
+                      "fix it at that line (sources/thom-2015-ewjus.yaml is a working example)")
+
+
+def _model_at(loc: list) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = SourceFile
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field_info = model.model_fields.get(part)
+        if field_info is None:
+            return None
+        annotation = field_info.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            for c in candidates:
+                for inner in getattr(c, "__args__", ()):
+                    if isinstance(inner, type) and issubclass(inner, BaseModel):
+                        model = inner
+    return model
 
 
 @dataclass
@@ -248,8 +376,8 @@ def _draft_paragraph(chunk: list[_Line]) -> _Draft:
 
 def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
     """Normalize the source text as its metadata describes; see DESIGN.md, Pipeline step 1."""
-    where = str(metadata.text_path)
-    meta_where = str(metadata.path)
+    where = metadata.text_display or str(metadata.text_path)
+    meta_where = metadata.display or str(metadata.path)
     try:
         raw_bytes = metadata.text_path.read_bytes()
     except OSError as exc:
@@ -258,8 +386,17 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
     if digest != metadata.sha256:
         raise BuildError(where, f"sha256 is {digest}, metadata says {metadata.sha256}",
                          "the source must stay byte-identical to the essay as received")
+    if raw_bytes.startswith(b"\xef\xbb\xbf"):
+        raise BuildError(f"{where}:1", "the source text starts with a byte-order mark (U+FEFF)",
+                         "save it without one (UTF-8, no BOM) and update `sha256`")
+    try:
+        decoded = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        raise BuildError(f"{where}:{line}", f"the source text is not UTF-8 (byte 0x{raw_bytes[exc.start]:02X})",
+                         "save it as UTF-8 and update `sha256`") from None
     layout = metadata.layout
-    lines = raw_bytes.decode("utf-8").replace("\r\n", "\n").split("\n")
+    lines = decoded.replace("\r\n", "\n").split("\n")
     classified = _classify(lines, _assign_pages(lines, layout, where), layout)
     drafts = [_draft_paragraph(chunk) for chunk in _paragraph_chunks(classified, layout)]
     global_changes = [EditorialChange("whitespace_folded",

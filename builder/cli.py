@@ -7,7 +7,6 @@ import functools
 import json
 import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -15,8 +14,8 @@ from typing import Optional
 import typer
 import typer.core
 
-from .build import DEFAULT_DB, build as build_package, find_root
 from .errors import BuildError, BuildErrors
+from .layout import DEFAULT_DB, JOURNAL, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, load and query the Thom (2015) data package.")
@@ -76,14 +75,22 @@ def friendly(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .duck import QueryRefused
-        from .validate import PackageError
-        import duckdb
+        from .interrupts import Interrupted
 
         try:
+            from .query import QueryRefused
+            from .validate import PackageError
+            import duckdb
+
             return func(*args, **kwargs)
         except typer.Exit:
             raise
+        except Interrupted as exc:
+            typer.echo(exc.line, err=True)
+            raise typer.Exit(exc.exit_code)
+        except KeyboardInterrupt:
+            typer.echo("error: interrupted", err=True)
+            raise typer.Exit(130)
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0)
@@ -100,10 +107,13 @@ def friendly(func):
             for line in rest:
                 typer.echo(f"  {line}", err=True)
             raise typer.Exit(1)
+        except RecursionError:
+            _fail(["input nested too deeply to read — simplify it"])
         except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
             if os.environ.get("HISTPACK_DEBUG"):
                 raise
-            _fail([f"internal error ({type(exc).__name__}): {exc} — rerun with HISTPACK_DEBUG=1 and report it"])
+            detail = " ".join(str(exc).split())[:200]
+            _fail([f"internal error ({type(exc).__name__}): {detail} — rerun with HISTPACK_DEBUG=1 and report it"])
 
     return wrapper
 
@@ -114,6 +124,8 @@ def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relat
           no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB."),
           package: Optional[Path] = package_option("Project folder")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
+    from .build import build as build_package
+
     report = build_package(_project(package), db_path=None if no_db else db)
     width = max(map(len, report.rows))
     typer.echo("rows per table:")
@@ -132,6 +144,10 @@ def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", he
     from .validate import validate_package
 
     target = _package(path or package)
+    if (target / JOURNAL).is_file():
+        from .build import recover
+
+        recover(target)
     problems = validate_package(target)
     if problems:
         _fail([p.line() for p in problems])
@@ -153,11 +169,13 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
          db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create."),
          package: Optional[Path] = package_option()) -> None:
     """Create a typed DuckDB database from a data package."""
+    from .build import check_db_target
     from .duck import load_package
 
     given = path or package
     root = _package(given)
     target = db if given is not None or db.is_absolute() else find_root() / db
+    check_db_target(target, root if root.is_dir() else root.parent)
     _require_valid(root)
     path = load_package(root, target)
     typer.echo(f"loaded {os.path.relpath(path)}")
@@ -172,34 +190,52 @@ class Format(str, Enum):
 @app.command()
 @friendly
 def query(sql: str = typer.Argument(..., help="A SELECT statement."),
-          db: Optional[Path] = typer.Option(None, help="Database to query (default: built on the fly from the package)."),
+          db: Optional[Path] = typer.Option(None, help="Database to query (default: the package's, cached until it changes)."),
           package: Optional[Path] = package_option("Package to load when no --db is given"),
-          format: Format = typer.Option(Format.table, "--format", help="Output format.")) -> None:
+          format: Format = typer.Option(Format.table, "--format", help="Output format."),
+          timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS",
+                                        help="Stop the query after this many seconds (0: no limit).")) -> None:
     """Run a read-only query against the package."""
-    from .duck import check_read_only, load_package, run_query
+    from .cache import cached_database
+    from .query import check_read_only, streamed
 
     check_read_only(sql)
     if db is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = _package(package)
-            _require_valid(root)
-            path = load_package(root, Path(tmp) / "query.duckdb")
-            names, rows = run_query(path, sql)
+        path = cached_database(_package(package), _require_valid)
+        with streamed(path, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
     else:
-        if not db.exists():
+        if not db.is_file():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
-        names, rows = run_query(db, sql)
-    _print_rows(names, rows, format)
+        with streamed(db, sql, timeout) as (names, batches):
+            _print_rows(names, batches, format)
 
 
-def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
+TABLE_ROWS = 1000  # a terminal table beyond this is unreadable; csv and json stream every row
+
+
+def _print_rows(names: list[str], batches, fmt: Format) -> None:
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
-        writer.writerows(rows)
+        for rows in batches:
+            writer.writerows(rows)
     elif fmt is Format.json:
-        typer.echo(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False, indent=2, default=str))
+        import textwrap
+
+        first = True
+        for rows in batches:
+            for r in rows:
+                item = json.dumps(dict(zip(names, r)), ensure_ascii=False, indent=2, default=str)
+                sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(item, "  "))
+                first = False
+        sys.stdout.write("[]\n" if first else "\n]\n")
     else:
+        rows, more = [], 0
+        for batch in batches:
+            room = TABLE_ROWS - len(rows)
+            rows.extend(batch[:room])
+            more += max(0, len(batch) - room)
         from rich.console import Console
         from rich.table import Table
         from rich.markup import escape
@@ -211,6 +247,8 @@ def _print_rows(names: list[str], rows: list[tuple], fmt: Format) -> None:
         for row in rows:
             table.add_row(*(Text("" if v is None else str(v)) for v in row))
         Console(width=max(100, min(200, 40 * len(names)))).print(table)
+        if more:
+            typer.echo(f"({more} more rows not shown; use --format csv or --format json for all of them)")
 
 
 @app.command()
@@ -246,16 +284,15 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
 
 
 def _package_connection(db: Optional[Path], package: Optional[Path] = None):
-    """A read-only connection: to `db`, or to a database built on the fly from the package."""
-    from .duck import connect_read_only, load_package
+    """A read-only connection: to `db`, or to the package's cached database (`cache.py`)."""
+    from .cache import cached_database
+    from .query import connect_read_only
 
     if db is not None:
         if not db.exists():
             raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
         return connect_read_only(db), None
-    tmp = tempfile.TemporaryDirectory()
-    path = load_package(_package(package), Path(tmp.name) / "package.duckdb")
-    return connect_read_only(path), tmp
+    return connect_read_only(cached_database(_package(package), _require_valid)), None
 
 
 @app.command()
@@ -354,6 +391,19 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
 
 @app.command()
 @friendly
+def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
+         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+    """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
+    from .site import build_site
+
+    report = build_site(package if package is not None else find_root(), out)
+    if not report.essay:
+        typer.echo("not a histpack essay package: built the table pages only")
+    typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; open {os.path.relpath(report.out / 'index.html')}")
+
+
+@app.command()
+@friendly
 def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
              package: Optional[Path] = package_option()) -> None:
     """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
@@ -382,7 +432,12 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv,
 
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
-    written = export_tables(_package(package), ExportFormat(format), out)
+    package_root = _package(package)
+    from .build import check_output_folder
+
+    check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
+                        *([find_root()] if package is None else []))
+    written = export_tables(package_root, ExportFormat(format), out)
     if format == ExportFormat.sqlite.value:
         db, metadata = (os.path.relpath(p) for p in written)
         typer.echo(f"wrote {db} and {metadata} (browse: datasette {db} -m {metadata})")
@@ -391,6 +446,10 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv,
 
 
 def main() -> None:
+    """Entry point (`builder.console:main` catches interrupts even while this module imports)."""
+    from .interrupts import install
+
+    install()
     app()
 
 

@@ -1,7 +1,10 @@
 """EDTF strings → the earliest and latest day they cover, and how precise they are.
 
 Parsing is the `edtf` package's job; this module only refuses the forms DESIGN.md rules out
-(winter as a season code, open or unspecified dates) and names the precision.
+(winter as a season code, open or unspecified dates) and names the precision. The package's
+grammar tries every EDTF level for every string (pyparsing, ~7 ms a value), so each distinct
+value is parsed once per process, with the level-0 and level-1 grammars first: `edtf` itself
+picks the first level that matches the whole string, so the result is the same.
 """
 
 from __future__ import annotations
@@ -9,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-
-from edtf import parse_edtf, struct_time_to_date
-from edtf.parser.edtf_exceptions import EDTFParseException
+from functools import lru_cache
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -47,20 +48,41 @@ def _single(value: str) -> str:
                     f"or an interval A/B of those")
 
 
+def _parse(value: str):
+    """The `edtf` package's reading of `value` (imported only when a date needs parsing)."""
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+    from edtf.parser.grammar import level0Expression, level1Expression
+    from pyparsing import ParseException
+
+    for level in (level0Expression, level1Expression):
+        try:
+            return level.parse_string(value, parse_all=True)[0]
+        except ParseException:
+            continue
+    try:
+        return parse_edtf(value)
+    except EDTFParseException:
+        raise DateError(f"invalid EDTF {value!r}") from None
+
+
 def derive_dates(value: str) -> DateRange:
     """`1929-21` → 1929-03-01 … 1929-05-31, precision season."""
     if not isinstance(value, str) or not value.strip():
         raise DateError("empty EDTF date")
-    value = value.strip()
+    return _derive(value.strip())
+
+
+@lru_cache(maxsize=4096)
+def _derive(value: str) -> DateRange:
+    from edtf import struct_time_to_date
+
     parts = value.split("/")
     if len(parts) > 2:
         raise DateError(f"invalid EDTF {value!r}: at most one '/'")
     for part in parts:
         _single(part)
-    try:
-        parsed = parse_edtf(value)
-    except EDTFParseException:
-        raise DateError(f"invalid EDTF {value!r}") from None
+    parsed = _parse(value)
     try:
         start = struct_time_to_date(parsed.lower_strict())
         end = struct_time_to_date(parsed.upper_strict())

@@ -1,4 +1,4 @@
-"""A Frictionless tabular data package → a typed DuckDB database (and read-only queries on it).
+"""A Frictionless tabular data package → a typed DuckDB database (read-only queries: `query.py`).
 
 Types, NOT NULL, ENUMs, keys and comments come from the Table Schemas, so any tabular data
 package loads; the views of DESIGN.md are added when the package holds our tables.
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
 import duckdb
 
+from .query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from .validate import read_descriptor
 
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
@@ -25,10 +25,6 @@ DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boo
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
 # reads (DuckDB 2.0's own default is unreadable before 2.0). Tested: DuckDB CLI 1.4.4 and 1.5.6.
 STORAGE_VERSION = "v1.0.0"
-
-
-class QueryRefused(Exception):
-    """A statement that would change the database or the file system."""
 
 
 def ident(name: str) -> str:
@@ -140,48 +136,3 @@ def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> Non
     if {"quotes", "paragraphs", "events", "comparisons"} <= created:
         from .views import create_views
         create_views(con)
-
-
-READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
-
-
-def check_read_only(sql: str) -> None:
-    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA …"""
-    probe = duckdb.connect()
-    try:
-        statements = probe.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise QueryRefused(f"cannot parse the query: {str(exc).splitlines()[0]}") from None
-    finally:
-        probe.close()
-    if not statements:
-        raise QueryRefused("no statement given")
-    for statement in statements:
-        kind = statement.type.name
-        words = statement.query.split()
-        first = words[0].upper() if words else kind
-        if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(f"`{first}` statements are refused: `histpack query` is read-only (SELECT only)")
-        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
-            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
-            if inner.strip() and inner != statement.query:
-                check_read_only(inner)
-
-
-def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
-
-
-def run_query(db_path: Path, sql: str) -> tuple[list[str], list[tuple]]:
-    check_read_only(sql)
-    con = connect_read_only(db_path)
-    try:
-        try:
-            cursor = con.execute(sql)
-        except duckdb.PermissionException:
-            raise QueryRefused("the query reads files or the network, which is refused: `histpack query` reads "
-                               "only the package's tables") from None
-        names = [d[0] for d in cursor.description or []]
-        return names, cursor.fetchall()
-    finally:
-        con.close()

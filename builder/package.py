@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from . import models as m
 from .errors import BuildError
+from .rules import FORMAT, MARKER
 from .schema import columns, table_schema
 
 METADATA_FILE = "histpack.yaml"
@@ -121,6 +122,9 @@ def descriptor(resources: list[dict], record: dict, also_at: list[str], meta: Pr
                      "volume": record["volume"], "issue": record["issue"], "issn": record.get("issn"),
                      "also_at": also_at}],
         "contributors": [c.model_dump(exclude_none=True) for c in meta.contributors],
+        # Marks the package as ours: `histpack validate` holds it to the project's own rules
+        # (quotes against the text, pages, dates, cross-table rules); other packages are not.
+        MARKER: {"format": FORMAT},
         "resources": resources,
     }
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
+import unicodedata
 from dataclasses import dataclass
 
 from .canonical import CanonicalText, fold_whitespace
 
 CONTEXT_CHARS = 32
+PROBE_WORDS = 12  # the closest-passage search tries word runs of at most this many words …
+PROBE_CHARS = 2000  # … taken from at most this many characters of the quote: bounded work
 
 
 class QuoteError(ValueError):
@@ -36,21 +38,59 @@ def occurrences(text: str, words: str) -> list[int]:
 
 
 def closest_passage(canonical: CanonicalText, words: str) -> str:
-    """The passage of the essay most like `words`, to show a person what they probably meant."""
+    """The passage of the essay most like `words`, to show a person what they probably meant.
+
+    It is anchored on the longest run of whole words (at most `PROBE_WORDS`, from the first
+    `PROBE_CHARS` characters) that the essay contains, so the work is bounded whatever the quote."""
     text = canonical.text
-    matcher = difflib.SequenceMatcher(None, text, words, autojunk=False)
-    match = matcher.find_longest_match(0, len(text), 0, len(words))
-    if match.size == 0:
+    probe = words[:PROBE_CHARS]
+    tokens = probe.split(" ")
+    starts, at = [], 0
+    for token in tokens:
+        starts.append(at)
+        at += len(token) + 1
+    best = None
+    for size in range(min(PROBE_WORDS, len(tokens)), 0, -1):
+        for i in range(len(tokens) - size + 1):
+            run = " ".join(tokens[i:i + size])
+            if len(run) < 3 and size == 1:
+                continue
+            found = text.find(run)
+            if found >= 0:
+                best = (found, starts[i])
+                break
+        if best:
+            break
+    if best is None:
         return ""
-    start = max(0, match.a - match.b)
-    paragraph = canonical.paragraph_of(match.a)
-    start = max(start, paragraph.char_start)
+    match_a, match_b = best
+    paragraph = canonical.paragraph_of(match_a)
+    start = max(match_a - match_b, paragraph.char_start)
     end = min(start + len(words), paragraph.char_end)
     while start > paragraph.char_start and not text[start - 1].isspace():  # whole words
         start -= 1
     while end < paragraph.char_end and not text[end].isspace():
         end += 1
     return text[start:end]
+
+
+_INVISIBLE_NAMES = {"\u00ad": "soft hyphen", "\u200b": "zero-width space", "\u200c": "zero-width non-joiner",
+                    "\u200d": "zero-width joiner", "\u2060": "word joiner", "\ufeff": "byte-order mark"}
+
+
+def invisible_characters(words: str) -> str:
+    """Characters a person cannot see in the quote, named: soft hyphens, zero-width spaces,
+    decomposed accents (a letter followed by a combining mark, where the essay has one character)."""
+    named = []
+    for char in dict.fromkeys(words):
+        category = unicodedata.category(char)
+        if char in _INVISIBLE_NAMES or category in ("Cf", "Cc"):
+            name = _INVISIBLE_NAMES.get(char) or unicodedata.name(char, "control character").lower()
+            named.append(f"U+{ord(char):04X} {name}")
+        elif category == "Mn":
+            named.append(f"U+{ord(char):04X} {unicodedata.name(char, 'combining mark').lower()} "
+                         f"(a decomposed accent; the essay writes accented letters as one character)")
+    return ", ".join(named[:4])
 
 
 def _context(canonical: CanonicalText, start: int, end: int) -> tuple[str, str]:
@@ -67,14 +107,25 @@ def resolve_quote(canonical: CanonicalText, words: str, occurrence: int | None =
     words = fold_whitespace(words)
     if not words:
         raise QuoteError("the quote is empty", ) from None
+    longest = max((p.char_end - p.char_start for p in canonical.paragraphs), default=0)
+    if len(words) > longest:
+        raise QuoteError(f"the quote is {len(words):,} characters long, longer than any paragraph of the essay "
+                         f"({longest:,}): “{_short(words)}”; quote within one paragraph")
     text = canonical.text
     found = occurrences(text, words)
     if not found:
+        invisible = invisible_characters(words)
+        if invisible:
+            visible = fold_whitespace(unicodedata.normalize("NFC", "".join(
+                c for c in words if c not in _INVISIBLE_NAMES and unicodedata.category(c) not in ("Cf", "Cc"))))
+            again = "; without them the words are in the essay" if visible in text else ""
+            raise QuoteError(f"quote not found in the essay: “{_short(words)}” holds invisible characters: "
+                             f"{invisible}{again}; retype the words, or delete those characters")
         crossing = _crossing(canonical, words)
         if crossing:
             raise QuoteError(crossing)
         near = closest_passage(canonical, words)
-        hint = f"closest passage: “{near}”" if near else "no similar passage"
+        hint = f"closest passage: “{_short(near, 200)}”" if near else "no similar passage"
         raise QuoteError(f"quote not found in the essay: “{_short(words)}”; {hint}")
     if prefix is not None:
         wanted = fold_whitespace(prefix)

@@ -2,8 +2,9 @@
 
 A person types ids, words and dates; this module finds the words (offsets, pages, context),
 derives the dates, expands the nested shorthands (`persons:` of an event, `sides:` of a
-comparison …), and checks ids, references and cross-table rules. Every problem becomes one
-line naming the annotation file and line.
+comparison …), and checks each row and its id. Every problem becomes one line naming the
+annotation file and line. References and cross-table rules are `rules.py`'s, run by the build
+on the written tables.
 """
 
 from __future__ import annotations
@@ -55,7 +56,16 @@ class Resolution:
 
 
 def _pk(model: type[m.Row], values: dict) -> tuple:
-    return tuple(values.get(k) for k in model.table.primary_key)
+    return tuple(_hashable(values.get(k)) for k in model.table.primary_key)
+
+
+def _hashable(value):
+    """A key value as typed, or its repr when YAML gave a list or mapping (the model then refuses it)."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
 
 
 def _slug(words: str, n: int = 5) -> str:
@@ -160,7 +170,8 @@ class _Resolver:
             return None
         claim = _QuoteClaim(found, source_id, spec.get("voice", defaults.get("voice")),
                             spec.get("speaker", defaults.get("speaker")),
-                            spec.get("citation", defaults.get("citation")), raw.where)
+                            spec.get("citation", defaults.get("citation")),
+                            f"{raw.file}:{getattr(spec, 'line', raw.line)}")  # a `quote: {…}` mapping's own line
         self.quote_claims.append(claim)
         return found, source_id
 
@@ -172,7 +183,11 @@ class _Resolver:
         values = dict(raw.values)
         pk = model.table.primary_key
         label = f"{raw.table} row" + (f" `{values.get(pk[0])}`" if len(pk) == 1 and values.get(pk[0]) else "")
-        typed_derived = [k for k in model.table.derived if k in values]
+        typed_derived = [k for k in (*model.table.derived, "quote_id") if k in values]
+        if typed_derived == ["quote_id"] and "quote_id" in model.model_fields:
+            self.error(raw.where, f"{label}: `quote_id` is computed by the builder",
+                       "remove it, and name the evidence by the essay's words with `quote:`")
+            return
         if typed_derived:
             self.error(raw.where, f"{label}: `{typed_derived[0]}` is computed by the builder", "remove it")
             return
@@ -256,7 +271,7 @@ def _text_rows(canonical: CanonicalText) -> dict[str, list[dict]]:
     return {"paragraphs": paragraphs, "page_spans": spans, "editorial_changes": changes}
 
 
-def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
+def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, str]]:
     """One quote row per distinct span; claims on the same span must agree."""
     by_span: dict[tuple, list[_QuoteClaim]] = defaultdict(list)
     for claim in resolver.quote_claims:
@@ -278,11 +293,11 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[dict], dict[int, str]]:
                 resolver.error(claims[-1].where, f"quote “{r.text[:60]}” is used elsewhere with another {attr} "
                                f"({', '.join(sorted(map(str, given)))})", f"first used at {claims[0].where}")
             merged[attr] = min(given) if given else None
-        rows.append(dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
+        rows.append((dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
                          char_end=r.char_end, page_start=r.page_start, page_end=r.page_end, prefix=r.prefix,
                          suffix=r.suffix, voice=merged["voice"] or "author", speaker_id=merged["speaker_id"],
                          citation_id=merged["citation_id"],
-                         paragraph_id=f"{sid}-p{r.paragraph_seq:03d}"))
+                         paragraph_id=f"{sid}-p{r.paragraph_seq:03d}"), claims[0].where))
     return rows, ids
 
 
@@ -304,7 +319,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
     for canonical in canonicals.values():
         for table, rows in _text_rows(canonical).items():
             table_values[table] += [(r, f"(generated {table})") for r in rows]
-    table_values["quotes"] += [(r, "(generated quotes)") for r in quote_rows]
+    table_values["quotes"] += quote_rows  # at the first annotation that quotes the words
     for table, items in resolver.values.items():
         table_values[table] += items
 
@@ -331,8 +346,6 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
                 continue
             result.where[(name, pk)] = where
         result.rows[name] = sorted(built, key=lambda r: tuple(str(getattr(r, k)) for k in model.table.primary_key))
-    if not resolver.errors:
-        resolver.errors += check_references(result)
     if resolver.errors:
         raise BuildErrors(sorted(resolver.errors, key=_error_order))
     return result
@@ -341,75 +354,3 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
 def _error_order(error: BuildError):
     file, _, line = error.where.rpartition(":")
     return (file or error.where, int(line) if line.isdigit() else 0, error.message)
-
-
-def check_references(resolution: Resolution) -> list[BuildError]:
-    """Foreign keys and the cross-table rules no single row can check."""
-    rows, where = resolution.rows, resolution.where
-    errors: list[BuildError] = []
-    keys = {name: {_pk(m.BY_TABLE[name], r.model_dump()) for r in rs} for name, rs in rows.items()}
-    for model in m.MODELS:
-        name = model.table.name
-        for row in rows.get(name, []):
-            data = row.model_dump()
-            pk = _pk(model, data)
-            at = where.get((name, pk), f"(table {name})")
-            for column, target in model.table.foreign_keys.items():
-                value = data.get(column)
-                if value is None or (value,) in keys.get(target, set()):
-                    continue
-                candidates = sorted(k[0] for k in keys.get(target, set()))
-                near = difflib.get_close_matches(str(value), candidates, n=1)
-                hint = f"did you mean `{near[0]}`?" if near else f"define it in `{target}`"
-                target_pk = m.BY_TABLE[target].table.primary_key[0]
-                errors.append(BuildError(at, f"{name} row `{'/'.join(map(str, pk))}`: `{column}` "
-                                             f"{value!r} is not a {target_pk} in {target}", hint))
-    quotes = {q.quote_id: q for q in rows.get("quotes", [])}
-    for r in rows.get("rhetoric", []):
-        q = quotes.get(r.quote_id)
-        if q and (q.voice == "author" or q.speaker_id != r.speaker_id):
-            errors.append(BuildError(where.get(("rhetoric", (r.rhetoric_id,)), "rhetoric"),
-                                     f"rhetoric row `{r.rhetoric_id}`: its quote must be the speaker's own words "
-                                     f"(voice primary/secondary, speaker `{r.speaker_id}`)"))
-    for p in rows.get("persons", []):
-        if p.kind == "actor" and not p.regime_id:
-            errors.append(BuildError(where.get(("persons", (p.person_id,)), "persons"),
-                                     f"persons row `{p.person_id}`: an actor needs `regime_id`"))
-    sides = defaultdict(list)
-    for s in rows.get("comparison_sides", []):
-        sides[s.comparison_id].append(s)
-    for c in rows.get("comparisons", []):
-        keys = [(s.regime_id, s.place_id) for s in sides[c.comparison_id]]
-        if len(set(keys)) < len(keys):
-            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
-                                     f"comparisons row `{c.comparison_id}`: two sides with the same regime and place",
-                                     "one side per regime; sides within one regime differ by `place_id`"))
-        if len(sides[c.comparison_id]) < 2:
-            errors.append(BuildError(where.get(("comparisons", (c.comparison_id,)), "comparisons"),
-                                     f"comparisons row `{c.comparison_id}`: a comparison needs at least two sides",
-                                     "add `sides:`"))
-    first_use: dict[str, int] = {}
-    for o in rows.get("term_occurrences", []):
-        if o.quote_id in quotes:
-            start = quotes[o.quote_id].char_start
-            first_use[o.term_id] = min(first_use.get(o.term_id, start), start)
-    for t in rows.get("terms", []):
-        if t.quote_id in quotes and first_use.get(t.term_id, -1) < quotes[t.quote_id].char_start:
-            errors.append(BuildError(where.get(("terms", (t.term_id,)), "terms"),
-                                     f"terms row `{t.term_id}`: `quote` must be the term's first occurrence",
-                                     "swap it with the earliest of its `occurrences`"))
-    by_campaign = defaultdict(list)
-    for p in rows.get("phases", []):
-        by_campaign[(p.regime_id, p.campaign)].append(p)
-    for (regime, campaign), phases in by_campaign.items():
-        phases.sort(key=lambda p: p.seq)
-        seqs = [p.seq for p in phases]
-        if len(set(seqs)) != len(seqs):
-            errors.append(BuildError(where.get(("phases", (phases[0].phase_id,)), "phases"),
-                                     f"phases of {regime}/{campaign}: `seq` values repeat"))
-        for a, b in zip(phases, phases[1:]):
-            if a.date_start and b.date_start and a.date_start > b.date_start:
-                errors.append(BuildError(where.get(("phases", (b.phase_id,)), "phases"),
-                                         f"phases row `{b.phase_id}` (seq {b.seq}) starts before `{a.phase_id}` "
-                                         f"(seq {a.seq})", "order `seq` by date"))
-    return errors

@@ -7,6 +7,7 @@ Rendered from pydantic's JSON Schema of each model, so a column is declared once
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from . import models as m
 
@@ -29,7 +30,9 @@ _TYPES = {("string", "date"): "date", ("string", None): "string", ("integer", No
           ("number", None): "number", ("boolean", None): "boolean"}
 
 
-def columns(model: type[m.Row]) -> list[Column]:
+@cache
+def columns(model: type[m.Row]) -> tuple[Column, ...]:
+    """The model's columns (pydantic's JSON Schema is rebuilt on every call: computed once per model)."""
     props = model.model_json_schema()["properties"]
     out = []
     for name, info in model.model_fields.items():
@@ -42,14 +45,14 @@ def columns(model: type[m.Row]) -> list[Column]:
             type=_TYPES[(spec.get("type"), spec.get("format"))],
             required=not nullable and info.is_required(),
             description=info.description or "",
-            enum=tuple(spec.get("enum", ())),
+            enum=tuple(spec.get("enum", ())) or ((spec["const"],) if "const" in spec else ()),  # one-value vocabulary
             pattern=spec.get("pattern"),
             minimum=spec.get("minimum"),
             maximum=spec.get("maximum"),
             min_length=spec.get("minLength"),
             max_length=spec.get("maxLength"),
         ))
-    return out
+    return tuple(out)
 
 
 def _anchored(pattern: str) -> str:

@@ -1,23 +1,17 @@
 """Validate a data package: Frictionless's standard checks, then ours (quotes against the text,
 pages against the page map, EDTF against the derived dates, cross-table rules).
 
-Works on any Frictionless tabular data package; our own checks run where our tables are.
+Works on any Frictionless tabular data package; our own checks (`rules.py`) run on packages whose
+descriptor says they are histpack packages.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
-
-from . import models as m
-from .dates import DateError, derive_dates
-from .resolve import Resolution, check_references
 
 
 @dataclass(frozen=True)
@@ -204,111 +198,26 @@ def frictionless_problems(descriptor_path: Path, skip: set[str] = frozenset()) -
     return problems, broken
 
 
-def _read_rows(root: Path, resource: dict) -> list[dict]:
-    with open(root / resource["path"], encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+def project_checks(descriptor_path: Path, descriptor: dict) -> list[Problem]:
+    """Our own rules (`rules.py`) on the package's tables, loaded in an in-memory DuckDB. A package
+    DuckDB cannot load (its rows break the schema) is left to the problems already reported."""
+    from .rules import is_histpack_package, project_problems
 
-
-def own_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
-    """Our checks, for packages that hold our tables."""
-    root = descriptor_path.parent
-    resources = {r.get("name"): r for r in descriptor["resources"]}
-    if not {"quotes", "paragraphs", "page_spans"} <= set(resources):
+    if not is_histpack_package(descriptor):
         return []
-    problems: list[Problem] = []
-    raw: dict[str, list[dict]] = {}
-    for name in m.BY_TABLE:
-        if name in resources:
-            raw[name] = _read_rows(root, resources[name])
-    models: dict[str, list[m.Row]] = {}
-    where: dict[tuple, str] = {}
-    for name, rows in raw.items():
-        model = m.BY_TABLE[name]
-        built = []
-        for number, row in enumerate(rows, start=2):
-            values = {k: (v if v != "" else None) for k, v in row.items() if k is not None}
-            if model is m.Quote:
-                values["prefix"] = values.get("prefix") or ""
-                values["suffix"] = values.get("suffix") or ""
-            try:
-                obj = model(**values)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                problems.append(Problem(f"data/{name}.csv: row {number}",
-                                        f"{'.'.join(map(str, first['loc']))}: {first['msg']}"))
-                continue
-            built.append(obj)
-            where[(name, tuple(getattr(obj, k) for k in model.table.primary_key))] = f"data/{name}.csv: row {number}"
-        models[name] = built
+    import duckdb
 
-    texts: dict[str, str] = {}
-    for source_id in sorted({p.source_id for p in models.get("paragraphs", [])}):
-        paras = sorted((p for p in models["paragraphs"] if p.source_id == source_id), key=lambda p: p.seq)
-        texts[source_id] = "\n\n".join(p.text for p in paras)
-        offset = 0
-        for p in paras:
-            if (p.char_start, p.char_end) != (offset, offset + len(p.text)):
-                problems.append(Problem(where[("paragraphs", (p.paragraph_id,))],
-                                        f"paragraph offsets {p.char_start}-{p.char_end} do not follow from the text"))
-            offset += len(p.text) + 2
-    spans: dict[str, list] = {}
-    for s in models.get("page_spans", []):
-        spans.setdefault(s.source_id, []).append(s)
+    from .duck import _create
 
-    def page_of(source_id: str, offset: int) -> int | None:
-        for s in spans.get(source_id, []):
-            if s.char_start <= offset < s.char_end:
-                return s.page
-        return None
-
-    for q in models.get("quotes", []):
-        at = where[("quotes", (q.quote_id,))]
-        text = texts.get(q.source_id, "")
-        if text[q.char_start:q.char_end] != q.text:
-            problems.append(Problem(at, f"quote `{q.quote_id}`: text differs from the canonical text at "
-                                        f"{q.char_start}-{q.char_end}"))
-            continue
-        pages = (page_of(q.source_id, q.char_start), page_of(q.source_id, q.char_end - 1))
-        if pages != (q.page_start, q.page_end):
-            problems.append(Problem(at, f"quote `{q.quote_id}`: pages {q.page_start}-{q.page_end} but the page map "
-                                        f"gives {pages[0]}-{pages[1]}"))
-        if not text[:q.char_start].endswith(q.prefix) or not text[q.char_end:].startswith(q.suffix):
-            problems.append(Problem(at, f"quote `{q.quote_id}`: prefix/suffix do not match the text around it"))
-    for c in models.get("citations", []):
-        at = where[("citations", (c.citation_id,))]
-        sid = next(iter(texts), None)
-        if sid and texts[sid][c.char_start:c.char_end] != c.cited_as:
-            problems.append(Problem(at, f"citation `{c.citation_id}`: cited_as differs from the text at its offsets"))
-        elif sid and page_of(sid, c.char_start) != c.page:
-            problems.append(Problem(at, f"citation `{c.citation_id}`: page {c.page} but the page map gives "
-                                        f"{page_of(sid, c.char_start)}"))
-
-    for name in ("events", "phases", "purges", "rhetoric", "regimes"):
-        column, targets = ("period_edtf", ("period_start", "period_end")) if name == "regimes" else \
-            ("date_edtf", ("date_start", "date_end", "date_precision"))
-        for row in models.get(name, []):
-            value = getattr(row, column)
-            if value is None:
-                continue
-            pk = tuple(getattr(row, k) for k in row.table.primary_key)
-            at = where[(name, pk)]
-            try:
-                derived = derive_dates(value)
-            except DateError as exc:
-                problems.append(Problem(at, f"`{column}`: {exc}"))
-                continue
-            expected = (derived.start, derived.end, derived.precision)[: len(targets)]
-            got = tuple(getattr(row, t) for t in targets)
-            if got != expected:
-                problems.append(Problem(at, f"{', '.join(targets)} {tuple(map(str, got))} do not agree with "
-                                            f"{column} {value!r} {tuple(map(str, expected))}"))
-
-    if any(len(models[name]) < len(rows) for name, rows in raw.items()):
-        return problems  # cross-table checks on a table with rows left out would report consequences
-    resolution = Resolution(models, {k: v for k, v in where.items()})
-    for error in check_references(resolution):
-        problems.append(Problem(error.where, error.message))
-    return problems
+    con = duckdb.connect()
+    try:
+        try:
+            _create(con, descriptor_path.parent, descriptor)
+        except duckdb.Error:
+            return []
+        return project_problems(con, descriptor, descriptor_path.parent)
+    finally:
+        con.close()
 
 
 def validate_package(package: Path) -> list[Problem]:
@@ -324,7 +233,7 @@ def validate_package(package: Path) -> list[Problem]:
     problems = files + standard
     if not broken:
         seen = {p.where for p in problems}
-        problems += [p for p in own_problems(descriptor_path, descriptor) if p.where not in seen]
+        problems += [p for p in project_checks(descriptor_path, descriptor) if p.where not in seen]
     return _one_line_per_problem(problems)
 
 

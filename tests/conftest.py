@@ -52,6 +52,14 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
+@pytest.fixture(autouse=True)
+def histpack_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Databases `histpack query` caches go to one folder per test session, never to ~/.cache."""
+    folder = tmp_path_factory.getbasetemp() / "histpack-cache"
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
@@ -81,16 +89,30 @@ def canonical():
     return canonicals["thom-2015-ewjus"]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    """A read-only DuckDB connection to the committed package, loaded once per test module."""
-    import duckdb
-
+@pytest.fixture(scope="session")
+def package_database(tmp_path_factory) -> Path:
+    """The committed package loaded into DuckDB once per session; tests open it read-only."""
     from builder.duck import load_package
 
-    con = duckdb.connect(str(load_package(REPO, tmp_path_factory.mktemp("db") / "package.duckdb")), read_only=True)
+    return load_package(REPO, tmp_path_factory.mktemp("db") / "package.duckdb")
+
+
+@pytest.fixture(scope="session")
+def db(package_database):
+    """A read-only DuckDB connection to the committed package."""
+    import duckdb
+
+    con = duckdb.connect(str(package_database), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def resolved_project():
+    """The committed project's annotations resolved against the essay, once per session (rows are frozen)."""
+    from builder.build import Project, resolve_project
+
+    return resolve_project(Project(REPO))
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -4,7 +4,6 @@ import datetime as dt
 from pathlib import Path
 
 
-from builder.build import Project, resolve_project
 from builder.coverage import coverage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,8 +110,8 @@ def test_persons_are_spelled_as_the_essay_spells_them(db):
         assert name in text, name
 
 
-def test_every_paragraph_of_the_essay_is_anchored():
-    resolution, canonicals, _, _ = resolve_project(Project(ROOT))
+def test_every_paragraph_of_the_essay_is_anchored(resolved_project):
+    resolution, canonicals, _, _ = resolved_project
     canonical = canonicals["thom-2015-ewjus"]
     spans = [(q.quote_id, q.char_start, q.char_end) for q in resolution.rows["quotes"]]
     spans += [(c.citation_id, c.char_start, c.char_end) for c in resolution.rows["citations"]]

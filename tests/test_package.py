@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import Project, resolve_project
 from builder.package import read_metadata, render
 from builder.validate import validate_package
 
@@ -31,9 +30,9 @@ CONTRACT = {
 }
 
 
-@pytest.fixture(scope="module")
-def resolved():
-    return resolve_project(Project(ROOT))
+@pytest.fixture
+def resolved(resolved_project):
+    return resolved_project
 
 
 def test_committed_files_are_what_the_build_renders(resolved):

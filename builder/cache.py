@@ -1,0 +1,82 @@
+"""A package's DuckDB database, built once and reused by `query`, `compare` and `timeline`.
+
+The key is the histpack version and the bytes of everything the database is made from: the
+descriptor (which holds each resource's sha256) and every file it names, hashed as they are now,
+so an edited CSV or schema is a different key even where the descriptor was not rebuilt. A
+database is written beside its final name and moved into place, and one under another key is
+never used. The cache lives outside the package: `$HISTPACK_CACHE_DIR`, else
+`$XDG_CACHE_HOME/histpack`, else `~/.cache/histpack`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Callable
+
+ENV = "HISTPACK_CACHE_DIR"
+FORMAT = "1"  # bump when the database layout changes without a version change
+KEEP = 8  # databases kept; older ones are removed when a new one is written
+
+
+def cache_dir() -> Path:
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "histpack"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("histpack")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def package_key(descriptor_path: Path, descriptor: dict) -> str:
+    """sha256 over the version, the descriptor's bytes and the bytes of every file it names."""
+    root = descriptor_path.parent
+    digest = hashlib.sha256(f"histpack {_version()} cache {FORMAT}\n".encode())
+    digest.update(descriptor_path.read_bytes())
+    for resource in descriptor["resources"]:
+        if not isinstance(resource, dict):
+            continue
+        for key in ("path", "schema"):
+            values = resource.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str):
+                    path = root / value
+                    digest.update(f"\n{key} {value} ".encode())
+                    digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    return digest.hexdigest()
+
+
+def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Path:
+    """The database of `package`, from the cache when its key matches; otherwise `require_valid`
+    (which raises on a broken package) runs and the package is loaded into the cache."""
+    import duckdb
+
+    from .duck import connect_read_only, load_package
+    from .validate import read_descriptor
+
+    descriptor_path, descriptor = read_descriptor(Path(package))  # refuses unsafe paths before reading
+    target = cache_dir() / f"{package_key(descriptor_path, descriptor)}.duckdb"
+    if target.is_file():
+        try:
+            connect_read_only(target).close()
+            return target
+        except duckdb.Error:  # damaged: build it again
+            target.unlink(missing_ok=True)
+    require_valid(descriptor_path.parent)
+    load_package(descriptor_path.parent, target)
+    _forget_old(target)
+    return target
+
+
+def _forget_old(keep: Path) -> None:
+    databases = sorted(keep.parent.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in databases if p != keep][KEEP - 1:]:
+        old.unlink(missing_ok=True)

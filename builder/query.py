@@ -1,0 +1,131 @@
+"""Read-only queries on a package database: refused if they would write, bounded in time, streamed.
+
+A query runs on a worker thread while the main thread waits for its batches, so Ctrl-C (and the
+`timeout`) can call `connection.interrupt()` and stop DuckDB at once, and rows arrive in batches of
+`BATCH` instead of all at once in memory.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
+DEFAULT_TIMEOUT = 60.0
+BATCH = 1000
+
+
+class QueryRefused(Exception):
+    """A statement that would change the database or the file system, or one that ran too long."""
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA …"""
+    probe = duckdb.connect()
+    try:
+        statements = probe.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(f"cannot parse the query: {str(exc).splitlines()[0]}") from None
+    finally:
+        probe.close()
+    if not statements:
+        raise QueryRefused("no statement given")
+    for statement in statements:
+        kind = statement.type.name
+        words = statement.query.split()
+        first = words[0].upper() if words else kind
+        if kind not in READ_ONLY_STATEMENTS:
+            raise QueryRefused(f"`{first[:40]}` statements are refused: `histpack query` is read-only (SELECT only)")
+        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
+            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
+            if inner.strip() and inner != statement.query:
+                check_read_only(inner)
+
+
+def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+
+
+@contextmanager
+def streamed(db_path: Path, sql: str, timeout: float | None = DEFAULT_TIMEOUT,
+             batch: int = BATCH) -> Iterator[tuple[list[str], Iterator[list[tuple]]]]:
+    """(column names, batches of rows) of a read-only query; stopped after `timeout` seconds or on Ctrl-C."""
+    check_read_only(sql)
+    con = connect_read_only(db_path)
+    results: queue.Queue = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    deadline = None if timeout is None or timeout <= 0 else time.monotonic() + timeout
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                results.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            cursor = con.execute(sql)
+            if not put(("names", [d[0] for d in cursor.description or []])):
+                return
+            while not stop.is_set():
+                rows = cursor.fetchmany(batch)
+                if not rows:
+                    break
+                if not put(("rows", rows)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            put(("error", exc))
+
+    def take():
+        while True:
+            wait = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if wait <= 0:
+                raise QueryRefused(f"the query ran longer than {timeout:g} s and was stopped — narrow it "
+                                   f"(WHERE, LIMIT), or give more time with --timeout SECONDS")
+            try:
+                kind, value = results.get(timeout=wait)
+            except queue.Empty:
+                continue
+            if kind == "error":
+                if isinstance(value, duckdb.PermissionException):
+                    raise QueryRefused("the query reads files or the network, which is refused: `histpack query` "
+                                       "reads only the package's tables") from None
+                raise value
+            return kind, value
+
+    def batches() -> Iterator[list[tuple]]:
+        while True:
+            kind, value = take()
+            if kind == "done":
+                return
+            yield value
+
+    thread = threading.Thread(target=work, name="histpack-query", daemon=True)
+    thread.start()
+    try:
+        _, names = take()
+        yield names, batches()
+    finally:
+        stop.set()
+        if thread.is_alive():
+            con.interrupt()
+            thread.join(5)
+        if not thread.is_alive():
+            con.close()
+
+
+def run_query(db_path: Path, sql: str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[list[str], list[tuple]]:
+    """All rows of a read-only query (for small results; the CLI streams with `streamed`)."""
+    with streamed(db_path, sql, timeout) as (names, batches):
+        return names, [row for rows in batches for row in rows]
