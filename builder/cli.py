@@ -39,6 +39,8 @@ def _package(package: Optional[Path]) -> Path:
     try:
         return find_root()
     except BuildError as exc:
+        if not exc.message.startswith("not inside"):  # e.g. an unfinished build's journal: its own advice
+            raise
         raise BuildError(exc.where, exc.message, f"give --package PATH or set {PACKAGE_ENV}") from None
 
 
