@@ -419,11 +419,11 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
 @app.command()
 @friendly
 def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
-         package: Optional[Path] = typer.Option(None, help="Package folder (default: the project).")) -> None:
+         package: Optional[Path] = package_option()) -> None:
     """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
     from .site import build_site
 
-    report = build_site(package if package is not None else find_root(), out)
+    report = build_site(_package(package), out)
     if not report.essay:
         typer.echo("not a histpack essay package: built the table pages only")
     typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; open {os.path.relpath(report.out / 'index.html')}")

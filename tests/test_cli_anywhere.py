@@ -27,12 +27,15 @@ COMMANDS = [
     ["codebook", "--check"],
     ["compare", "ussr", "prc", "--dimension", "collectivization"],
     ["coverage", "--no-list", "--section", "abstract"],
-    ["load"], ["export", "--out", "x"], ["timeline", "--out", "t.svg"], ["build", "--no-db"],
+    ["load"], ["export", "--out", "x"], ["timeline", "--out", "t.svg"], ["build", "--no-db"], ["site", "--out", "s"],
 ]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
 def test_outside_the_project_every_command_says_how_to_name_the_package(tmp_path, monkeypatch, args):
+    from typer.main import get_command
+
+    assert {a[0] for a in COMMANDS} == set(get_command(app).commands)  # no command left out
     result = run(tmp_path, monkeypatch, *args)
     assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1, result.stderr
     assert "--package" in result.stderr and PACKAGE_ENV in result.stderr

@@ -3,7 +3,9 @@
 Fenced blocks, in README order, in a scratch copy of the project (so commands that write files
 leave the repository alone):
 - ```sh: every line starting with `histpack ` runs (through `python -m builder.cli`, with shell
-  redirections as written) and must exit 0; other lines (installation, other tools) are skipped;
+  redirections as written) and must exit 0; so do lines for the `duckdb` CLI (the newest in
+  HISTPACK_DUCKDB_CLI, or on PATH) and `sqlite3`, where those tools are installed (required when
+  HISTPACK_REQUIRE_TOOLS is set); other lines (installation, servers) are skipped;
 - ```python: runs as a script and must exit 0;
 - ```sql: every statement runs on `builder.connect()`;
 - a ```text block right after a sh or python block is its expected output (a line `...` stands
@@ -12,6 +14,7 @@ leave the repository alone):
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -44,10 +47,19 @@ def blocks(text: str) -> list[Block]:
             for m in FENCE.finditer(text)]
 
 
-def histpack_lines(body: str) -> list[str]:
+def command_lines(body: str) -> list[str]:
     joined = re.sub(r"\s*\\\n\s*", " ", body)
-    lines = [line.strip().removeprefix("$ ") for line in joined.splitlines()]
-    return [line for line in lines if line.startswith("histpack ")]
+    return [line.strip().removeprefix("$ ") for line in joined.splitlines()]
+
+
+def histpack_lines(body: str) -> list[str]:
+    return [line for line in command_lines(body) if line.startswith("histpack ")]
+
+
+def tools() -> dict[str, str | None]:
+    """Third-party command-line tools the README shows, where this machine has them."""
+    clis = [p for p in os.environ.get("HISTPACK_DUCKDB_CLI", "").split(os.pathsep) if p]
+    return {"duckdb": clis[-1] if clis else shutil.which("duckdb"), "sqlite3": shutil.which("sqlite3")}
 
 
 def matches(expected: str, actual: str) -> bool:
@@ -103,18 +115,31 @@ def test_readme_examples_run(project: Path):
     text = (project / "README.md").read_text(encoding="utf-8")
     found = blocks(text)
     python = shlex.quote(sys.executable)
+    available = tools()
     failures = []
     for index, block in enumerate(found):
         where = f"README.md:{block.line} ({block.lang})"
         output = None
         if block.lang in ("sh", "bash", "shell", "console"):
-            outputs = []
-            for line in histpack_lines(block.body):
-                result = run(f"{python} -m builder.cli {line.removeprefix('histpack ')}", project, shell=True)
-                if result.returncode != 0:
+            outputs, skipped = [], False
+            for line in command_lines(block.body):
+                word = line.split(" ", 1)[0]
+                if line.startswith("histpack "):
+                    command = f"{python} -m builder.cli {line.removeprefix('histpack ')}"
+                elif word in available:
+                    if available[word] is None:
+                        skipped = True
+                        if os.environ.get("HISTPACK_REQUIRE_TOOLS"):
+                            failures.append(f"{where}: `{word}` is not installed (HISTPACK_REQUIRE_TOOLS is set)")
+                        continue
+                    command = shlex.quote(available[word]) + line[len(word):]
+                else:
+                    continue
+                result = run(command, project, shell=True)
+                if result.returncode != 0 or (word in available and result.stderr.strip()):
                     failures.append(f"{where}: `{line}` exited {result.returncode}: {result.stderr.strip()}")
                 outputs.append(result.stdout)
-            output = "".join(outputs) if outputs else None
+            output = "".join(outputs) if outputs and not skipped else None
         elif block.lang == "python":
             result = run([sys.executable, "-c", block.body], project)
             if result.returncode != 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import json
 import sqlite3
@@ -114,7 +115,9 @@ def test_datasette_sees_keys_labels_descriptions_and_licence(exported):
         view = await ds.client.get("/thom/quote_context.json?_shape=objects&quote_id=q90-we-have-gone-so-far")
         assert view.json()["rows"][0]["citation"] == "Thom 2015, 90"
 
-    asyncio.run(check())
+    # In a thread of its own: another test in this worker (Playwright) may leave an event loop running.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, check()).result()
     assert metadata["license"] == "CC-BY-4.0" and metadata["source_url"] == descriptor["sources"][0]["path"]
 
 
