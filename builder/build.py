@@ -39,7 +39,7 @@ from pathlib import Path
 from . import models as m
 from .annotations import read_annotations
 from .canonical import CanonicalText, SourceMetadata, build_canonical_text
-from .duck import load_package
+from .duck import validate_and_load
 from .errors import BuildError, BuildErrors
 from .interrupts import deferred
 from .layout import DEFAULT_DB, JOURNAL, STAGING_PREFIX, find_root
@@ -228,38 +228,44 @@ def _owner_alive(name: str) -> bool:
     return True
 
 
-def check_rules(staging: Path, descriptor: dict, resolution: Resolution) -> None:
-    """The Table Schema checks (the engine) and the project's rules on the tables as written; a rule's
+def package_checker(descriptor: dict, resolution: Resolution):
+    """The build's check of the package it wrote, for `duck.validate_and_load`: the Table Schema checks
+    (the engine) and the project's rules, in one pass whose typed rows are then loaded. A rule's
     violation names the annotation line that made the row (or, for a row the builder generated, the
-    written file and row)."""
-    from .engine.check import check_package, connect
-    from .engine.report import problems as report
-    from .rules import create_rule_tables, run_rules, with_schemas
+    written file and row), and raises BuildErrors."""
 
-    descriptor = with_schemas(staging, descriptor)
-    con = connect()
-    try:
+    def checker(staging: Path, con):
+        from .engine.check import check_package
+        from .engine.report import problems as report
+        from .rules import create_rule_tables, run_rules, with_schemas
+
+        schemas = with_schemas(staging, descriptor)
         checked = check_package(staging, con)
         try:
             problems, _ = report(checked)
-            create_rule_tables(con, checked)
-        finally:
+            made = create_rule_tables(con, checked)
+            violations = run_rules(con, schemas)
+            for name in made:
+                con.execute(f'DROP TABLE "{name}"')
+        except BaseException:
             checked.close()
-        violations = run_rules(con, descriptor)
-    finally:
-        con.close()
-    if not violations:  # a rule's finding names the annotation line, so it goes first
-        if problems:
+            raise
+        if violations:
+            checked.close()
+            paths = {r["name"]: r["path"] for r in schemas["resources"]}
+            errors = []
+            for v in violations:
+                where = resolution.where.get((v.table, v.key), "(")
+                if where.startswith("("):
+                    where = f"(built package) {paths[v.table]}: row {v.rowid + 2}"
+                errors.append(BuildError(where, v.message, v.hint))
+            raise BuildErrors(sorted(errors, key=_error_order))
+        if problems:  # a rule's finding names the annotation line, so it goes first
+            checked.close()
             raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
-        return
-    paths = {r["name"]: r["path"] for r in descriptor["resources"]}
-    errors = []
-    for v in violations:
-        where = resolution.where.get((v.table, v.key), "(")
-        if where.startswith("("):
-            where = f"(built package) {paths[v.table]}: row {v.rowid + 2}"
-        errors.append(BuildError(where, v.message, v.hint))
-    raise BuildErrors(sorted(errors, key=_error_order))
+        return [], checked, checked.notes
+
+    return checker
 
 
 def documents(package: Path) -> dict[str, bytes]:
@@ -346,11 +352,12 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        check_rules(staging, json.loads(files["datapackage.json"]), resolution)
+        # one engine pass checks the written package, runs the rules and (with a target) loads DuckDB
+        validate_and_load(staging, db_target, package_checker(json.loads(files["datapackage.json"]), resolution))
+        db = db_target
         for relative, data in documents(staging).items():  # from the validated package only
             (staging / relative).write_bytes(data)
             files[relative] = data
-        db = load_package(staging, db_target) if db_target is not None else None
         journal = {"staging": staging.name, "install": sorted(files), "remove": stale}
         with deferred():
             _write_journal(project.root, journal)

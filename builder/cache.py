@@ -1,4 +1,4 @@
-"""A package's DuckDB database, built once and reused by `query`, `compare` and `timeline`.
+"""A package's DuckDB database, built once and reused by `query`, `compare`, `timeline` and `site`.
 
 The key is the histpack version and the bytes of everything the database is made from: the
 descriptor (which holds each resource's sha256) and every file it names, hashed as they are now,
@@ -59,8 +59,8 @@ def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Pat
     (which raises on a broken package) runs and the package is loaded into the cache."""
     import duckdb
 
-    from .duck import connect_read_only, load_package
-    from .validate import read_descriptor
+    from .duck import connect_read_only, validate_and_load
+    from .validate import PackageError, read_descriptor
 
     descriptor_path, descriptor = read_descriptor(Path(package))  # refuses unsafe paths before reading
     target = cache_dir() / f"{package_key(descriptor_path, descriptor)}.duckdb"
@@ -70,8 +70,10 @@ def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Pat
             return target
         except duckdb.Error:  # damaged: build it again
             target.unlink(missing_ok=True)
-    require_valid(descriptor_path.parent)
-    load_package(descriptor_path.parent, target)
+    problems, _ = validate_and_load(descriptor_path.parent, target)  # one pass: the engine's rows are loaded
+    if problems:
+        require_valid(descriptor_path.parent)  # says every problem, one line each, and raises
+        raise PackageError(problems[0].line())
     _forget_old(target)
     return target
 

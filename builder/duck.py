@@ -39,10 +39,20 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
+def validate_and_load(package: Path, db_path: Path | None, checker=None) -> tuple[list, list[str]]:
     """Validate the package and, if it is valid, create `db_path` from the rows the validation typed
     (each CSV is read once). Returns (problems, notes); with problems, nothing is written.
-    The database is written beside `db_path` first, then moved into place."""
+    The database is written beside `db_path` first, then moved into place; with no `db_path` the
+    package is only checked, in memory. `checker(package, con)` replaces `validate.check` (the build
+    passes one that names annotation lines)."""
+    checker = checker or check
+    if db_path is None:
+        con = connect()
+        problems, checked, notes = checker(Path(package), con)
+        if checked is not None:
+            checked.close()
+        con.close()
+        return problems, notes
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".load-", suffix=".duckdb", dir=db_path.parent)
@@ -56,7 +66,7 @@ def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
     try:
         con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
         try:
-            problems, checked, notes = check(Path(package), con)
+            problems, checked, notes = checker(Path(package), con)
             if problems or checked is None:
                 return problems, notes
             _create_tables(con, checked)

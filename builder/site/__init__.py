@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
-from ..duck import _create_tables
-from ..engine.check import connect
-from ..validate import check, read_descriptor
+from ..cache import cached_database
+from ..query import connect_read_only
+from ..validate import read_descriptor, validate_package
 from .data import SiteData, read_site_data
 
 MARKER = ".histpack-site"  # an --out that already exists is replaced only if it holds this
@@ -103,28 +103,20 @@ def _timeline(data: SiteData) -> str:
     return timeline_page(data, views)
 
 
+def _refuse_invalid(root: Path) -> None:
+    problems = validate_package(root)
+    if problems:
+        raise BuildError(str(root / "datapackage.json"), f"the package fails validation ({len(problems)} problem"
+                         f"{'s' if len(problems) != 1 else ''}; first: {problems[0].line()})",
+                         "run `histpack validate` and fix it first")
+
+
 def build_site(package: Path, out: Path) -> SiteReport:
     """Validate the package, render the site, write it to `out` atomically."""
     descriptor_path, _ = read_descriptor(Path(package))
     root = descriptor_path.parent
     _refuse_out(Path(out), root)
-    con = connect()  # validated and loaded in one pass: the engine's typed rows become the tables
-    try:
-        problems, checked, _ = check(root, con)
-        try:
-            if not problems and checked is not None:
-                _create_tables(con, checked)
-        finally:
-            if checked is not None:
-                checked.close()
-    except BaseException:
-        con.close()
-        raise
-    if problems:
-        con.close()
-        raise BuildError(str(descriptor_path), f"the package fails validation ({len(problems)} problem"
-                         f"{'s' if len(problems) != 1 else ''}; first: {problems[0].line()})",
-                         "run `histpack validate` and fix it first")
+    con = connect_read_only(cached_database(root, _refuse_invalid))  # validated once, then reused
     data = read_site_data(root, con)
     try:
         files, stats = render_site(data)
