@@ -229,16 +229,24 @@ def _owner_alive(name: str) -> bool:
 
 
 def check_rules(staging: Path, descriptor: dict, resolution: Resolution) -> None:
-    """The project's rules on the tables as written; a violation names the annotation line that made
-    the row (or, for a row the builder generated, the written file and row)."""
-    import duckdb
-
-    from .rules import load_tables, run_rules, with_schemas
+    """The Table Schema checks (the engine) and the project's rules on the tables as written; a rule's
+    violation names the annotation line that made the row (or, for a row the builder generated, the
+    written file and row)."""
+    from .engine.check import check_package, connect
+    from .engine.report import problems as report
+    from .rules import create_rule_tables, run_rules, with_schemas
 
     descriptor = with_schemas(staging, descriptor)
-    con = duckdb.connect()
+    con = connect()
     try:
-        load_tables(con, staging, descriptor)
+        checked = check_package(staging, con)
+        try:
+            problems, _ = report(checked)
+            if problems:
+                raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
+            create_rule_tables(con, checked)
+        finally:
+            checked.close()
         violations = run_rules(con, descriptor)
     finally:
         con.close()
@@ -353,7 +361,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
             shutil.rmtree(staging, ignore_errors=True)
     rows = {model.table.name: len(resolution.rows.get(model.table.name, [])) for model in m.MODELS}
     checks = ["canonical text and page map", "quotes resolved verbatim", "models (types, enums, ids, dates)",
-              "ids unique", "written tables read back with their schemas' types",
+              "ids unique", "Table Schema checks of the written package (DuckDB engine)",
               "references, cross-table rules, quotes, pages and EDTF on the written tables"]
     if db is not None:
         checks.append("DuckDB loaded")

@@ -138,11 +138,18 @@ def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relat
         typer.echo(f"database: {os.path.relpath(report.db_path)}")
 
 
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    frictionless = "frictionless"
+
+
 @app.command()
 @friendly
 def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="Package folder or datapackage.json (default: the project)."),
-             package: Optional[Path] = package_option()) -> None:
-    """Frictionless validation plus our checks (quotes, pages, EDTF, cross-table rules)."""
+             package: Optional[Path] = package_option(),
+             engine: Engine = typer.Option(Engine.duckdb, "--engine", help="duckdb (histpack's engine) or "
+                                           "frictionless (the reference implementation, to cross-check).")) -> None:
+    """Table Schema checks of any tabular data package, plus ours (quotes, pages, EDTF, cross-table rules)."""
     from .validate import validate_package
 
     target = _package(path or package)
@@ -150,10 +157,18 @@ def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", he
         from .build import recover
 
         recover(target)
-    problems = validate_package(target)
+    notes: list[str] = []
+    problems = validate_package(target, notes, engine=engine.value)
+    _notes(notes)
     if problems:
         _fail([p.line() for p in problems])
-    typer.echo("valid: frictionless and histpack checks passed")
+    typer.echo(f"valid: {'frictionless' if engine == Engine.frictionless else 'Table Schema'} and histpack checks passed")
+
+
+def _notes(notes: list[str]) -> None:
+    """What the engine could not check, one line each: nothing is skipped silently."""
+    for note in dict.fromkeys(notes):
+        typer.echo(f"note: {note}", err=True)
 
 
 def _require_valid(package: Path) -> None:
@@ -169,18 +184,28 @@ def _require_valid(package: Path) -> None:
 @friendly
 def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="Package folder or datapackage.json."),
          db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create."),
-         package: Optional[Path] = package_option()) -> None:
-    """Create a typed DuckDB database from a data package."""
+         package: Optional[Path] = package_option(),
+         engine: Engine = typer.Option(Engine.duckdb, "--engine", help="duckdb, or frictionless to validate with "
+                                       "the reference implementation first.")) -> None:
+    """Create a typed DuckDB database from a data package (validated first; nothing written if invalid)."""
     from .build import check_db_target
-    from .duck import load_package
+    from .duck import validate_and_load
 
     given = path or package
     root = _package(given)
     target = db if given is not None or db.is_absolute() else find_root() / db
     check_db_target(target, root if root.is_dir() else root.parent)
-    _require_valid(root)
-    path = load_package(root, target)
-    typer.echo(f"loaded {os.path.relpath(path)}")
+    if engine == Engine.frictionless:
+        from .validate import validate_package
+
+        problems = validate_package(root, engine="frictionless")
+        if problems:
+            _fail([p.line() for p in problems])
+    problems, notes = validate_and_load(root, target)
+    _notes(notes)
+    if problems:
+        _fail([p.line() for p in problems])
+    typer.echo(f"loaded {os.path.relpath(target)}")
 
 
 class Format(str, Enum):

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import duckdb
 
+from .engine.check import connect
+from .engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exported
 from .query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
-from .validate import read_descriptor
-
-DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
-              "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER", "yearmonth": "VARCHAR",
-              "duration": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
-              "geojson": "JSON", "any": "VARCHAR"}
+from .validate import PackageError, check
 
 
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
@@ -35,6 +33,77 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def validate_and_load(package: Path, db_path: Path) -> tuple[list, list[str]]:
+    """Validate the package and, if it is valid, create `db_path` from the rows the validation typed
+    (each CSV is read once). Returns (problems, notes); with problems, nothing is written.
+    The database is written beside `db_path` first, then moved into place."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".load-", suffix=".duckdb", dir=db_path.parent)
+    os.close(fd)
+    os.unlink(tmp)
+    checked = None
+    # DuckDB reads `?` in a database path as URL parameters: such a folder gets the database from a
+    # private plain-named folder, copied beside the target, then moved into place
+    alias = tempfile.mkdtemp(prefix="histpack-db-") if set("?#") & set(str(db_path.parent.resolve())) else None
+    work = os.path.join(alias, "load.duckdb") if alias else tmp
+    try:
+        con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
+        try:
+            problems, checked, notes = check(Path(package), con)
+            if problems or checked is None:
+                return problems, notes
+            _create_tables(con, checked)
+        finally:
+            if checked is not None:
+                checked.close()
+            con.close()
+        if alias:
+            shutil.copyfile(work, tmp)
+        os.replace(tmp, db_path)
+        return [], notes
+    finally:
+        for leftover in (tmp, tmp + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+        if alias:
+            shutil.rmtree(alias, ignore_errors=True)
+
+
+def load_package(package: Path, db_path: Path) -> Path:
+    """Create `db_path` from the package; a package that does not validate is refused (PackageError
+    naming the first problem's file and row) and nothing is written."""
+    problems, _ = validate_and_load(package, db_path)
+    if problems:
+        more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
+        raise PackageError(problems[0].line() + more)
+    return Path(db_path)
+
+
+def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
+    """Create the package's typed tables (and views) in an open connection; refuse an invalid package."""
+    problems, checked, _ = check(Path(package), con)
+    try:
+        if problems or checked is None:
+            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
+            raise PackageError(problems[0].line() + more)
+        _create_tables(con, checked)
+    finally:
+        if checked is not None:
+            checked.close()
+
+
+def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
+    """The tables of the package at `root` (its descriptor is re-read and checked)."""
+    load_into(con, Path(root))
+
+
 def _schema(root: Path, resource: dict) -> dict:
     schema = resource.get("schema", {})
     if isinstance(schema, str):
@@ -42,94 +111,69 @@ def _schema(root: Path, resource: dict) -> dict:
     return schema
 
 
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def load_package(package: Path, db_path: Path) -> Path:
-    """Create `db_path` from the package: written beside it first, then moved into place."""
-    descriptor_path, descriptor = read_descriptor(Path(package))
-    root = descriptor_path.parent
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".load-", suffix=".duckdb", dir=db_path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    try:
-        con = duckdb.connect(tmp, config={"storage_compatibility_version": STORAGE_VERSION})
-        try:
-            _create(con, root, descriptor)
-        finally:
-            con.close()
-        os.replace(tmp, db_path)
-    finally:
-        for leftover in (tmp, tmp + ".wal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-    return db_path
-
-
-def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
-    resources = [r for r in descriptor["resources"] if r.get("path")]
-    schemas = {r["name"]: _schema(root, r) for r in resources}
+def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
+    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` tables."""
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
     types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
-    for resource in resources:
-        name = resource["name"]
-        schema = schemas[name]
+    for name, staged in checked.staged.items():
+        schema = staged.resource.schema or {}
         lines = []
         # A column that references a plain VARCHAR key stays VARCHAR with its enum as a CHECK:
         # DuckDB refuses a foreign key between an ENUM and a VARCHAR column.
         references = {a: types.get((fk["reference"].get("resource") or name, b))
-                      for fk in schema.get("foreignKeys", [])
+                      for fk in schema.get("foreignKeys", []) or []
                       for a, b in zip(_as_list(fk["fields"]), _as_list(fk["reference"]["fields"]))}
-        for field in schema.get("fields", []):
-            constraints = field.get("constraints", {})
-            sql_type = DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
+        for field in staged.fields:
+            constraints = field.get("constraints") or {}
+            kind = field.get("type", "string")
+            column_type = sql_type(field)
             check = ""
-            if constraints.get("enum") and field.get("type", "string") == "string" \
-                    and references.get(field["name"]) == "VARCHAR":
+            if constraints.get("enum") and kind == "string" and references.get(field["name"]) == "VARCHAR":
                 check = f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, constraints['enum']))}))"
-            elif constraints.get("enum") and field.get("type", "string") == "string":
-                values = tuple(constraints["enum"])
+            elif constraints.get("enum") and kind == "string":
+                values = tuple(dict.fromkeys(map(str, constraints["enum"])))
                 if values not in enum_types:
                     type_name = field["name"]
                     if type_name in enum_types.values():
                         type_name = f"{name}_{field['name']}"
                     enum_types[values] = type_name
                     con.execute(f"CREATE TYPE {ident(type_name)} AS ENUM ({', '.join(map(literal, values))})")
-                sql_type = ident(enum_types[values])
-            types[(name, field["name"])] = sql_type
-            not_null = " NOT NULL" if constraints.get("required") else ""
-            lines.append(f"{ident(field['name'])} {sql_type}{not_null}{check}")
+                column_type = ident(enum_types[values])
+            types[(name, field["name"])] = column_type
+            not_null = " NOT NULL" if constraints.get("required") is True else ""
+            unique = " UNIQUE" if constraints.get("unique") is True else ""
+            lines.append(f"{ident(field['name'])} {column_type}{not_null}{unique}{check}")
         pk = _as_list(schema.get("primaryKey"))
-        if pk:
+        if pk and set(pk) <= set(staged.names):
             lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
-        for fk in schema.get("foreignKeys", []):
+        for fk in schema.get("foreignKeys", []) or []:
             target = fk["reference"].get("resource") or name
-            # DuckDB checks a foreign key on insert and cannot add one later: only keys to tables
-            # already loaded are declared; `histpack validate` checks them all.
             local, remote = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
-            # DuckDB also needs both sides of the same type (an ENUM column cannot reference a VARCHAR).
+            # DuckDB checks a foreign key on insert, cannot add one later, needs both sides of the same
+            # type and the referenced columns to be a key: only such keys are declared; the engine
+            # has checked them all.
             same = [types.get((name, a)) for a in local] == [types.get((target, b)) for b in remote]
-            if target in created and target != name and same:
-                lines.append(f"FOREIGN KEY ({', '.join(map(ident, _as_list(fk['fields'])))}) REFERENCES "
-                             f"{ident(target)} ({', '.join(map(ident, _as_list(fk['reference']['fields'])))})")
+            target_schema = checked.staged[target].resource.schema or {} if target in checked.staged else {}
+            keyed = remote == _as_list(target_schema.get("primaryKey")) or (len(remote) == 1 and any(
+                f.get("name") == remote[0] and (f.get("constraints") or {}).get("unique") is True
+                for f in target_schema.get("fields", [])))
+            if target in created and target != name and same and keyed:
+                lines.append(f"FOREIGN KEY ({', '.join(map(ident, local))}) REFERENCES "
+                             f"{ident(target)} ({', '.join(map(ident, remote))})")
+        if not lines:
+            continue
         con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
-        columns = []
-        for field in schema.get("fields", []):
-            columns.append(f"CAST({ident(field['name'])} AS {types[(name, field['name'])]})")
-        path = str((root / resource["path"]).resolve())
-        con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM "
-                    f"read_csv({literal(path)}, header=true, all_varchar=true, quote='\"', escape='\"', "
-                    f"delim=',')")
-        comment = resource.get("description") or resource.get("title")
+        columns = [f"CAST(t{j} AS {types[(name, f['name'])]})" for j, f in enumerate(staged.fields)]
+        try:
+            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table} ORDER BY rn")
+        except duckdb.Error as exc:
+            raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
+        con.execute(f"DROP TABLE {staged.table}")
+        comment = staged.resource.descriptor.get("description") or staged.resource.descriptor.get("title")
         if comment:
             con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
-        for field in schema.get("fields", []):
+        for field in staged.fields:
             if field.get("description"):
                 con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])}")
         created.add(name)

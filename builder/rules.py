@@ -70,16 +70,30 @@ def with_schemas(root: Path | None, descriptor: dict) -> dict:
 
 def load_tables(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
     """Every resource as a typed table with its rows in file order and no key constraints, so that
-    rows breaking a key can still be named (the rules report them; a constrained load would refuse them)."""
-    from .duck import DUCK_TYPES, ident, literal
+    rows breaking a key can still be named (the rules report them; a constrained load would refuse them).
+    The CSVs are read by the engine (`builder.engine`), which reads paths literally."""
+    from .engine.check import check_package
 
-    for resource in with_schemas(root, descriptor)["resources"]:
-        fields = resource["schema"].get("fields", [])
-        columns = ", ".join(f"CAST({ident(f['name'])} AS {DUCK_TYPES.get(f.get('type', 'string'), 'VARCHAR')}) "
-                            f"AS {ident(f['name'])}" for f in fields)
-        path = str((root / resource["path"]).resolve())
-        con.execute(f"CREATE TABLE {ident(resource['name'])} AS SELECT {columns} FROM read_csv({literal(path)}, "
-                    f"header=true, all_varchar=true, quote='\"', escape='\"', delim=',')")
+    checked = check_package(Path(root), con)
+    try:
+        create_rule_tables(con, checked)
+    finally:
+        checked.close()
+
+
+def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
+    """The rows the engine typed (`checked`) as tables named after the resources, rows in file order."""
+    from .duck import ident
+    from .engine.types import sql_type
+
+    made = []
+    for name, staged in checked.staged.items():
+        if staged.broken:
+            continue
+        columns = ", ".join(f"CAST(t{j} AS {sql_type(f)}) AS {ident(f['name'])}" for j, f in enumerate(staged.fields))
+        con.execute(f"CREATE TABLE {ident(name)} AS SELECT {columns} FROM {staged.table} ORDER BY rn")
+        made.append(name)
+    return made
 
 
 def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, root: Path | None = None) -> list:

@@ -1,0 +1,159 @@
+"""Read a Frictionless tabular data package descriptor, refusing anything that would reach outside it.
+
+Every path is literal: it is checked here once (no URL, no absolute path, no `..`, no symbolic link
+leaving the package) and later handed to DuckDB only under a private, glob-free name (see `staging`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class PackageError(Exception):
+    """The package cannot be read at all (no descriptor, unsafe path …)."""
+
+
+DEFAULT_MISSING_VALUES = [""]
+
+
+def unsafe(path_value, root: Path) -> str | None:
+    """Why `path_value` may not be read from the package at `root`, or None if it may."""
+    if not isinstance(path_value, str) or not path_value:
+        return "is not a relative file path"
+    if "://" in path_value or path_value.startswith(("http:", "https:", "ftp:", "file:", "data:")):
+        return "is a URL; only files inside the package folder are read"
+    if os.path.isabs(path_value) or path_value.startswith(("/", "\\")):
+        return "is an absolute path; only files inside the package folder are read"
+    if ".." in Path(path_value).parts:
+        return "leaves the package folder ('..')"
+    resolved = (root / path_value).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return "leaves the package folder (through a symbolic link)"
+    return None
+
+
+@dataclass
+class Resource:
+    """One resource, with everything the engine needs already resolved and checked."""
+
+    name: str
+    paths: list[str]            # as written in the descriptor (for messages)
+    files: list[Path]           # the real files, checked to lie inside the package
+    data: list | None           # inline rows
+    schema: dict | None
+    dialect: dict
+    encoding: str
+    bytes: int | None = None
+    hash: str | None = None
+    descriptor: dict = field(default_factory=dict)
+
+    @property
+    def place(self) -> str:
+        return self.paths[0] if len(self.paths) == 1 else (", ".join(self.paths) if self.paths else self.name)
+
+    @property
+    def fields(self) -> list[dict]:
+        return list((self.schema or {}).get("fields", []))
+
+    @property
+    def missing_values(self) -> list[str]:
+        values = (self.schema or {}).get("missingValues", DEFAULT_MISSING_VALUES)
+        return [str(v) for v in values] if isinstance(values, list) else DEFAULT_MISSING_VALUES
+
+
+@dataclass
+class Package:
+    descriptor_path: Path
+    descriptor: dict
+    resources: list[Resource]
+
+    @property
+    def root(self) -> Path:
+        return self.descriptor_path.parent
+
+
+def read_descriptor(package: Path) -> tuple[Path, dict]:
+    """The descriptor, after refusing any path that would read outside the package folder."""
+    package = Path(package)
+    descriptor_path = package / "datapackage.json" if package.is_dir() else package
+    root = descriptor_path.parent
+    if not descriptor_path.is_file():
+        raise PackageError(f"{descriptor_path}: no datapackage.json here — build the package first (`histpack build`)")
+    text = descriptor_path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise PackageError(f"{descriptor_path}: datapackage.json is empty — rebuild it (`histpack build`)")
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PackageError(f"{descriptor_path}:{exc.lineno}: datapackage.json is not valid JSON ({exc.msg})") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise PackageError(f"{descriptor_path}: not a data package descriptor (no `resources` list)")
+    _refuse_remote(descriptor_path, "package", descriptor.get("profile"), "profile", root)
+    for i, resource in enumerate(descriptor["resources"]):
+        if not isinstance(resource, dict):
+            raise PackageError(f"{descriptor_path}: resource #{i + 1} is not an object")
+        name = resource.get("name", f"#{i + 1}")
+        paths = resource.get("path")
+        if paths is not None or "data" not in resource:
+            for value in (paths if isinstance(paths, list) else [paths]):
+                reason = unsafe(value, root)
+                if reason:
+                    raise PackageError(f"{descriptor_path}: resource `{name}`: path {value!r} {reason}; "
+                                       "refused before reading")
+        for key in ("schema", "dialect", "profile"):
+            _refuse_remote(descriptor_path, f"resource `{name}`", resource.get(key), key, root)
+    return descriptor_path, descriptor
+
+
+_STANDARD_PROFILES = {"data-package", "tabular-data-package", "fiscal-data-package", "data-resource",
+                      "tabular-data-resource"}
+
+
+def _refuse_remote(descriptor_path: Path, owner: str, value, key: str, root: Path) -> None:
+    if not isinstance(value, str) or (key == "profile" and value in _STANDARD_PROFILES):
+        return
+    reason = unsafe(value, root)
+    if reason:
+        raise PackageError(f"{descriptor_path}: {owner}: {key} {value!r} {reason}; refused before reading")
+
+
+def _json_file(descriptor_path: Path, value, what: str, owner: str):
+    if not isinstance(value, str):
+        return value
+    path = descriptor_path.parent / value
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(f"{descriptor_path}: {owner}: {what} file {value!r} is missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PackageError(f"{value}: {what} of {owner} is not valid JSON ({exc})") from None
+
+
+def read_package(package: Path) -> Package:
+    """The descriptor and its resources, with schemas and dialects read from their (checked) files."""
+    descriptor_path, descriptor = read_descriptor(Path(package))
+    root = descriptor_path.parent
+    resources = []
+    for i, raw in enumerate(descriptor["resources"]):
+        name = str(raw.get("name", f"resource{i + 1}"))
+        owner = f"resource `{name}`"
+        paths = raw.get("path")
+        paths = [] if paths is None else (paths if isinstance(paths, list) else [paths])
+        schema = _json_file(descriptor_path, raw.get("schema"), "schema", owner)
+        dialect = _json_file(descriptor_path, raw.get("dialect"), "dialect", owner) or {}
+        if schema is not None and not isinstance(schema, dict):
+            raise PackageError(f"{descriptor_path}: {owner}: schema is not an object")
+        if not isinstance(dialect, dict):
+            raise PackageError(f"{descriptor_path}: {owner}: dialect is not an object")
+        data = raw.get("data") if not paths else None
+        resources.append(Resource(
+            name=name, paths=[str(p) for p in paths], files=[(root / p).resolve() for p in paths],
+            data=data if isinstance(data, list) else None, schema=schema, dialect=dialect,
+            encoding=str(raw.get("encoding") or "utf-8"),
+            bytes=raw.get("bytes") if isinstance(raw.get("bytes"), int) else None,
+            hash=raw.get("hash") if isinstance(raw.get("hash"), str) and raw.get("hash") else None,
+            descriptor=raw))
+    return Package(descriptor_path, descriptor, resources)

@@ -1,0 +1,144 @@
+"""Table Schema v1 field types as DuckDB SQL: one expression turns a text cell into its typed value,
+or NULL when the cell is not a valid value of the type (frictionless's `type-error`).
+
+The expressions follow what frictionless 5 accepts (Python `int()`, `Decimal()`, `strptime`,
+`dateutil.isoparse` …) as closely as SQL allows; where they cannot, `unsupported` says so.
+"""
+
+from __future__ import annotations
+
+DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+              "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER", "yearmonth": "VARCHAR",
+              "duration": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
+              "geojson": "JSON", "any": "VARCHAR"}
+
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+SPACE = r"[ \t\n\r\x0b\x0c]*"
+DIGITS = r"[0-9]+(_[0-9]+)*"
+
+
+def literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _strip(x: str) -> str:
+    return f"trim({x}, ' \t\n\r' || chr(11) || chr(12))"
+
+
+def _gate(x: str, pattern: str, then: str) -> str:
+    return f"CASE WHEN regexp_full_match({x}, {literal(pattern)}) THEN {then} END"
+
+
+def _format(value) -> str:
+    value = str(value or "default")
+    return value.removeprefix("fmt:")
+
+
+def sql_type(field: dict) -> str:
+    return DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
+
+
+def typed(field: dict, x: str, notes: list[str], where: str) -> str:
+    """SQL for the typed value of text expression `x` (already NULL for a missing value)."""
+    kind = field.get("type", "string")
+    fmt = _format(field.get("format"))
+    name = field.get("name")
+
+    def note(what: str) -> None:
+        notes.append(f"{where}: field `{name}`: {what}")
+
+    if kind in ("string", "any"):
+        if kind == "string" and fmt not in ("default",):
+            patterns = {
+                "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
+                "uri": r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*",
+                "uuid": r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
+                "binary": r"([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?",
+            }
+            if fmt in patterns:
+                note(f"string format {fmt!r} is checked with a regular expression (frictionless uses a "
+                     "full parser; rare values may differ)")
+                return _gate(x, patterns[fmt], x)
+            note(f"string format {fmt!r} is not checked (read as plain text)")
+        return x
+    if kind == "integer":
+        s = _strip(x)
+        if field.get("bareNumber", True) is False:
+            s = f"regexp_replace({s}, '((^[^-0-9]*)|([^0-9]*$))', '', 'g')"
+        return _gate(s, r"[+-]?" + DIGITS, f"TRY_CAST(replace({s}, '_', '') AS BIGINT)")
+    if kind == "number":
+        s = _strip(x)
+        group, decimal = field.get("groupChar", ""), field.get("decimalChar", ".")
+        if field.get("bareNumber", True) is False:
+            s = f"regexp_replace({s}, '((^[^-0-9]*)|([^0-9]*$))', '', 'g')"
+        if group:
+            s = f"replace({s}, {literal(group)}, '')"
+        if decimal != ".":
+            s = f"CASE WHEN strpos({s}, '.') = 0 THEN replace({s}, {literal(decimal)}, '.') END"
+        pattern = (r"[+-]?((" + DIGITS + r")(\.(" + DIGITS + r")?)?|\.(" + DIGITS + r"))([eE][+-]?" + DIGITS + ")?"
+                   r"|[+-]?([Ii][Nn][Ff]([Ii][Nn][Ii][Tt][Yy])?|[Nn][Aa][Nn])")
+        return _gate(s, pattern, f"TRY_CAST(replace({s}, '_', '') AS DOUBLE)")
+    if kind == "boolean":
+        trues = [str(v) for v in field.get("trueValues", TRUE_VALUES)]
+        falses = [str(v) for v in field.get("falseValues", FALSE_VALUES)]
+        t = f"{x} IN ({', '.join(map(literal, trues))})" if trues else "false"
+        f = f"{x} IN ({', '.join(map(literal, falses))})" if falses else "false"
+        return f"CASE WHEN {t} THEN true WHEN {f} THEN false END"
+    if kind == "date":
+        if fmt == "default":
+            return _gate(x, r"[0-9]{4}-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])",
+                         f"CAST(try_strptime({x}, '%Y-%m-%d') AS DATE)")
+        if fmt == "any":
+            note("date format 'any' is read as ISO 8601 only (frictionless guesses with dateutil)")
+            return f"TRY_CAST({x} AS DATE)"
+        return f"CAST(try_strptime({x}, {literal(fmt)}) AS DATE)"
+    if kind == "datetime":
+        if fmt == "default":
+            return _gate(x, r"[0-9]{4}-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?"
+                            r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+                         f"TRY_CAST(substr({x}, 1, 10) || 'T' || substr({x}, 12) AS TIMESTAMP)")
+        if fmt == "any":
+            note("datetime format 'any' is read as ISO 8601 only (frictionless guesses with dateutil)")
+            return f"TRY_CAST({x} AS TIMESTAMP)"
+        return f"try_strptime({x}, {literal(fmt)})::TIMESTAMP"
+    if kind == "time":
+        if fmt == "default":
+            return _gate(x, r"[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+                         f"TRY_CAST(regexp_extract({x}, '^[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}') AS TIME)")
+        if fmt == "any":
+            note("time format 'any' is read as ISO 8601 only (frictionless guesses with dateutil)")
+            return f"TRY_CAST({x} AS TIME)"
+        return f"CAST(try_strptime({x}, {literal(fmt)}) AS TIME)"
+    if kind == "year":
+        s = _strip(x)
+        return (f"CASE WHEN length({x}) = 4 AND regexp_full_match({s}, {literal('[+]?' + DIGITS)}) "
+                f"THEN TRY_CAST(replace({s}, '_', '') AS INTEGER) END")
+    if kind == "yearmonth":
+        part = SPACE + r"[+-]?" + DIGITS + SPACE
+        return (f"CASE WHEN regexp_full_match({x}, {literal(part + '-' + part)}) AND "
+                f"TRY_CAST(replace(trim(split_part({x}, '-', 2)), '_', '') AS INTEGER) BETWEEN 1 AND 12 THEN {x} END")
+    if kind == "duration":
+        number = r"[0-9]+([,.][0-9]+)?"
+        pattern = (r"[+-]?P(?:(" + number + "Y)?(" + number + "M)?(" + number + "W)?(" + number + "D)?"
+                   r"(T(" + number + "H)?(" + number + "M)?(" + number + "S)?)?)")
+        return (f"CASE WHEN regexp_full_match({x}, {literal(pattern)}) AND NOT regexp_full_match({x}, '[+-]?PT?') "
+                f"AND NOT regexp_full_match({x}, '.*T') THEN {x} END")
+    if kind == "geopoint":
+        if fmt == "default":
+            lon, lat = f"TRY_CAST(trim(split_part({x}, ',', 1)) AS DOUBLE)", f"TRY_CAST(trim(split_part({x}, ',', 2)) AS DOUBLE)"
+            shape = f"length({x}) - length(replace({x}, ',', '')) = 1"
+        elif fmt == "array":
+            lon, lat = f"TRY_CAST(json_extract({x}, '$[0]') AS DOUBLE)", f"TRY_CAST(json_extract({x}, '$[1]') AS DOUBLE)"
+            shape = f"json_valid({x}) AND json_type({x}) = 'ARRAY' AND json_array_length({x}) = 2"
+        else:
+            lon, lat = f"TRY_CAST(json_extract({x}, '$.lon') AS DOUBLE)", f"TRY_CAST(json_extract({x}, '$.lat') AS DOUBLE)"
+            shape = f"json_valid({x}) AND json_type({x}) = 'OBJECT' AND len(json_keys({x})) = 2"
+        return f"CASE WHEN {shape} AND {lon} BETWEEN -180 AND 180 AND {lat} BETWEEN -90 AND 90 THEN {x} END"
+    if kind in ("object", "array", "geojson"):
+        if kind == "geojson":
+            note("geojson is checked as a JSON object only (not against the GeoJSON schema)")
+        shape = "ARRAY" if kind == "array" else "OBJECT"
+        return f"CASE WHEN json_valid({x}) AND json_type({x}) = '{shape}' THEN {x} END"
+    note(f"type {kind!r} is not a Table Schema v1 type; read as text")
+    return x

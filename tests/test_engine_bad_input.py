@@ -1,0 +1,103 @@
+"""Bad inputs of issue 9 that the frictionless-based validator got wrong: each is one line naming the
+file (and row), exit 1, and `load` writes nothing; a package in an oddly named folder just works."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import duckdb
+import pytest
+
+HEADER = "id,name,born\r\n"
+
+
+def package(root, rows=("1,Ann,1901-02-03", "2,Bob,1902-12-31"), path="people.csv", **resource):
+    root.mkdir(parents=True, exist_ok=True)
+    if path == "people.csv":
+        (root / "people.csv").write_text(HEADER + "".join(r + "\r\n" for r in rows), encoding="utf-8", newline="")
+    descriptor = {"name": "people", "resources": [{
+        "name": "people", "path": path,
+        "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
+                              {"name": "born", "type": "date"}], "primaryKey": ["id"]}, **resource}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return root
+
+
+def one_line(result, where, *words):
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [e for e in result.errors if not e.startswith("note:")]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"error: {where}"), errors[0]
+    for word in words:
+        assert word in errors[0], (word, errors[0])
+
+
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_a_glob_path_does_not_reach_a_file_through_a_symlink(command, tmp_path, cli):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.csv").write_text(HEADER + "1,SECRET,1900-01-01\r\n", encoding="utf-8")
+    root = package(tmp_path / "pkg", path="data/x*/secret.csv")
+    (root / "data").mkdir()
+    os.symlink(outside, root / "data" / "xlink")
+    db = tmp_path / "x.duckdb"
+    result = cli(tmp_path, command, str(root), *(["--db", str(db)] if command == "load" else []))
+    one_line(result, "data/x*/secret.csv: ", "missing")
+    assert "SECRET" not in result.stdout + result.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("folder", ["my copy [2024]", "ünïcode {a,b} *?", "[x]"])
+def test_a_package_in_a_folder_with_brackets_spaces_or_non_ascii_validates_and_loads(folder, tmp_path, cli):
+    root = package(tmp_path / folder)
+    assert cli(tmp_path, "validate", str(root)).exit_code == 0
+    db = tmp_path / folder / "out.duckdb"
+    result = cli(tmp_path, "load", str(root), "--db", str(db))
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT name FROM people ORDER BY id").fetchall() == [("Ann",), ("Bob",)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("key, value, reason", [
+    ("profile", "https://example.com/profile.json", "is a URL"),
+    ("dialect", "https://example.com/dialect.json", "is a URL"),
+    ("schema", "http://example.com/schema.json", "is a URL"),
+    ("schema", "../schema.json", "leaves the package folder"),
+    ("dialect", "/etc/dialect.json", "is an absolute path"),
+])
+@pytest.mark.parametrize("command", ["validate", "load"])
+def test_a_remote_or_outside_profile_dialect_or_schema_is_refused_before_any_request(
+        key, value, reason, command, tmp_path, cli, monkeypatch):
+    root = package(tmp_path / "pkg")
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    target = descriptor if key == "profile" else descriptor["resources"][0]
+    target[key] = value
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a network connection was attempted")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    db = tmp_path / "x.duckdb"
+    result = cli(tmp_path, command, str(root), *(["--db", str(db)] if command == "load" else []))
+    one_line(result, str(root / "datapackage.json"), key, reason, "refused before reading")
+    assert not db.exists()
+
+
+def test_past_a_thousand_bad_rows_every_row_is_checked_and_counted_exactly(tmp_path, cli):
+    rows = [f"{i},n{i},{'1901-02-03' if i % 2 else 'not a date'}" for i in range(1, 4981)]
+    rows.append("1,dup,1901-01-01")  # past frictionless's 1,000-error cap: never checked before
+    root = package(tmp_path / "pkg", rows=rows)
+    result = cli(tmp_path, "validate", str(root))
+    assert result.exit_code == 1
+    lines = result.errors
+    assert lines[0] == "error: people.csv: row 3: column `born`: 'not a date' is not a valid date"
+    assert "error: people.csv: … and 2,480 more rows with type-error" in lines
+    assert any(line.startswith("error: people.csv: row 4982: duplicate primary key") for line in lines), lines
+    assert len(lines) == 12
