@@ -40,7 +40,7 @@ def main() -> None:
         project = Path(tmp) / "project"
         for name in ("sources", "annotations", "data", "schemas"):
             shutil.copytree(ROOT / name, project / name)
-        for name in ("datapackage.json", "pyproject.toml"):
+        for name in ("datapackage.json", "pyproject.toml", "histpack.yaml"):
             shutil.copy2(ROOT / name, project / name)
 
         def render_only():

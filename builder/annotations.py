@@ -22,7 +22,7 @@ MAX_ALIAS_VALUES = 10_000
 _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
 _CONTROL_NAMES = {0x00: "NUL", 0x07: "BELL", 0x08: "BACKSPACE", 0x0B: "VERTICAL TAB", 0x0C: "FORM FEED",
                   0x1B: "ESC", 0x7F: "DELETE"}
-_YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+_DEEP_BRACKETS = re.compile(r"(?:[\[{][ \t]*){%d}" % (MAX_DEPTH + 1))
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,10 @@ def load_yaml(data: bytes, display: str):
         line, name = bad
         raise BuildError(f"{display}:{line}", f"the file holds the invisible character {name}, which YAML does not "
                                               f"allow", "delete it (the file may have been damaged or is not text)")
+    deep = _DEEP_BRACKETS.search(text)
+    if deep:  # refused before PyYAML's scanner, which looks ahead quadratically through open brackets
+        raise BuildError(f"{display}:{text.count(chr(10), 0, deep.start()) + 1}",
+                         f"YAML syntax error: nesting deeper than {MAX_DEPTH} levels", "fix the YAML at that line")
     loader = _LocatedLoader(text)
     try:
         node = loader.get_single_node()

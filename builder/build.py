@@ -242,15 +242,15 @@ def check_rules(staging: Path, descriptor: dict, resolution: Resolution) -> None
         checked = check_package(staging, con)
         try:
             problems, _ = report(checked)
-            if problems:
-                raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
             create_rule_tables(con, checked)
         finally:
             checked.close()
         violations = run_rules(con, descriptor)
     finally:
         con.close()
-    if not violations:
+    if not violations:  # a rule's finding names the annotation line, so it goes first
+        if problems:
+            raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
         return
     paths = {r["name"]: r["path"] for r in descriptor["resources"]}
     errors = []

@@ -49,9 +49,12 @@ def closest_passage(canonical: CanonicalText, words: str) -> str:
     for token in tokens:
         starts.append(at)
         at += len(token) + 1
+    present = [token in text for token in tokens]
     best = None
     for size in range(min(PROBE_WORDS, len(tokens)), 0, -1):
         for i in range(len(tokens) - size + 1):
+            if not all(present[i:i + size]):  # a word the essay lacks: no run holding it is in the essay
+                continue
             run = " ".join(tokens[i:i + size])
             if len(run) < 3 and size == 1:
                 continue

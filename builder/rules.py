@@ -39,15 +39,14 @@ class Rule:
     name: str
     tables: tuple[str, ...]  # the rule runs only where all of these tables are
     check: Callable[[duckdb.DuckDBPyConnection, dict], list[Violation]]
-    on_text: bool = False  # checks the written text and page map (the build made them itself)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(*tables: str, on_text: bool = False):
+def rule(*tables: str):
     def register(check):
-        RULES[check.__name__] = Rule(check.__name__, tables, check, on_text)
+        RULES[check.__name__] = Rule(check.__name__, tables, check)
         return check
     return register
 
@@ -113,12 +112,12 @@ def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, root: Pat
     return [Problem(f"{paths.get(v.table) or v.table}: row {v.rowid + 2}", v.message) for v in violations]
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, descriptor: dict, text: bool = True) -> list[Violation]:
-    """Every rule whose tables are in `con`, in registry order; `text=False` leaves out the text rules."""
+def run_rules(con: duckdb.DuckDBPyConnection, descriptor: dict) -> list[Violation]:
+    """Every rule whose tables are in `con`, in registry order."""
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
     out: list[Violation] = []
     for item in RULES.values():
-        if set(item.tables) <= present and (text or not item.on_text):
+        if set(item.tables) <= present:
             out += item.check(con, descriptor)
     return out
 
@@ -139,7 +138,7 @@ def _page_of(alias: str, source: str, offset: str) -> str:
             f"AND {alias}.char_start <= {offset} AND {offset} < {alias}.char_end")
 
 
-@rule("paragraphs", on_text=True)
+@rule("paragraphs")
 def paragraph_offsets(con, descriptor) -> list[Violation]:
     """Joined with blank lines, the paragraphs give the text every offset refers to."""
     rows = con.execute("""
@@ -153,7 +152,7 @@ def paragraph_offsets(con, descriptor) -> list[Violation]:
             for r in rows]
 
 
-@rule("quotes", "paragraphs", "page_spans", on_text=True)
+@rule("quotes", "paragraphs", "page_spans")
 def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
     """A quote is the text at its offsets, on the pages the page map gives, between its prefix and suffix."""
     rows = con.execute(f"""
@@ -188,7 +187,7 @@ def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
     return out
 
 
-@rule("citations", "paragraphs", "page_spans", on_text=True)
+@rule("citations", "paragraphs", "page_spans")
 def citation_text_and_page(con, descriptor) -> list[Violation]:
     """A reference's words stand at its offsets, on its page, in one of the essays of the package.
 

@@ -157,8 +157,10 @@ def test_third_party_package_gets_table_pages_only(tmp_path, cli):
 
 # --- in the browser --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium for this module, closed when it ends: Playwright's sync API keeps an event loop
+    running while it is open, which would break later tests in the same worker that use asyncio."""
     required = "1" in (os.environ.get("HISTPACK_REQUIRE_BROWSER"), os.environ.get("HISTPACK_REQUIRE_TOOLS"))
     missing = None
     try:

@@ -17,7 +17,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import BuildError
-from ..validate import read_descriptor, validate_package
+from ..duck import _create_tables
+from ..engine.check import connect
+from ..validate import check, read_descriptor
 from .data import SiteData, read_site_data
 
 MARKER = ".histpack-site"  # an --out that already exists is replaced only if it holds this
@@ -106,12 +108,24 @@ def build_site(package: Path, out: Path) -> SiteReport:
     descriptor_path, _ = read_descriptor(Path(package))
     root = descriptor_path.parent
     _refuse_out(Path(out), root)
-    problems = validate_package(root)
+    con = connect()  # validated and loaded in one pass: the engine's typed rows become the tables
+    try:
+        problems, checked, _ = check(root, con)
+        try:
+            if not problems and checked is not None:
+                _create_tables(con, checked)
+        finally:
+            if checked is not None:
+                checked.close()
+    except BaseException:
+        con.close()
+        raise
     if problems:
+        con.close()
         raise BuildError(str(descriptor_path), f"the package fails validation ({len(problems)} problem"
                          f"{'s' if len(problems) != 1 else ''}; first: {problems[0].line()})",
                          "run `histpack validate` and fix it first")
-    data = read_site_data(root)
+    data = read_site_data(root, con)
     try:
         files, stats = render_site(data)
     finally:

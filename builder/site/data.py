@@ -82,11 +82,13 @@ def _display(value) -> str:
     return str(value)
 
 
-def read_site_data(package: Path) -> SiteData:
+def read_site_data(package: Path, con: duckdb.DuckDBPyConnection | None = None) -> SiteData:
+    """The package's tables, from `con` if it holds them already (loaded once by the caller)."""
     descriptor_path, descriptor = read_descriptor(Path(package))
     root = descriptor_path.parent
-    con = duckdb.connect()
-    load_into(con, root)
+    if con is None:
+        con = duckdb.connect()
+        load_into(con, root)
     tables: dict[str, Table] = {}
     for resource in descriptor["resources"]:
         name = resource["name"]
