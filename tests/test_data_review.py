@@ -33,14 +33,14 @@ def test_adzharia_uprising_is_dated_no_later_than_march_1929(db):
 
 def test_successive_party_purges_span_is_marked_as_inferred_and_matches_its_bounds(db):
     edtf, start, end = dates(db, "purges", "purge_id", "ussr-1928-1933-successive-party-purges")
-    assert (start, end) == (D(1928, 1, 1), D(1933, 1, 31))
+    assert edtf == "1928/1933" and (start, end) == (D(1928, 1, 1), D(1933, 12, 31))  # inferred: year precision only
     note, summary = one(db, "select editorial_note, summary from purges "
                             "where purge_id = 'ussr-1928-1933-successive-party-purges'")
     assert "inference" in note and "January 1928" in note and "January 1933" in note
     assert "1933" not in summary  # the span is stated once, in the note
-    # the bounds are those of the two events the note names
+    # the bounds are the years of the two events the note names
     assert one(db, "select date_start from events where event_id = '1928-01-extraordinary-measures'")[0] == start
-    assert one(db, "select date_end from events where event_id = '1933-01-peasants-confined'")[0] == end
+    assert one(db, "select date_end from events where event_id = '1933-01-peasants-confined'")[0].year == end.year
 
 
 def test_opposition_expelled_rests_on_the_expulsion_sentence(db):
@@ -100,7 +100,7 @@ def test_loose_dates_are_as_loose_as_the_essay(db, table, key, value, bounds):
 def test_open_or_inferred_bounds_say_so(db):
     assert "1928" in one(db, "select editorial_note from purges "
                              "where purge_id = 'ussr-old-bolshevik-guard-liquidation'")[0]
-    assert "no end" in one(db, "select summary from events where event_id = '1929-beria-reports-on-collectivization'")[0]
+    assert "no end" in one(db, "select editorial_note from events where event_id = '1929-beria-reports-on-collectivization'")[0]
     truce = one(db, "select date_start from events where event_id = '1930-03-02-dizzy-with-success'")[0]
     for event_id in ("1930-sowing-strike-feared", "1930-invasion-feared"):
         assert one(db, "select date_start from events where event_id = ?", event_id)[0] <= truce
@@ -211,6 +211,88 @@ def test_editorial_note_is_declared_once():
     assert len(descriptions) == 1
     assert {"theses", "comparison_sides"} <= {model.table.name for model in m.MODELS
                                               if "editorial_note" in model.model_fields}
+
+
+# ---- Second independent review (notes/review-1.md) ----
+
+def test_oral_reports_thesis_holds_the_famine_reports_and_the_secrecy(db):
+    text, page, paragraph = one(db, "select q.text, q.page_start, q.paragraph_id from theses join quotes q "
+                                    "using (quote_id) where thesis_id = 'oral-reports-only'")
+    assert text.startswith("he requested his subordinates not to circulate written reports by the OGPU on the famine")
+    assert text.endswith("through oral reports") and page == 89 and paragraph.endswith("p024")
+
+
+def test_rightists_summary_says_routs(db):
+    summary = one(db, "select summary from purges where purge_id = 'ussr-1929-rightists-routed'")[0]
+    assert "routs the “rightists”" in summary and "routes" not in summary
+
+
+ENCODER_BOUNDS = [
+    ("events", "event_id", "1929-adzharia-uprising"),
+    ("events", "event_id", "1930-invasion-feared"),
+    ("events", "event_id", "1930-sowing-strike-feared"),
+    ("events", "event_id", "1929-beria-reports-on-collectivization"),
+    ("events", "event_id", "1958-08-peoples-communes-campaign"),
+    ("purges", "purge_id", "ussr-1930-abuses-culprits-punished"),
+    ("purges", "purge_id", "ussr-1935-enukidze-removed"),
+    ("phases", "phase_id", "ussr-collectivization-1931-06-coup-de-grace-planned"),
+    ("phases", "phase_id", "prc-collectivization-1966-cultural-revolution"),
+]
+
+
+@pytest.mark.parametrize("table, key, value", ENCODER_BOUNDS)
+def test_encoder_reasoning_is_in_the_note_not_the_summary(db, table, key, value):
+    summary, note = one(db, f"select summary, editorial_note from {table} where {key} = ?", value)
+    reasoning = re.compile(r"the span|the row|so the|encoder|dates it only|names no|so none|so it stays|no end")
+    assert not reasoning.search(summary), summary
+    assert note and reasoning.search(note), note
+
+
+def test_no_summary_carries_the_encoders_reasoning(db):
+    for table in ("events", "purges", "phases"):
+        hits = db.execute(f"select summary from {table} where regexp_matches(summary, "
+                          "'the span|the row runs|encoder|so none is given|dates it only')").fetchall()
+        assert hits == [], table
+
+
+def test_stalin_is_the_one_worried_about_invasion(db):
+    from builder.vocabularies import EVENT_PERSON_ROLE
+    role = one(db, "select role from event_persons where event_id = '1930-invasion-feared' and person_id = 'stalin'")[0]
+    assert role == "participant" and role in EVENT_PERSON_ROLE
+
+
+def test_plenum_notes_name_the_earliest_documents_and_what_the_decree_did(db):
+    plenum = one(db, "select editorial_note from events where event_id = '1933-01-11-joint-plenum'")[0]
+    petliurites = one(db, "select editorial_note from rhetoric where rhetoric_id = 'stalin-petliurites'")[0]
+    exodus = one(db, "select editorial_note from theses where thesis_id = 'exodus-as-polish-plot'")[0]
+    for note in (plenum, petliurites, exodus):
+        assert "earliest document" in note and "come, in the record, from" not in note
+    assert "reversal of Ukrainization had been ordered" not in plenum
+    assert "outside the Ukrainian SSR" in plenum and "“correct” Ukrainization purged of Petliurites" in plenum
+
+
+def test_hedged_notes_on_lin_biao_and_the_1962_criticism(db):
+    lin = one(db, "select editorial_note from persons where person_id = 'lin-biao'")[0]
+    assert "For 1966" in lin and "August 1966" in lin
+    criticism = one(db, "select editorial_note from events where event_id = '1962-01-mao-policy-criticised'")[0]
+    assert "partly defended" not in criticism and "generally described" in criticism
+
+
+def test_no_class_struggle_rhetoric_has_no_note_arguing_with_the_essay(db):
+    assert one(db, "select editorial_note from rhetoric where rhetoric_id = 'stalin-1928-07-no-class-struggle'")[0] is None
+
+
+def test_foreign_policy_analogy_and_great_purges_parallel_are_in_their_theses(db):
+    united_front = one(db, "select t.statement, q.text, q.page_start from theses t join quotes q using (quote_id) "
+                           "where thesis_id = 'never-all-groups-at-once'")
+    assert "foreign policy" in united_front[0] and "As in foreign policy" in united_front[1] and united_front[2] == 84
+    provinces = one(db, "select t.statement, q.text, q.page_start from theses t join quotes q using (quote_id) "
+                        "where thesis_id = 'stalin-imposed-on-provinces'")
+    assert "Great Purges" in provinces[0] and provinces[1].endswith("(as he did later during the Great Purges).")
+    assert provinces[2] == 89
+    for words in ("As in foreign policy", "as he did later during the Great Purges"):  # each anchors one thesis
+        assert one(db, "select count(*) from theses join quotes q using (quote_id) where contains(q.text, ?)",
+                   words)[0] == 1
 
 
 # ---- The regimes' vocabulary ----
