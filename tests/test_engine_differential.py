@@ -243,7 +243,11 @@ cells = st.one_of(st.sampled_from(["", "1", "-3", "x", "2020-01-01", "true", "1.
                   st.text(alphabet="ab1-. ", max_size=4))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The dialect is stated: without one, frictionless guesses it with Python's csv.Sniffer, which reads a
+# row like `, ` as padded and sets skipInitialSpace (python/cpython#154744, fixed after 3.15), while
+# the spec's default, which our engine follows, is false. Derandomized, so CI runs the same examples.
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(cells, min_size=2, max_size=4), min_size=1, max_size=6),
        types=st.tuples(st.sampled_from(["integer", "number", "date", "boolean", "string"]),
                        st.sampled_from(["integer", "string", "year"])),
@@ -254,6 +258,7 @@ def test_engine_agrees_on_generated_tables(rows, types, unique, tmp_path_factory
               {"name": "c", "type": "string"}]
     quoted = [['"' + c.replace('"', '""') + '"' if ("," in c or '"' in c) else c for c in row] for row in rows]
     package = {"files": {"t.csv": csv_text([["a", "b", "c"], *quoted])},
-               "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields, "primaryKey": ["a"]}}]}
+               "resources": [{"name": "t", "path": "t.csv", "dialect": {"delimiter": ",", "skipInitialSpace": False},
+                              "schema": {"fields": fields, "primaryKey": ["a"]}}]}
     descriptor = write(tmp_path_factory.mktemp("h"), package)
     assert ours(descriptor) == theirs(descriptor)
