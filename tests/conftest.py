@@ -52,6 +52,15 @@ class Run:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """Session fixtures (a site built once, a shared database) cache there too: autouse runs first."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("HISTPACK_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "histpack-cache"))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def histpack_cache(tmp_path_factory, monkeypatch) -> Path:
     """Databases `histpack query` caches go to one folder per test session, never to ~/.cache."""
