@@ -166,7 +166,7 @@ def _control_character(text: str) -> tuple[int, str] | None:
     if not found:
         return None
     char = found.group()
-    name = _CONTROL_NAMES.get(ord(char)) or f"control character"
+    name = _CONTROL_NAMES.get(ord(char)) or "control character"
     return text.count("\n", 0, found.start()) + 1, f"U+{ord(char):04X} {name}"
 
 

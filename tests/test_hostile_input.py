@@ -200,7 +200,6 @@ def _resolve_mistakes(root: Path) -> dict[str, tuple[str, int, list[str]]]:
     edit(p, '    quote: "Stalin’s policy of collectivization and de-kulakization"\n',
          "    quote_id: q81-stalin-s-policy-of-collectivization\n")
     edit(p, "  - person_id: mao\n", "  - person_id: mao\n    quote_id: q81-anything\n")
-    r = root / A / "regimes.yaml"
     soft, zwsp = "col\u00adlectivization", "the\u200b USSR"
     nfd = unicodedata.normalize("NFD", "Françoise")
     for number, words in ((1, soft), (2, zwsp), (3, nfd)):
