@@ -366,6 +366,10 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     finally:
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
+    if db is not None:
+        from .cache import remember
+
+        remember(project.root, db)  # query, compare, timeline and site then open it without loading again
     rows = {model.table.name: len(resolution.rows.get(model.table.name, [])) for model in m.MODELS}
     checks = ["canonical text and page map", "quotes resolved verbatim", "models (types, enums, ids, dates)",
               "ids unique", "Table Schema checks of the written package (DuckDB engine)",

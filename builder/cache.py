@@ -82,3 +82,28 @@ def _forget_old(keep: Path) -> None:
     databases = sorted(keep.parent.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [p for p in databases if p != keep][KEEP - 1:]:
         old.unlink(missing_ok=True)
+
+
+def remember(package: Path, db_path: Path) -> None:
+    """File the database a build just loaded from `package` under the package's key (a copy, written
+    beside its final name and moved into place); a cache that cannot be written is only a cache."""
+    import shutil
+    import tempfile
+
+    from .validate import read_descriptor
+
+    try:
+        descriptor_path, descriptor = read_descriptor(Path(package))
+        target = cache_dir() / f"{package_key(descriptor_path, descriptor)}.duckdb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".remember-", suffix=".duckdb", dir=target.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(db_path, tmp)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _forget_old(target)
+    except OSError:
+        pass

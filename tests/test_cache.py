@@ -73,3 +73,17 @@ def test_the_key_covers_the_version_the_descriptor_and_each_file(project, monkey
     changed_schema = cache.package_key(descriptor_path, descriptor)
     monkeypatch.setattr(cache, "_version", lambda: "999")
     assert len({key, changed_schema, cache.package_key(descriptor_path, descriptor)}) == 3
+
+
+def test_a_build_files_its_database_so_the_next_query_loads_nothing(project, cli, monkeypatch, tmp_path):
+    from builder.build import build
+
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    report = build(project)  # with its DuckDB load
+    stored = list((tmp_path / "cache").glob("*.duckdb"))
+    assert len(stored) == 1 and stored[0].read_bytes() == report.db_path.read_bytes()
+    calls = _count_validations(monkeypatch)
+    result = cli(project, "query", "--format", "csv", "SELECT count(*) AS n FROM quotes")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == str(len((project / "data/quotes.csv").read_text().splitlines()) - 1)
+    assert calls == []  # the build's database was opened as it is
