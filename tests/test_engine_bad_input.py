@@ -101,3 +101,16 @@ def test_past_a_thousand_bad_rows_every_row_is_checked_and_counted_exactly(tmp_p
     assert "error: people.csv: … and 2,480 more rows with type-error" in lines
     assert any(line.startswith("error: people.csv: row 4982: duplicate primary key") for line in lines), lines
     assert len(lines) == 12
+
+
+def test_the_project_builds_in_a_folder_with_brackets_and_spaces(tmp_path, cli):
+    """The clone in `my copy [2024]` of the issue: build (with its DuckDB), then validate, there."""
+    from conftest import copy_project, outputs
+
+    root = copy_project(tmp_path / "my copy [2024]")
+    before = outputs(root)
+    result = cli(root, "build")
+    assert result.exit_code == 0, result.stderr
+    assert outputs(root) == before  # the same package as the repository's
+    assert (root / "build" / "thom2015.duckdb").is_file()
+    assert cli(root, "validate").exit_code == 0
