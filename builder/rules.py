@@ -284,7 +284,8 @@ def edtf_dates(con, descriptor) -> list[Violation]:
 
 # --- cross-table rules ----------------------------------------------------------------------------------
 
-def _foreign_keys(descriptor: dict):
+def foreign_keys(descriptor: dict):
+    """(table, fields, referenced table, referenced fields) of every well-formed foreign key, fields as lists."""
     for resource in descriptor.get("resources", []):
         schema = resource.get("schema") if isinstance(resource, dict) else None
         if not isinstance(schema, dict):
@@ -304,7 +305,7 @@ def references_resolve(con, descriptor) -> list[Violation]:
     """Every foreign key names a row of its target table (with a "did you mean" for a near miss).
     All keys are checked in one query; only the rows that break one come back."""
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    keys = [fk for fk in _foreign_keys(descriptor) if fk[0] in present and fk[2] in present]
+    keys = [fk for fk in foreign_keys(descriptor) if fk[0] in present and fk[2] in present]
     parts = []
     for i, (table, fields, target, remote) in enumerate(keys):
         local = ", ".join(f"c.{_q(f)}" for f in fields)

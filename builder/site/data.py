@@ -14,6 +14,7 @@ import duckdb
 
 from ..duck import ident
 from ..export import load_into
+from ..rules import foreign_keys
 from ..validate import read_descriptor
 
 # The tables and columns the essay, comparisons and timeline read; a package without them (a
@@ -96,15 +97,9 @@ def read_site_data(package: Path, con: duckdb.DuckDBPyConnection | None = None) 
         columns = [f["name"] for f in schema.get("fields", [])]
         pk = schema.get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else list(pk)
-        fks = {}
-        for fk in schema.get("foreignKeys", []):
-            fields = fk.get("fields")
-            ref = fk.get("reference", {})
-            ref_fields = ref.get("fields")
-            fields = [fields] if isinstance(fields, str) else fields
-            ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
-            if fields and ref_fields and len(fields) == 1 and len(ref_fields) == 1:
-                fks[fields[0]] = (ref.get("resource") or name, ref_fields[0])
+        fks = {fields[0]: (target, remote[0])
+               for _, fields, target, remote in foreign_keys({"resources": [{"name": name, "schema": schema}]})
+               if len(fields) == 1}
         cursor = con.execute(f"SELECT * FROM {ident(name)}")
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, map(_display, r))) for r in cursor.fetchall()]
