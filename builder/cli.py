@@ -33,8 +33,12 @@ def package_option(what: str = "Package folder or datapackage.json"):
 
 
 def _package(package: Optional[Path]) -> Path:
-    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory."""
+    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory.
+    A given package's project, if it is in one, brings its content vocabularies."""
     if package is not None:
+        from .vocabularies import use_project_of
+
+        use_project_of(package)
         return package
     try:
         return find_root()

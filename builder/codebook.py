@@ -1,7 +1,8 @@
 """CODEBOOK.md: what every table, column and closed-vocabulary value means.
 
 Rendered from the models (`models.MODELS`, `schema.columns`, `schema.table_schema`, the
-models' `vocabularies`) and the views' comments; only the package's name, version and row
+models' `vocabularies`: structural ones from code, content ones from the project's
+`annotations/vocabularies.yaml`) and the views' comments; only the package's name, version and row
 counts are read from a built package. `histpack build` rewrites it; `histpack codebook --check`
 says whether the committed file is current.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import models as m
+from . import vocabularies
 from .cite import Package
 from .schema import columns, table_schema
 from .views import VIEW_COMMENTS
@@ -56,6 +58,8 @@ def row_counts(pkg: Package) -> dict[str, int]:
 
 
 def render(pkg: Package) -> str:
+    if (pkg.root / vocabularies.CONTENT_FILE).is_file():  # a package in its project: that project's values
+        vocabularies.use(pkg.root)
     d = pkg.descriptor
     counts = row_counts(pkg)
     out = [

@@ -16,7 +16,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 def vocab(values: dict[str, str]):
-    """A Literal type over a closed vocabulary, remembering the meanings for the codebook."""
+    """A Literal type over a structural vocabulary (one in code; the model's `vocabularies` gives the
+    meanings). A content vocabulary is data: `v.content(name)`."""
     return Literal.__getitem__(tuple(values))
 
 
@@ -50,7 +51,16 @@ EditorialNote = Annotated[Optional[str], Field(
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
     table: ClassVar[Table]
-    vocabularies: ClassVar[dict[str, dict[str, str]]] = {}
+    vocabularies: ClassVar[dict[str, dict[str, str]]] = {}  # structural ones; content ones are added below
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs):
+        """`vocabularies`: column → meanings, of structural and content vocabularies alike."""
+        super().__pydantic_init_subclass__(**kwargs)
+        own = cls.__dict__.get("vocabularies")
+        content = {name: info.annotation.vocabulary for name, info in cls.model_fields.items()
+                   if getattr(info.annotation, "vocabulary", None)}
+        cls.vocabularies = v.Meanings(own if isinstance(own, dict) else {}, content)
 
 
 class DatedRow(Row):
@@ -237,10 +247,9 @@ class Place(Row):
         "places", "Places",
         "Every place the essay names, with its parent place.",
         ("place_id",), {"parent_id": "places", "regime_id": "regimes", "quote_id": "quotes"})
-    vocabularies: ClassVar = {"kind": v.PLACE_KIND}
     place_id: str = Id("Identifier of the place.")
     name: str = Text("Name as the essay spells it.")
-    kind: vocab(v.PLACE_KIND) = Field(description="What kind of place it is.")
+    kind: v.content("place_kind") = Field(description="What kind of place it is.")
     parent_id: Optional[str] = Id("The place that contains it.", default=None)
     regime_id: Optional[str] = Id("The regime that ruled it in the essay's story.", default=None)
     country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$", description=(
@@ -259,14 +268,14 @@ class Event(DatedRow):
         "Every dated happening the essay mentions, dated as precisely as the essay dates it.",
         ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"event_type": v.EVENT_TYPE, "date_precision": v.DATE_PRECISION}
+    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
     event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.")
     regime_id: str = Id("Regime in which the event happened.")
     date_edtf: _ev[0]
     date_start: _ev[1]
     date_end: _ev[2]
     date_precision: _ev[3]
-    event_type: vocab(v.EVENT_TYPE) = Field(description="Kind of event.")
+    event_type: v.content("event_type") = Field(description="Kind of event.")
     title: str = Text("Short title.")
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     place_id: Optional[str] = Id("Where it happened.", default=None)
@@ -279,10 +288,9 @@ class EventPerson(Row):
     table: ClassVar[Table] = Table(
         "event_persons", "Persons in events", "Who took part in each event, and how.",
         ("event_id", "person_id"), {"event_id": "events", "person_id": "persons"})
-    vocabularies: ClassVar = {"role": v.EVENT_PERSON_ROLE}
     event_id: str = Id("The event.")
     person_id: str = Id("The person.")
-    role: vocab(v.EVENT_PERSON_ROLE) = Field(description="The person's part in the event.")
+    role: v.content("event_person_role") = Field(description="The person's part in the event.")
 
 
 _ph = _date_fields(True, "the phase")
@@ -294,12 +302,12 @@ class Phase(DatedRow):
         "The essay's pattern of waves, retreats and new waves, per regime and campaign, in order.",
         ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"campaign": v.PHASE_CAMPAIGN, "phase_type": v.PHASE_TYPE, "date_precision": v.DATE_PRECISION}
+    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
     phase_id: str = Id("Identifier of the phase.")
     regime_id: str = Id("Regime of the campaign.")
-    campaign: vocab(v.PHASE_CAMPAIGN) = Field(description="The campaign whose course the phase belongs to.")
+    campaign: v.content("phase_campaign") = Field(description="The campaign whose course the phase belongs to.")
     seq: int = Field(ge=1, description="Order of the phase within its campaign.")
-    phase_type: vocab(v.PHASE_TYPE) = Field(description="Offensive, retreat, radicalization or consolidation.")
+    phase_type: v.content("phase_type") = Field(description="Offensive, retreat, radicalization or consolidation.")
     date_edtf: _ph[0]
     date_start: _ph[1]
     date_end: _ph[2]
@@ -340,10 +348,9 @@ class PurgeTarget(Row):
     table: ClassVar[Table] = Table(
         "purge_targets", "Purge targets", "Named persons each purge struck, and what befell them.",
         ("purge_id", "person_id"), {"purge_id": "purges", "person_id": "persons"})
-    vocabularies: ClassVar = {"outcome": v.PURGE_OUTCOME}
     purge_id: str = Id("The purge.")
     person_id: str = Id("The person targeted.")
-    outcome: vocab(v.PURGE_OUTCOME) = Field(description="What befell them, as the essay says.")
+    outcome: v.content("purge_outcome") = Field(description="What befell them, as the essay says.")
 
 
 _rh = _date_fields(False, "the utterance")
@@ -356,11 +363,11 @@ class Rhetoric(DatedRow):
         ("rhetoric_id",), {"regime_id": "regimes", "speaker_id": "persons", "quote_id": "quotes",
                            "citation_id": "citations", "event_id": "events"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"theme": v.RHETORIC_THEME, "date_precision": v.DATE_PRECISION}
+    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
     rhetoric_id: str = Id("Identifier of the utterance.")
     regime_id: str = Id("Regime of the speaker.")
     speaker_id: str = Id("Who said or wrote the words.")
-    theme: vocab(v.RHETORIC_THEME) = Field(description="Main theme of the words.")
+    theme: v.content("rhetoric_theme") = Field(description="Main theme of the words.")
     date_edtf: _rh[0]
     date_start: _rh[1]
     date_end: _rh[2]
@@ -377,12 +384,11 @@ class Thesis(Row):
         "theses", "Theses",
         "The essay's arguments and the positions in the debate it takes part in.",
         ("thesis_id",), {"quote_id": "quotes"})
-    vocabularies: ClassVar = {"topic": v.THESIS_TOPIC, "stance": v.THESIS_STANCE, "held_by": v.SCHOOL}
     thesis_id: str = Id("Identifier of the thesis.")
     statement: str = Text("The thesis in a short paraphrase.")
-    topic: vocab(v.THESIS_TOPIC) = Field(description="What the thesis is about.")
-    held_by: vocab(v.SCHOOL) = Field("essay", description="Whose thesis it is.")
-    stance: vocab(v.THESIS_STANCE) = Field(description="Whether the essay asserts or rejects it.")
+    topic: v.content("thesis_topic") = Field(description="What the thesis is about.")
+    held_by: v.content("school") = Field("essay", description="Whose thesis it is.")
+    stance: v.content("thesis_stance") = Field(description="Whether the essay asserts or rejects it.")
     quote_id: str = Id("The sentence that states it.")
     editorial_note: EditorialNote = None
 
@@ -400,10 +406,10 @@ class Comparison(Row):
         "comparisons", "Comparisons",
         "Every comparison the essay draws between regimes (or between regions of one regime).",
         ("comparison_id",), {"quote_id": "quotes"})
-    vocabularies: ClassVar = {"dimension": v.COMPARISON_DIMENSION, "relation": v.COMPARISON_RELATION, "basis": v.BASIS}
+    vocabularies: ClassVar = {"basis": v.BASIS}
     comparison_id: str = Id("Identifier of the comparison.")
-    dimension: vocab(v.COMPARISON_DIMENSION) = Field(description="What is compared.")
-    relation: vocab(v.COMPARISON_RELATION) = Field(description="Similarity, difference or analogy.")
+    dimension: v.content("comparison_dimension") = Field(description="What is compared.")
+    relation: v.content("comparison_relation") = Field(description="Similarity, difference or analogy.")
     basis: vocab(v.BASIS) = Field(description="Stated by the essay or inferred by the encoder.")
     basis_note: Optional[str] = Field(None, description="Why an inferred comparison was inferred.")
     claim: str = Text("The comparison in a short paraphrase.")

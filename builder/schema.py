@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import models as m
+from . import vocabularies
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,14 @@ _TYPES = {("string", "date"): "date", ("string", None): "string", ("integer", No
           ("number", None): "number", ("boolean", None): "boolean"}
 
 
-@cache
 def columns(model: type[m.Row]) -> tuple[Column, ...]:
-    """The model's columns (pydantic's JSON Schema is rebuilt on every call: computed once per model)."""
+    """The model's columns, with the values of the content vocabularies in use (`vocabularies.use`)."""
+    return _columns(model, vocabularies.active_key())
+
+
+@cache
+def _columns(model: type[m.Row], vocabularies_key: str) -> tuple[Column, ...]:
+    """Computed once per model and vocabularies: pydantic rebuilds its JSON Schema on every call."""
     props = model.model_json_schema()["properties"]
     out = []
     for name, info in model.model_fields.items():
