@@ -383,7 +383,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
          row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
                                            help="Pinpoint citation of one row: page and quoted words."),
          package: Optional[Path] = package_option()) -> None:
-    """How to cite the dataset, the essay it encodes (DOI, pp. 81–92), or one row ("Thom 2015, 86")."""
+    """How to cite the dataset, the essay it encodes (with its DOI and pages), or one row (author year, page)."""
     from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
 
     choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import yaml
@@ -23,3 +24,15 @@ def test_a_package_without_histpack_yaml_names_its_database_after_the_descriptor
     shutil.copy2(REPO / "datapackage.json", tmp_path / "datapackage.json")
     name = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["name"]
     assert database_path(DEFAULT_DB, tmp_path / "datapackage.json").as_posix() == f"build/{name}.duckdb"
+
+
+GENERIC_FILES = ("__init__.py", "layout.py", "loadsql.py", "canonical.py", "vocabularies.py", "schema.py", "codebook.py")
+DATASET_WORDS = re.compile(r"thom|2015|holodomor|stalin|ukrain|ewjus", re.IGNORECASE)
+
+
+def test_generic_builder_files_name_no_dataset():
+    """What is particular to the essay lives in histpack.yaml, sources/ and annotations/, not in these."""
+    for name in GENERIC_FILES:
+        text = (REPO / "builder" / name).read_text(encoding="utf-8")
+        found = [(n, m.group()) for n, line in enumerate(text.splitlines(), start=1) for m in DATASET_WORDS.finditer(line)]
+        assert found == [], f"builder/{name}: {found}"
