@@ -187,6 +187,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
             if field.get("description"):
                 con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])}")
         created.add(name)
-    if {"quotes", "paragraphs", "events", "comparisons"} <= created:
-        from .views import create_views
+    from .views import create_views, views_apply
+
+    if views_apply(created):
         create_views(con)

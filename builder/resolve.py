@@ -25,7 +25,7 @@ from .quotes import QuoteError, ResolvedQuote, resolve_quote
 
 ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
                     "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
-                    "comparison_sides", "terms", "term_occurrences")
+                    "comparison_sides", "terms", "term_occurrences", "attestations")
 # Nested shorthands: key in a parent row → (child table, how to expand).
 NESTED = {
     ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
@@ -220,8 +220,11 @@ class _Resolver:
             if placed is None:
                 return
             values["quote_id"] = placed
+            if "source_id" in model.table.derived:
+                values["source_id"] = placed[1]
             if raw.table == "terms":  # a term's own quote is its first occurrence
-                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed}, raw.where)
+                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed,
+                                              "source_id": placed[1]}, raw.where)
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return
@@ -249,7 +252,7 @@ class _Resolver:
         found, source_id = placed
         self.quote_claims.pop()  # a reference's words are located, not quoted
         canonical = self.canonicals[source_id]
-        values.update(char_start=found.char_start, char_end=found.char_end, page=found.page_start,
+        values.update(citing_source_id=source_id, char_start=found.char_start, char_end=found.char_end, page=found.page_start,
                       cited_as=found.text)
         if found.section == "note":
             values["kind"] = values.get("kind", "footnote")

@@ -161,7 +161,7 @@ def metadata_misspelt_key(root):
 
 def no_analyzed_source(root):
     edit(root / META, "role: analyzed", "role: cited")
-    return S, None, ["no source has `role: analyzed`", "mark the essay"]
+    return S, None, ["no source has `role: analyzed`", "mark each text"]
 
 
 def duplicate_source_id(root):
