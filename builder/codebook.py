@@ -1,9 +1,9 @@
 """CODEBOOK.md: what every table, column and closed-vocabulary value means.
 
 Rendered from the models (`models.MODELS`, `schema.columns`, `schema.table_schema`, the
-models' `vocabularies`: structural ones from code, content ones from the project's
-`annotations/vocabularies.yaml`) and the views' comments; only the package's name, version and row
-counts are read from a built package. `histpack build` rewrites it; `histpack codebook --check`
+models' `vocabularies`) and the views' comments; from the built package come its name, version, row
+counts and the content vocabularies (values and meanings, as its schemas' `categories` record them),
+so the codebook needs nothing but the package and the builder. `histpack build` rewrites it; `histpack codebook --check`
 says whether the committed file is current.
 """
 
@@ -58,8 +58,7 @@ def row_counts(pkg: Package) -> dict[str, int]:
 
 
 def render(pkg: Package) -> str:
-    if (pkg.root / vocabularies.CONTENT_FILE).is_file():  # a package in its project: that project's values
-        vocabularies.use(pkg.root)
+    vocabularies.use_package(pkg.root)  # the values and meanings the package records, nothing else
     d = pkg.descriptor
     counts = row_counts(pkg)
     out = [

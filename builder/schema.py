@@ -1,7 +1,9 @@
 """Models → Frictionless Table Schemas (and the column facts DuckDB and the codebook need).
 
 Rendered from pydantic's JSON Schema of each model, so a column is declared once, in
-`models.py`.
+`models.py`. A closed vocabulary is written twice in a field, as `constraints.enum` (Table Schema v1,
+what validators check) and as `categories` with each value's meaning as its label (v2), so that the
+codebook and exports can explain the values from the built package alone.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ def table_schema(model: type[m.Row]) -> dict:
                 constraints[key] = value
         if constraints:
             field["constraints"] = constraints
+        if col.enum:  # each value with its meaning (Table Schema v2 `categories`), so the package explains itself
+            meanings = model.vocabularies.get(col.name, {})
+            field["categories"] = [{"value": value, "label": meanings.get(value, "")} for value in col.enum]
         fields.append(field)
     table = model.table
     schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": list(table.primary_key)}

@@ -180,7 +180,11 @@ def load(root: Path) -> dict[str, dict[str, str]]:
     return {name: dict(values) for name, values in document.items()}
 
 
-_active: tuple[Path, str, dict[str, dict[str, str]]] | None = None  # (project root, file digest, vocabularies)
+_active: tuple[str, dict[str, dict[str, str]]] | None = None  # (where they come from and their digest, vocabularies)
+
+
+def _digest(vocabularies: dict) -> str:
+    return hashlib.sha256(repr(sorted((k, list(v.items())) for k, v in vocabularies.items())).encode()).hexdigest()
 
 
 def use(root: Path) -> dict[str, dict[str, str]]:
@@ -189,38 +193,81 @@ def use(root: Path) -> dict[str, dict[str, str]]:
     root = Path(root).resolve()
     path = root / CONTENT_FILE
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    if _active is None or _active[:2] != (root, digest):
-        _active = (root, digest, load(root))
-    return _active[2]
+    if _active is None or _active[0] != f"{root}:{digest}":
+        _active = (f"{root}:{digest}", load(root))
+    return _active[1]
+
+
+def from_package(package: Path) -> dict[str, dict[str, str]]:
+    """The content vocabularies as a built package records them: each value with its meaning, from the
+    `categories` of the columns that use it (a package written before `categories` gives the `enum`
+    values with empty meanings). The codebook is rendered from these, so it needs nothing but the package."""
+    from .engine.reader import read_package
+
+    fields = {}
+    for resource in read_package(Path(package)).resources:
+        for field in (resource.schema or {}).get("fields", []):
+            if isinstance(field, dict):
+                fields[(resource.name, field.get("name"))] = field
+    out = {}
+    for name, uses in declared().items():
+        for table, column, _ in uses:
+            field = fields.get((table, column))
+            if field is None:
+                continue
+            values = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+            labels = {str(c.get("value")): str(c.get("label", "")) for c in field.get("categories", [])
+                      if isinstance(c, dict)}
+            out[name] = {value: labels.get(value, "") for value in values}
+            break
+        else:
+            raise BuildError(str(package), f"the package has no column that uses the vocabulary `{name}`",
+                             "rebuild it (`histpack build`)")
+    return out
+
+
+def use_package(package: Path) -> dict[str, dict[str, str]]:
+    """Make the vocabularies a built package records (`from_package`) the ones in use."""
+    global _active
+    vocabularies = from_package(package)
+    _active = (f"package:{Path(package).resolve()}:{_digest(vocabularies)}", vocabularies)
+    return vocabularies
 
 
 def use_project_of(path: Path) -> None:
-    """Put in use the vocabularies of the project at or above `path` (a package the command line was
-    given), if there is one; otherwise those already in use stay."""
+    """For a package the command line was given: the vocabularies of the project it is in, else those
+    the package records; a path that is neither leaves the vocabularies in use as they are."""
     from .layout import find_root
 
     try:
         root = find_root(Path(path))
     except BuildError:
-        return
-    if (root / CONTENT_FILE).is_file():
+        root = None
+    if root is not None and (root / CONTENT_FILE).is_file():
         use(root)
+        return
+    from .engine.reader import PackageError
+
+    try:
+        use_package(path)
+    except (BuildError, PackageError, OSError):  # not a package (yet): the command itself will say so
+        pass
 
 
 def active() -> dict[str, dict[str, str]]:
-    """The content vocabularies in use: those `use` chose, else the project around the working
-    directory (as the command line finds it)."""
+    """The content vocabularies in use: those `use` or `use_package` chose, else the project around the
+    working directory (as the command line finds it)."""
     if _active is None:
         from .layout import find_root
 
         use(find_root())
-    return _active[2]
+    return _active[1]
 
 
 def active_key() -> str:
     """Changes whenever other vocabularies come into use (for caches of schemas)."""
     active()
-    return f"{_active[0]}:{_active[1]}"
+    return _active[0]
 
 
 def _values(name: str) -> tuple[str, ...]:

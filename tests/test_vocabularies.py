@@ -98,3 +98,28 @@ def test_a_value_added_to_the_file_reaches_schema_codebook_and_duckdb(project, c
     finally:
         con.close()
     assert column_type.startswith("ENUM(") and "'rally'" in column_type
+
+
+def test_the_codebook_needs_only_the_built_package(tmp_path):
+    """Values and meanings ride in the package (the schemas' `categories`): a copy of the package
+    alone renders the committed codebook, and a meaning changed there is the one the codebook shows."""
+    import shutil
+
+    from builder.cite import Package
+    from builder.codebook import render
+
+    package = tmp_path / "package"
+    package.mkdir()
+    shutil.copy2(REPO / "datapackage.json", package)
+    for folder in ("data", "schemas"):
+        shutil.copytree(REPO / folder, package / folder)
+    try:
+        assert render(Package.open(package)) == (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
+        schema_path = package / "schemas" / "events.json"
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        field = next(f for f in schema["fields"] if f["name"] == "event_type")
+        next(c for c in field["categories"] if c["value"] == "trial")["label"] = "Relabelled in the package."
+        schema_path.write_text(json.dumps(schema), encoding="utf-8")
+        assert "| `trial` | Relabelled in the package. |" in render(Package.open(package))
+    finally:
+        use(REPO)
