@@ -379,11 +379,13 @@ class Align(str, Enum):
 @friendly
 def cite(format: Optional[str] = typer.Option(None, "--format",
                                              help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
-         what: str = typer.Option("dataset", "--what", help="dataset or essay."),
+         what: str = typer.Option("dataset", "--what", help="dataset or essay (an analysed source)."),
+         source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                              help="With --what essay: which analysed source (needed if several)."),
          row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
                                            help="Pinpoint citation of one row: page and quoted words."),
          package: Optional[Path] = package_option()) -> None:
-    """How to cite the dataset, the essay it encodes (with its DOI and pages), or one row (author year, page)."""
+    """How to cite the dataset, a source it encodes, or one row (the source's `cited_as` and page)."""
     from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
 
     choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
@@ -396,7 +398,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
             raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
         typer.echo(cite_row(pkg, row).render(apa_dataset(pkg)), nl=False)
         return
-    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what)), nl=False)
+    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what), source), nl=False)
 
 
 @app.command()

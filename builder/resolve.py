@@ -121,6 +121,7 @@ class _Resolver:
         self.errors: list[BuildError] = []
         self.values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
         self.quote_claims: list[_QuoteClaim] = []
+        self.files_without_source: set[str] = set()
 
     def error(self, where: str, message: str, hint: str = "") -> None:
         self.errors.append(BuildError(where, message, hint))
@@ -134,7 +135,10 @@ class _Resolver:
             return raw.source_id
         if len(self.canonicals) == 1:
             return next(iter(self.canonicals))
-        self.error(raw.where, "several essays: the file must say which one with a top-level `source:`")
+        if raw.file not in self.files_without_source:  # said once per file, not once per row
+            self.files_without_source.add(raw.file)
+            self.error(raw.where, "several analysed sources: the file must say which one its quotes are from",
+                       f"add a top-level `source:` line (one of {', '.join(sorted(self.canonicals))})")
         return None
 
     def place(self, raw: RawRow, label: str, spec, defaults: dict) -> tuple[ResolvedQuote, str] | None:
