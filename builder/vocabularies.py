@@ -14,14 +14,18 @@ Two kinds:
   themes, topics, schools, comparison dimensions …). They are the project's data:
   `annotations/vocabularies.yaml`, read with the annotations' bounded YAML reader and checked by a
   strict model. A model names the vocabulary a column uses (`content("event_type")`); the values
-  come from the project whose vocabularies are in use (`use`), so another corpus brings its own.
+  come from the project whose vocabularies are in use (`use`), so another corpus brings its own,
+  or, for a built package, from its schemas (`use_package`).
+
+Either kind is a column type (`structural(...)`, `content(...)`) that checks a value and lists the
+values in the column's JSON Schema, and whose `meanings()` the models' `vocabularies` expose.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -105,7 +109,7 @@ def declared() -> dict[str, list[tuple[str, str, object]]]:
     out: dict[str, list] = {}
     for model in m.MODELS:
         for name, info in model.model_fields.items():
-            vocabulary = getattr(info.annotation, "vocabulary", None)
+            vocabulary = getattr(vocabulary_type(info.annotation), "content_vocabulary", None)
             if vocabulary:
                 out.setdefault(vocabulary, []).append((model.table.name, name, info.default))
     return out
@@ -270,25 +274,20 @@ def active_key() -> str:
     return _active[0]
 
 
-def _values(name: str) -> tuple[str, ...]:
-    return tuple(active()[name])
-
-
-class _ContentType(type):
-    """The metaclass of a content vocabulary's column type: its `__args__`, like a Literal's, are the
-    values in use, so an error can list them."""
+class _VocabularyType(type):
+    """The metaclass of a vocabulary column's type: its `__args__`, like a Literal's, are the values
+    (so an error can list them), and `meanings()` says what each means."""
 
     @property
     def __args__(cls) -> tuple[str, ...]:
-        return _values(cls.vocabulary)
+        return tuple(cls.meanings())
 
 
-def content(name: str) -> type:
-    """The type of a column whose values are the content vocabulary `name` (a string checked against
-    the vocabulary in use; its JSON Schema carries the values as `enum`)."""
+def _column_type(label: str, meanings: Callable[[], dict[str, str]], content_name: str | None) -> type:
+    """A string type checked against `meanings()`'s values; its JSON Schema lists them as `enum`."""
 
     def check(value: str) -> str:
-        allowed = _values(name)
+        allowed = tuple(meanings())
         if value not in allowed:
             raise PydanticCustomError("literal_error", "Input should be {expected}",
                                       {"expected": ", ".join(map(repr, allowed))})
@@ -298,37 +297,51 @@ def content(name: str) -> type:
         return core_schema.no_info_after_validator_function(check, core_schema.str_schema())
 
     def json_schema(cls, schema, handler):
-        return {"type": "string", "enum": list(_values(name))}
+        return {"type": "string", "enum": list(meanings())}
 
-    return _ContentType(f"Vocabulary[{name}]", (), {
-        "vocabulary": name, "__get_pydantic_core_schema__": classmethod(core),
-        "__get_pydantic_json_schema__": classmethod(json_schema)})
+    return _VocabularyType(f"Vocabulary[{label}]", (), {
+        "content_vocabulary": content_name, "meanings": staticmethod(meanings),
+        "__get_pydantic_core_schema__": classmethod(core), "__get_pydantic_json_schema__": classmethod(json_schema)})
+
+
+def content(name: str) -> type:
+    """The type of a column whose values are the content vocabulary `name`, as the project in use has it."""
+    return _column_type(name, lambda: active()[name], name)
+
+
+def structural(values: dict[str, str]) -> type:
+    """The type of a column whose values are one of the structural vocabularies above."""
+    return _column_type(next(iter(values)) + "…", lambda: values, None)
+
+
+def vocabulary_type(annotation) -> type | None:
+    """The vocabulary type of a column's annotation (also inside `Optional[…]`), if it has one."""
+    if isinstance(annotation, _VocabularyType):
+        return annotation
+    return next((a for a in getattr(annotation, "__args__", ()) if isinstance(a, _VocabularyType)), None)
 
 
 class Meanings(Mapping):
-    """Column → (value → meaning) of one model: its structural vocabularies, and its content
-    vocabularies as the project in use defines them (none when no project is found)."""
+    """Column → (value → meaning) of one model's vocabulary columns; a content vocabulary is left out
+    while no project or package says what its values are."""
 
-    def __init__(self, structural: dict[str, dict[str, str]], content_columns: dict[str, str]):
-        self.structural = structural
-        self.content_columns = content_columns
+    def __init__(self, types: dict[str, type]):
+        self.types = types
 
-    def _content(self) -> dict[str, dict[str, str]]:
-        if not self.content_columns:
-            return {}
-        try:
-            vocabularies = active()
-        except BuildError:
-            return {}
-        return {column: vocabularies[name] for column, name in self.content_columns.items()}
+    def _known(self) -> dict[str, dict[str, str]]:
+        out = {}
+        for column, kind in self.types.items():
+            try:
+                out[column] = kind.meanings()
+            except BuildError:
+                continue
+        return out
 
     def __getitem__(self, column: str) -> dict[str, str]:
-        if column in self.structural:
-            return self.structural[column]
-        return self._content()[column]
+        return self._known()[column]
 
     def __iter__(self) -> Iterator[str]:
-        return iter({**self.structural, **self._content()})
+        return iter(self._known())
 
     def __len__(self) -> int:
-        return len({**self.structural, **self._content()})
+        return len(self._known())
