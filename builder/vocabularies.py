@@ -261,11 +261,11 @@ def use_project_of(path: Path) -> None:
 def active() -> dict[str, dict[str, str]]:
     """The content vocabularies in use: those `use` or `use_package` chose, else the project around the
     working directory (as the command line finds it)."""
-    if _active is None:
-        from .layout import find_root
+    if _active is not None:
+        return _active[1]
+    from .layout import find_root
 
-        use(find_root())
-    return _active[1]
+    return use(find_root())
 
 
 def active_key() -> str:
@@ -287,7 +287,7 @@ def _column_type(label: str, meanings: Callable[[], dict[str, str]], content_nam
     """A string type checked against `meanings()`'s values; its JSON Schema lists them as `enum`."""
 
     def check(value: str) -> str:
-        allowed = tuple(meanings())
+        allowed = meanings()
         if value not in allowed:
             raise PydanticCustomError("literal_error", "Input should be {expected}",
                                       {"expected": ", ".join(map(repr, allowed))})
