@@ -60,6 +60,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+def _compiled(value: str) -> str:
+    """`value`, if it is a regular expression."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression ({exc})") from None
+    return value
+
+
 class RunningHead(_Strict):
     pattern: str = Field(description="Regular expression on the raw line (whitespace folded) of a line to remove.")
     page: Optional[int] = Field(None, description="The page number the line prints, checked against the page count.")
@@ -68,14 +77,6 @@ class RunningHead(_Strict):
     @classmethod
     def _compiles(cls, value: str) -> str:
         return _compiled(value)
-
-
-def _compiled(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"not a regular expression ({exc})") from None
-    return value
 
 
 class PageBreak(_Strict):
@@ -119,8 +120,9 @@ class FootnoteSpec(_Strict):
 
 
 def _marker_format(value: str) -> str:
-    if value.count("{number}") != 1 or value.replace("{number}", "").count("{") or \
-            value.replace("{number}", "").count("}"):
+    """`value`, if it holds the `{number}` placeholder once and no other braces."""
+    rest = value.replace("{number}", "", 1)
+    if "{number}" not in value or "{" in rest or "}" in rest:
         raise ValueError("must hold `{number}` once and no other braces (e.g. `{number}` or `[{number}]`)")
     return value
 
