@@ -123,3 +123,23 @@ def test_the_codebook_needs_only_the_built_package(tmp_path):
         assert "| `trial` | Relabelled in the package. |" in render(Package.open(package))
     finally:
         use(REPO)
+
+
+def test_an_export_of_the_package_alone_keeps_the_meanings(tmp_path, monkeypatch, cli):
+    """Outside any project, with no vocabularies in use yet, `--package` brings the package's own."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from builder import vocabularies
+
+    package = tmp_path / "package"
+    package.mkdir()
+    shutil.copy2(REPO / "datapackage.json", package)
+    for folder in ("data", "schemas"):
+        shutil.copytree(REPO / folder, package / folder)
+    monkeypatch.setattr(vocabularies, "_active", None)  # restored after the test
+    result = cli(tmp_path, "export", "--package", str(package), "--format", "parquet", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    meta = pq.read_schema(tmp_path / "out" / "events.parquet").field("event_type").metadata
+    assert json.loads(meta[b"vocabulary"])["trial"] == "A judicial or show trial."
