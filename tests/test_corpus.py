@@ -224,3 +224,38 @@ def test_a_file_without_its_source_among_several_is_one_error_per_file(corpus, t
     lines = [str(e) for e in caught.value.errors]
     assert len(lines) == 1 and lines[0].startswith("annotations/terms.yaml:")
     assert "several analysed sources: the file must say which one its quotes are from" in lines[0]
+
+
+def test_the_readme_steps_add_a_source(tmp_path):
+    """The README's "Adding a source", step by step, on a copy of the project."""
+    import hashlib
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding a source", 1)[1].split("\n#", 1)[0]
+    steps = re.findall(r"^(\d)\. ", section, flags=re.M)
+    assert steps == ["1", "2", "3", "4"]
+    root = copy_project(tmp_path / "p")
+    # 1. the text, as received
+    text = root / "sources" / "my-source.txt"
+    text.write_bytes((FIXTURE / "sources" / f"{SECOND}.txt").read_bytes())
+    # 2. its yaml: source_id, text_file, sha256, record with role: analyzed and cited_as, layout
+    (root / "sources" / "my-source.yaml").write_text(
+        "source_id: my-source\ntext_file: my-source.txt\n"
+        f"sha256: {hashlib.sha256(text.read_bytes()).hexdigest()}\n"
+        "record: {role: analyzed, cited_as: Mine}\n"
+        "layout: {first_page: 1, last_page: 2, sections: [{name: body, starts: FIXTURE TEXT}]}\n", encoding="utf-8")
+    # 3. annotations that begin with `source:`
+    (root / "annotations" / "my-source-attestations.yaml").write_text(
+        "source: my-source\nattestations:\n"
+        "  - attestation_id: mine-seed-grain\n    event_id: 1932-12-seed-grain-confiscation\n"
+        "    quote: In December 1932 the seed grain was taken\n    date_edtf: 1932-12\n", encoding="utf-8")
+    # 4. build
+    result = invoke("build", "--db", "build/mine.duckdb", "--package", str(root))
+    assert result.exit_code == 0, result.stderr
+    query = invoke("query", "--format", "csv", "--package", str(root),
+                   "select source_a, date_a, source_b, date_b, agreement from source_dates")
+    assert query.stdout.splitlines() == ["source_a,date_a,source_b,date_b,agreement",
+                                         "my-source,1932-12,thom-2015-ewjus,1932-12,same"]
+    coverage = invoke("coverage", "--source", "my-source", "--no-list", "--package", str(root))
+    assert coverage.exit_code == 0 and "sentences covered: 1/" in coverage.stdout
