@@ -259,3 +259,21 @@ def test_the_readme_steps_add_a_source(tmp_path):
                                          "my-source,1932-12,thom-2015-ewjus,1932-12,same"]
     coverage = invoke("coverage", "--source", "my-source", "--no-list", "--package", str(root))
     assert coverage.exit_code == 0 and "sentences covered: 1/" in coverage.stdout
+
+
+def test_quote_ids_stay_unique_when_two_sources_share_words_and_offsets(tmp_path):
+    from builder.build import build
+
+    root = copy_project(tmp_path / "p")
+    add_fixture_source(root)
+    for suffix in ("txt", "yaml"):
+        data = (FIXTURE / "sources" / f"{SECOND}.{suffix}").read_text(encoding="utf-8")
+        (root / "sources" / f"fixture-copy.{suffix}").write_text(data.replace(SECOND, "fixture-copy"), encoding="utf-8")
+    (root / "annotations" / "fixture-copy.yaml").write_text(
+        "source: fixture-copy\nattestations:\n  - attestation_id: copy-seed-grain\n"
+        "    event_id: 1932-12-seed-grain-confiscation\n"
+        "    quote: In December 1932 the seed grain was taken from the collective farms.\n", encoding="utf-8")
+    build(root, db_path=None)
+    quotes = {(q["source_id"], q["quote_id"]) for q in rows(root, "quotes") if "seed" in q["quote_id"]}
+    assert quotes == {("fixture-copy", "q2-in-december-1932-the-seed-423-491-fixture-copy"),
+                      (SECOND, "q2-in-december-1932-the-seed-423-491-fixture-second-source")}
