@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from .engine.check import connect
+from .engine.check import connect, drop_staged
 from .engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exported
 from .query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from .validate import PackageError, check
@@ -176,10 +176,11 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
         con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
         columns = [f"CAST(t{j} AS {types[(name, f['name'])]})" for j, f in enumerate(staged.fields)]
         try:
-            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table} ORDER BY rn")
+            order = " ORDER BY rn" if staged.shifted else ""  # else the view already reads in file order
+            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
         except duckdb.Error as exc:
             raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
-        con.execute(f"DROP TABLE {staged.table}")
+        drop_staged(con, staged)
         comment = staged.resource.descriptor.get("description") or staged.resource.descriptor.get("title")
         if comment:
             con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
