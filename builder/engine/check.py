@@ -28,6 +28,9 @@ from .types import literal, sql_type, typed
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
+# Below this size a resource's typed rows are materialised (planning a query over the view costs more than
+# the rows); above it `__typed_N` stays a view over `__store_N`, so the rows are held once.
+MATERIALIZE_BELOW_BYTES = 8 << 20
 
 
 def ident(name: str) -> str:
@@ -59,6 +62,9 @@ class Staged:
 
     typed_fields: set[int] = field(default_factory=set)  # fields stored typed (t{j}); the others are text
     shifted: bool = False          # empty lines: rn is not rowid + 1, and a scan must be ordered by rn
+    materialized: bool = False     # `table` is a table (small files), not a view over `store`
+    row_checks: str = ""           # the query selecting the rows' errors
+    rejects: list = field(default_factory=list)  # DuckDB's rejected lines: (line, kind, message)
 
     @property
     def store(self) -> str:
@@ -93,7 +99,8 @@ class Checked:
 
 def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Free the rows of one resource (its view, its table and its row-number shift)."""
-    con.execute(f"DROP VIEW IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
+    kind = "TABLE" if staged.materialized else "VIEW"
+    con.execute(f"DROP {kind} IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
                 f"DROP TABLE IF EXISTS __blank_shift_{staged.index}")
 
 
@@ -118,9 +125,15 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
         staged = _stage(checked, resource, index)
         if staged is not None:
             checked.staged[resource.name] = staged
+    insert = "INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+    for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
+        if staged.row_checks:
+            con.execute(insert + staged.row_checks)
+    checks = [sql for staged in checked.staged.values() if not staged.broken for sql in _foreign_keys(checked, staged)]
+    if checks:  # one statement for every foreign key of the package
+        con.execute(insert + "\nUNION ALL\n".join(checks))
     for staged in checked.staged.values():
-        if not staged.broken:
-            _foreign_keys(checked, staged)
+        con.execute(f"DROP TABLE IF EXISTS __blank_records_{staged.index}")
     return checked
 
 
@@ -172,8 +185,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         width = too_many
     else:
         return None
-    other = con.execute(f"SELECT line, error_type, error_message FROM __rejects_{index} "
-                        "WHERE error_type <> 'TOO MANY COLUMNS' ORDER BY line").fetchall()
+    other = [r for r in staged.rejects if r[1] != "TOO MANY COLUMNS"]
     con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
     if other:
         _add(checked, seq, [("source-error", name, place, line, None, None, _reject_message(kind, message))
@@ -203,8 +215,9 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
     first_data = 1 if header else 0
+    staged.materialized = sum(os.path.getsize(f) for f in files) < MATERIALIZE_BELOW_BYTES
     _typed_view(checked, staged, row_number, first_data)
-    _row_errors(checked, staged, blank_records, first_data)
+    staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
     return staged
 
 
@@ -352,8 +365,10 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
             raise
         con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
         create(", parallel = false")
-    found = con.execute(f"SELECT max(TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS INTEGER)) "
-                        f"FROM __rejects_{index} WHERE error_type = 'TOO MANY COLUMNS'").fetchone()[0]
+    staged.rejects = con.execute(f"SELECT line, error_type, error_message FROM __rejects_{index} "
+                                 "ORDER BY line").fetchall()
+    found = max((int(m.group(1)) for line, kind, message in staged.rejects if kind == "TOO MANY COLUMNS"
+                 for m in [re.search(r"Found: ([0-9]+)", message)] if m), default=None)
     if found:
         return max(found, width + 1)
     return None
@@ -424,8 +439,11 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
     blank = "(" + (" AND ".join(f"v{j} IS NULL" for j in range(n)) or "true") + ") AS blank"
     outer = ", ".join(["rn", "w"] + [c.split(" AS ")[-1] for c in cells] + [f"v{j}" for j in range(n)]
                       + typed_values + [blank])
-    checked.con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT {outer} FROM "
+    kind = "TABLE" if staged.materialized else "VIEW"
+    checked.con.execute(f"CREATE OR REPLACE TEMP {kind} {staged.table} AS SELECT {outer} FROM "
                         f"(SELECT {inner} FROM {staged.store} WHERE rowid >= {first_data})")
+    if staged.materialized:
+        checked.con.execute(f"DROP TABLE {staged.store}")
 
 
 def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str, str, str]]:
@@ -475,7 +493,7 @@ def _python_text(value) -> str:
     return str(value)
 
 
-def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], first_data: int) -> None:
+def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], first_data: int) -> str:
     """Every row-level error of one resource, in one statement: the rows breaking any cell rule are
     picked in one scan (`suspect`), each rule then runs on those alone; key rules look only at keys
     that occur more than once."""
@@ -485,12 +503,13 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     seq, name, place = staged.index, literal(res.name), literal(res.place)
     parts = []
     conditions = ["blank"]
-    suspect = "suspect"
+    suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
+    blank_table = f"__blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
     parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {suspect} WHERE blank")
     if blank_records:
-        con.execute("CREATE OR REPLACE TEMP TABLE __blank_records AS SELECT unnest(?) AS rn", [blank_records])
-        parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM __blank_records WHERE rn > {first_data}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {blank_table} AS SELECT unnest(?) AS rn", [blank_records])
+        parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {blank_table} WHERE rn > {first_data}")
     names = "[" + ", ".join(literal(x) for x in staged.names) + "]::VARCHAR[]" if staged.names else "[]::VARCHAR[]"
     cells = "[" + ", ".join(f"c{i}" for i in range(n, staged.width)) + "]::VARCHAR[]"  # cells beyond the fields
     if n or staged.width:
@@ -542,18 +561,17 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
                      f"WHERE all_null OR previous IS NOT NULL")
     if primary and blank_records:  # an empty line is a row whose primary key cells are all empty
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, '', 'cells composing the primary keys are all \"None\"' "
-                     f"FROM __blank_records WHERE rn > {first_data}")
+                     f"FROM {blank_table} WHERE rn > {first_data}")
     union = "\nUNION ALL\n".join(parts)
-    con.execute(f"INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
-                f"WITH {suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)}) "
-                f"SELECT {seq}, *, {name}, {place} FROM ({union})")
-    if blank_records:
-        con.execute("DROP TABLE IF EXISTS __blank_records")
+    pick = "" if staged.materialized else (
+        f"WITH {suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)}) ")
+    return f"SELECT * FROM ({pick}SELECT {seq}, *, {name}, {place} FROM ({union}))"
 
 
-def _foreign_keys(checked: Checked, staged: Staged) -> None:
+def _foreign_keys(checked: Checked, staged: Staged) -> list[str]:
+    """A query for each foreign key of the resource, selecting its dangling rows."""
     res = staged.resource
-    con = checked.con
+    checks = []
     for fk in (res.schema or {}).get("foreignKeys", []) or []:
         if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
             continue
@@ -584,10 +602,10 @@ def _foreign_keys(checked: Checked, staged: Staged) -> None:
         shown = " || ', ' || ".join(f"coalesce(CAST(c.t{a} AS VARCHAR), 'None')" for a in child)
         note = (f"'for \"{', '.join(local)}\": values \"' || {shown} || '\" not found in the lookup table "
                 f"\"{target_name}\" as \"{', '.join(remote)}\"'")
-        con.execute(
-            f"INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+        checks.append(
             f"SELECT {staged.index}, 'foreign-key', c.rn, {literal(local[0])}, {child[0] + 1}, {shown}, {note}, "
             f"{literal(res.name)}, {literal(res.place)} FROM {staged.table} c "
             f"WHERE NOT ({' AND '.join(f'c.t{a} IS NULL' for a in child)}) AND NOT EXISTS ("
             f"SELECT 1 FROM {target.table} p WHERE NOT ({' AND '.join(f'p.t{b} IS NULL' for b in parent)}) "
             f"AND {match})")
+    return checks
