@@ -522,7 +522,11 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         parts.append(f"SELECT 'missing-cell', rn, ({names})[k + 1], k + 1, '', '' FROM "
                      f"(SELECT rn, unnest(range(w, {min(n, expected)})) AS k FROM {suspect} "
                      f"WHERE NOT blank AND w < {min(n, expected)})")
-    keyed = []
+    def repeated_values(j: int) -> str:
+        if staged.materialized:
+            return ""
+        return f" AND t{j} IN (SELECT t{j} FROM {staged.table} WHERE t{j} IS NOT NULL GROUP BY t{j} HAVING count(*) > 1)"
+
     for j, f in enumerate(staged.fields):
         fname = literal(staged.names[j])
         kind, fmt = f.get("type", "string"), f.get("format", "default")
@@ -539,8 +543,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
             parts.append(f"SELECT 'unique-error', rn, {fname}, {j + 1}, v{j}, "
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
-                         f"FROM {staged.table} WHERE t{j} IN (SELECT t{j} FROM {staged.table} WHERE t{j} IS NOT NULL "
-                         f"GROUP BY t{j} HAVING count(*) > 1)) WHERE previous IS NOT NULL")
+                         f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
     primary = res.schema.get("primaryKey") if res.schema else None
     primary = [primary] if isinstance(primary, str) else (primary or [])
     if primary and set(primary) <= set(staged.names):
@@ -549,8 +552,9 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         all_null = " AND ".join(f"{k} IS NULL" for k in keys)
         same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)
         # a key that occurs once has no previous row: only repeated keys (and empty ones) are windowed
-        repeated = (f"EXISTS (SELECT 1 FROM (SELECT {', '.join(keys)} FROM {staged.table} GROUP BY ALL "
-                    f"HAVING count(*) > 1) d WHERE {same})")
+        repeated = "true" if staged.materialized else (
+            f"EXISTS (SELECT 1 FROM (SELECT {', '.join(keys)} FROM {staged.table} GROUP BY ALL "
+            f"HAVING count(*) > 1) d WHERE {same})")
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, {raws}, "
                      f"CASE WHEN previous IS NULL THEN 'cells composing the primary keys are all \"None\"' "
                      f"ELSE 'the same as in the row at position ' || previous END FROM "
