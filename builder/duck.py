@@ -126,6 +126,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
     types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
+    comments: list[str] = []
     for name, staged in checked.staged.items():
         schema = staged.resource.schema or {}
         lines = []
@@ -183,11 +184,31 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
         drop_staged(con, staged)
         comment = staged.resource.descriptor.get("description") or staged.resource.descriptor.get("title")
         if comment:
-            con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
+            comments.append(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
         for field in staged.fields:
             if field.get("description"):
-                con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])}")
+                comments.append(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS "
+                                f"{literal(field['description'])}")
         created.add(name)
+    _in_one_transaction(con, comments)
     if {"quotes", "paragraphs", "events", "comparisons"} <= created:
         from .views import create_views
         create_views(con)
+
+
+def _in_one_transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+    """Run `statements` with one commit (a commit each costs more than a comment), or in the caller's
+    transaction if one is open."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        for statement in statements:
+            con.execute(statement)
+        return
+    try:
+        for statement in statements:
+            con.execute(statement)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
