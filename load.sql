@@ -160,6 +160,7 @@ CREATE TYPE "citations_kind" AS ENUM ('in_text', 'footnote');
 CREATE TABLE "citations" (
   "citation_id" VARCHAR NOT NULL,
   "source_id" VARCHAR NOT NULL,
+  "citing_source_id" VARCHAR NOT NULL,
   "cited_as" VARCHAR NOT NULL,
   "locator" VARCHAR,
   "kind" "citations_kind" NOT NULL,
@@ -168,10 +169,11 @@ CREATE TABLE "citations" (
   "char_end" BIGINT NOT NULL,
   "page" BIGINT NOT NULL,
   PRIMARY KEY ("citation_id"),
-  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id"),
+  FOREIGN KEY ("citing_source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "citations" SELECT CAST("citation_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("cited_as" AS VARCHAR), CAST("locator" AS VARCHAR), CAST("kind" AS "citations_kind"), CAST("footnote" AS BIGINT), CAST("char_start" AS BIGINT), CAST("char_end" AS BIGINT), CAST("page" AS BIGINT)
+INSERT INTO "citations" SELECT CAST("citation_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citing_source_id" AS VARCHAR), CAST("cited_as" AS VARCHAR), CAST("locator" AS VARCHAR), CAST("kind" AS "citations_kind"), CAST("footnote" AS BIGINT), CAST("char_start" AS BIGINT), CAST("char_end" AS BIGINT), CAST("page" AS BIGINT)
   FROM read_csv('data/citations.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "citations" IS 'Every reference the essay makes to a work: in-text references and footnotes.';
@@ -179,6 +181,8 @@ COMMENT ON TABLE "citations" IS 'Every reference the essay makes to a work: in-t
 COMMENT ON COLUMN "citations"."citation_id" IS 'Identifier of the reference.';
 
 COMMENT ON COLUMN "citations"."source_id" IS 'The cited work.';
+
+COMMENT ON COLUMN "citations"."citing_source_id" IS 'The analysed source in which the reference stands (derived from the annotation file''s source); `source_id` is the work it cites.';
 
 COMMENT ON COLUMN "citations"."cited_as" IS 'The exact text of the reference in the essay.';
 
@@ -260,12 +264,14 @@ CREATE TABLE "theses" (
   "held_by" "held_by",
   "stance" "stance" NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("thesis_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "theses" SELECT CAST("thesis_id" AS VARCHAR), CAST("statement" AS VARCHAR), CAST("topic" AS "topic"), CAST("held_by" AS "held_by"), CAST("stance" AS "stance"), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "theses" SELECT CAST("thesis_id" AS VARCHAR), CAST("statement" AS VARCHAR), CAST("topic" AS "topic"), CAST("held_by" AS "held_by"), CAST("stance" AS "stance"), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/theses.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "theses" IS 'The essay''s arguments and the positions in the debate it takes part in.';
@@ -281,6 +287,8 @@ COMMENT ON COLUMN "theses"."held_by" IS 'Whose thesis it is.';
 COMMENT ON COLUMN "theses"."stance" IS 'Whether the essay asserts or rejects it.';
 
 COMMENT ON COLUMN "theses"."quote_id" IS 'The sentence that states it.';
+
+COMMENT ON COLUMN "theses"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
 COMMENT ON COLUMN "theses"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
@@ -298,11 +306,13 @@ CREATE TABLE "comparisons" (
   "basis_note" VARCHAR,
   "claim" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   PRIMARY KEY ("comparison_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "comparisons" SELECT CAST("comparison_id" AS VARCHAR), CAST("dimension" AS "dimension"), CAST("relation" AS "relation"), CAST("basis" AS "basis"), CAST("basis_note" AS VARCHAR), CAST("claim" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+INSERT INTO "comparisons" SELECT CAST("comparison_id" AS VARCHAR), CAST("dimension" AS "dimension"), CAST("relation" AS "relation"), CAST("basis" AS "basis"), CAST("basis_note" AS VARCHAR), CAST("claim" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR)
   FROM read_csv('data/comparisons.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "comparisons" IS 'Every comparison the essay draws between regimes (or between regions of one regime).';
@@ -321,6 +331,8 @@ COMMENT ON COLUMN "comparisons"."claim" IS 'The comparison in a short paraphrase
 
 COMMENT ON COLUMN "comparisons"."quote_id" IS 'The words that draw the comparison.';
 
+COMMENT ON COLUMN "comparisons"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 CREATE TABLE "regimes" (
   "regime_id" VARCHAR NOT NULL,
   "name" VARCHAR NOT NULL,
@@ -330,12 +342,14 @@ CREATE TABLE "regimes" (
   "period_start" DATE NOT NULL,
   "period_end" DATE NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("regime_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "regimes" SELECT CAST("regime_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("state" AS VARCHAR), CAST("leader_id" AS VARCHAR), CAST("period_edtf" AS VARCHAR), CAST("period_start" AS DATE), CAST("period_end" AS DATE), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "regimes" SELECT CAST("regime_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("state" AS VARCHAR), CAST("leader_id" AS VARCHAR), CAST("period_edtf" AS VARCHAR), CAST("period_start" AS DATE), CAST("period_end" AS DATE), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/regimes.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "regimes" IS 'The regimes the essay compares, and the Russian Empire of its epigraph.';
@@ -356,6 +370,8 @@ COMMENT ON COLUMN "regimes"."period_end" IS 'Last day of the period (derived).';
 
 COMMENT ON COLUMN "regimes"."quote_id" IS 'Where the essay first names the regime.';
 
+COMMENT ON COLUMN "regimes"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 COMMENT ON COLUMN "regimes"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "persons_kind" AS ENUM ('actor', 'scholar');
@@ -367,13 +383,15 @@ CREATE TABLE "persons" (
   "regime_id" VARCHAR,
   "kind" "persons_kind" NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("person_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "persons" SELECT CAST("person_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("role" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("kind" AS "persons_kind"), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "persons" SELECT CAST("person_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("role" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("kind" AS "persons_kind"), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/persons.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "persons" IS 'Every person the essay names: actors, historians, cited authors; spelled as the essay spells them.';
@@ -390,6 +408,8 @@ COMMENT ON COLUMN "persons"."kind" IS 'Actor or scholar.';
 
 COMMENT ON COLUMN "persons"."quote_id" IS 'The person''s first mention in the essay.';
 
+COMMENT ON COLUMN "persons"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 COMMENT ON COLUMN "persons"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "places_kind" AS ENUM ('country', 'republic', 'region', 'city', 'island');
@@ -402,12 +422,14 @@ CREATE TABLE "places" (
   "regime_id" VARCHAR,
   "country" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   PRIMARY KEY ("place_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "places" SELECT CAST("place_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("kind" AS "places_kind"), CAST("parent_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("country" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+INSERT INTO "places" SELECT CAST("place_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("kind" AS "places_kind"), CAST("parent_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("country" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR)
   FROM read_csv('data/places.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "places" IS 'Every place the essay names, with its parent place.';
@@ -426,6 +448,8 @@ COMMENT ON COLUMN "places"."country" IS 'Present-day country that holds the plac
 
 COMMENT ON COLUMN "places"."quote_id" IS 'The place''s first mention.';
 
+COMMENT ON COLUMN "places"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 CREATE TYPE "date_precision" AS ENUM ('day', 'month', 'season', 'year', 'interval');
 
 CREATE TYPE "event_type" AS ENUM ('party_meeting', 'policy_decision', 'publication', 'letter', 'speech', 'diary_entry', 'diplomatic', 'military_action', 'uprising', 'repression', 'personnel_change', 'campaign', 'trial', 'famine', 'intelligence', 'assassination', 'other');
@@ -442,16 +466,18 @@ CREATE TABLE "events" (
   "summary" VARCHAR NOT NULL,
   "place_id" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "citation_id" VARCHAR,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("event_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
   FOREIGN KEY ("place_id") REFERENCES "places" ("place_id"),
   FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
-  FOREIGN KEY ("citation_id") REFERENCES "citations" ("citation_id")
+  FOREIGN KEY ("citation_id") REFERENCES "citations" ("citation_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "events" SELECT CAST("event_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("event_type" AS "event_type"), CAST("title" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "events" SELECT CAST("event_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("event_type" AS "event_type"), CAST("title" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/events.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "events" IS 'Every dated happening the essay mentions, dated as precisely as the essay dates it.';
@@ -477,6 +503,8 @@ COMMENT ON COLUMN "events"."summary" IS 'What happened, as the essay tells it (p
 COMMENT ON COLUMN "events"."place_id" IS 'Where it happened.';
 
 COMMENT ON COLUMN "events"."quote_id" IS 'The essay''s words for the event, with its date.';
+
+COMMENT ON COLUMN "events"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
 COMMENT ON COLUMN "events"."citation_id" IS 'The reference the essay gives for it.';
 
@@ -522,14 +550,16 @@ CREATE TABLE "phases" (
   "summary" VARCHAR NOT NULL,
   "event_id" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("phase_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
   FOREIGN KEY ("event_id") REFERENCES "events" ("event_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS "campaign"), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS "campaign"), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/phases.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "phases" IS 'The essay''s pattern of waves, retreats and new waves, per regime and campaign, in order.';
@@ -560,6 +590,8 @@ COMMENT ON COLUMN "phases"."event_id" IS 'The event that opens or marks the phas
 
 COMMENT ON COLUMN "phases"."quote_id" IS 'The essay''s words for the phase.';
 
+COMMENT ON COLUMN "phases"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 COMMENT ON COLUMN "phases"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TABLE "purges" (
@@ -575,15 +607,17 @@ CREATE TABLE "purges" (
   "summary" VARCHAR NOT NULL,
   "event_id" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("purge_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
   FOREIGN KEY ("instigator_id") REFERENCES "persons" ("person_id"),
   FOREIGN KEY ("event_id") REFERENCES "events" ("event_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "purges" SELECT CAST("purge_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("target" AS VARCHAR), CAST("target_group" AS VARCHAR), CAST("instigator_id" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "purges" SELECT CAST("purge_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("target" AS VARCHAR), CAST("target_group" AS VARCHAR), CAST("instigator_id" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/purges.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "purges" IS 'Expulsions, removals, purges and planned eliminations of party members, officials, specialists or groups.';
@@ -611,6 +645,8 @@ COMMENT ON COLUMN "purges"."summary" IS 'What happened, as the essay tells it (p
 COMMENT ON COLUMN "purges"."event_id" IS 'The event it is part of.';
 
 COMMENT ON COLUMN "purges"."quote_id" IS 'The essay''s words for the purge.';
+
+COMMENT ON COLUMN "purges"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
 COMMENT ON COLUMN "purges"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
@@ -649,6 +685,7 @@ CREATE TABLE "rhetoric" (
   "date_precision" "date_precision",
   "summary" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "citation_id" VARCHAR,
   "event_id" VARCHAR,
   "editorial_note" VARCHAR,
@@ -657,10 +694,11 @@ CREATE TABLE "rhetoric" (
   FOREIGN KEY ("speaker_id") REFERENCES "persons" ("person_id"),
   FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
   FOREIGN KEY ("citation_id") REFERENCES "citations" ("citation_id"),
-  FOREIGN KEY ("event_id") REFERENCES "events" ("event_id")
+  FOREIGN KEY ("event_id") REFERENCES "events" ("event_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "rhetoric" SELECT CAST("rhetoric_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("speaker_id" AS VARCHAR), CAST("theme" AS "theme"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "rhetoric" SELECT CAST("rhetoric_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("speaker_id" AS VARCHAR), CAST("theme" AS "theme"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/rhetoric.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "rhetoric" IS 'Direct quotations of actors'' words (speeches, letters, articles, diaries, memoranda), by theme.';
@@ -684,6 +722,8 @@ COMMENT ON COLUMN "rhetoric"."date_precision" IS 'Precision of `date_edtf` (deri
 COMMENT ON COLUMN "rhetoric"."summary" IS 'What the words say (paraphrase).';
 
 COMMENT ON COLUMN "rhetoric"."quote_id" IS 'The words themselves.';
+
+COMMENT ON COLUMN "rhetoric"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
 COMMENT ON COLUMN "rhetoric"."citation_id" IS 'The reference the essay gives for the words.';
 
@@ -715,6 +755,7 @@ CREATE TABLE "comparison_sides" (
   "place_id" VARCHAR,
   "side_summary" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   "event_id" VARCHAR,
   "phase_id" VARCHAR,
   "purge_id" VARCHAR,
@@ -728,10 +769,11 @@ CREATE TABLE "comparison_sides" (
   FOREIGN KEY ("event_id") REFERENCES "events" ("event_id"),
   FOREIGN KEY ("phase_id") REFERENCES "phases" ("phase_id"),
   FOREIGN KEY ("purge_id") REFERENCES "purges" ("purge_id"),
-  FOREIGN KEY ("rhetoric_id") REFERENCES "rhetoric" ("rhetoric_id")
+  FOREIGN KEY ("rhetoric_id") REFERENCES "rhetoric" ("rhetoric_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "comparison_sides" SELECT CAST("comparison_id" AS VARCHAR), CAST("side_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("side_summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("rhetoric_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "comparison_sides" SELECT CAST("comparison_id" AS VARCHAR), CAST("side_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("side_summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("rhetoric_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/comparison_sides.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "comparison_sides" IS 'One row per side of a comparison: the regime (or region), what it did, the essay''s words for it.';
@@ -747,6 +789,8 @@ COMMENT ON COLUMN "comparison_sides"."place_id" IS 'Place, for a contrast inside
 COMMENT ON COLUMN "comparison_sides"."side_summary" IS 'What this side did (paraphrase).';
 
 COMMENT ON COLUMN "comparison_sides"."quote_id" IS 'The essay''s words for this side.';
+
+COMMENT ON COLUMN "comparison_sides"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
 COMMENT ON COLUMN "comparison_sides"."event_id" IS 'Event this side rests on.';
 
@@ -764,12 +808,14 @@ CREATE TABLE "terms" (
   "term" VARCHAR NOT NULL,
   "gloss" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   PRIMARY KEY ("term_id"),
   FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "terms" SELECT CAST("term_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("term" AS VARCHAR), CAST("gloss" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+INSERT INTO "terms" SELECT CAST("term_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("term" AS VARCHAR), CAST("gloss" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR)
   FROM read_csv('data/terms.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "terms" IS 'Words of a regime''s own language that the essay puts in quotation marks (e.g. “extraordinary measures”), one row per term and regime; every occurrence is in `term_occurrences`.';
@@ -784,15 +830,19 @@ COMMENT ON COLUMN "terms"."gloss" IS 'What the term names, as the essay presents
 
 COMMENT ON COLUMN "terms"."quote_id" IS 'The term''s first occurrence, quotation marks included.';
 
+COMMENT ON COLUMN "terms"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
 CREATE TABLE "term_occurrences" (
   "term_id" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
   PRIMARY KEY ("term_id", "quote_id"),
   FOREIGN KEY ("term_id") REFERENCES "terms" ("term_id"),
-  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id")
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "term_occurrences" SELECT CAST("term_id" AS VARCHAR), CAST("quote_id" AS VARCHAR)
+INSERT INTO "term_occurrences" SELECT CAST("term_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR)
   FROM read_csv('data/term_occurrences.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "term_occurrences" IS 'Every place the essay uses a term of `terms`, the first included; the quote gives offsets and page.';
@@ -800,6 +850,70 @@ COMMENT ON TABLE "term_occurrences" IS 'Every place the essay uses a term of `te
 COMMENT ON COLUMN "term_occurrences"."term_id" IS 'The term.';
 
 COMMENT ON COLUMN "term_occurrences"."quote_id" IS 'The occurrence: the term as printed there, quotation marks included.';
+
+COMMENT ON COLUMN "term_occurrences"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
+CREATE TABLE "attestations" (
+  "attestation_id" VARCHAR NOT NULL,
+  "person_id" VARCHAR,
+  "place_id" VARCHAR,
+  "regime_id" VARCHAR,
+  "event_id" VARCHAR,
+  "phase_id" VARCHAR,
+  "purge_id" VARCHAR,
+  "date_edtf" VARCHAR,
+  "date_start" DATE,
+  "date_end" DATE,
+  "date_precision" "date_precision",
+  "summary" VARCHAR,
+  "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
+  "editorial_note" VARCHAR,
+  PRIMARY KEY ("attestation_id"),
+  FOREIGN KEY ("person_id") REFERENCES "persons" ("person_id"),
+  FOREIGN KEY ("place_id") REFERENCES "places" ("place_id"),
+  FOREIGN KEY ("regime_id") REFERENCES "regimes" ("regime_id"),
+  FOREIGN KEY ("event_id") REFERENCES "events" ("event_id"),
+  FOREIGN KEY ("phase_id") REFERENCES "phases" ("phase_id"),
+  FOREIGN KEY ("purge_id") REFERENCES "purges" ("purge_id"),
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
+);
+
+INSERT INTO "attestations" SELECT CAST("attestation_id" AS VARCHAR), CAST("person_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+  FROM read_csv('data/attestations.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
+
+COMMENT ON TABLE "attestations" IS 'What a source says about a person, place, regime, event, phase or purge of the package, in its own words and with the date it gives: an entity is one row in its table, with one attestation per further passage or source, so that sources can be compared (view `source_dates`).';
+
+COMMENT ON COLUMN "attestations"."attestation_id" IS 'Identifier of the attestation.';
+
+COMMENT ON COLUMN "attestations"."person_id" IS 'The person attested (exactly one of the entity columns is given).';
+
+COMMENT ON COLUMN "attestations"."place_id" IS 'The place attested.';
+
+COMMENT ON COLUMN "attestations"."regime_id" IS 'The regime attested.';
+
+COMMENT ON COLUMN "attestations"."event_id" IS 'The event attested.';
+
+COMMENT ON COLUMN "attestations"."phase_id" IS 'The phase attested.';
+
+COMMENT ON COLUMN "attestations"."purge_id" IS 'The purge attested.';
+
+COMMENT ON COLUMN "attestations"."date_edtf" IS 'Date of the entity as this source gives it, as precisely as the essay states it (EDTF, ISO 8601-2).';
+
+COMMENT ON COLUMN "attestations"."date_start" IS 'Earliest day covered by `date_edtf` (derived).';
+
+COMMENT ON COLUMN "attestations"."date_end" IS 'Latest day covered by `date_edtf` (derived).';
+
+COMMENT ON COLUMN "attestations"."date_precision" IS 'Precision of `date_edtf` (derived).';
+
+COMMENT ON COLUMN "attestations"."summary" IS 'What the source says of it (paraphrase).';
+
+COMMENT ON COLUMN "attestations"."quote_id" IS 'The source''s words.';
+
+COMMENT ON COLUMN "attestations"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
+COMMENT ON COLUMN "attestations"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE VIEW "quote_context" AS
     SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
@@ -813,38 +927,40 @@ CREATE VIEW "quote_context" AS
     LEFT JOIN citations c ON c.citation_id = q.citation_id
     LEFT JOIN sources cs ON cs.source_id = c.source_id;
 
-COMMENT ON VIEW "quote_context" IS 'Every quote with page, speaker, cited work and a ready citation string (Thom 2015, 86).';
+COMMENT ON VIEW "quote_context" IS 'Every quote with page, speaker, cited work and a ready citation string (`cited_as, page`).';
 
 CREATE VIEW "timeline" AS
     SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
            CAST(e.date_precision AS VARCHAR) AS date_precision, e.title AS label,
-           CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id
+           CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id
     FROM events e JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'phase', ph.phase_id, ph.regime_id, ph.date_edtf, ph.date_start, ph.date_end,
-           CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id
+           CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id
     FROM phases ph JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'purge', pu.purge_id, pu.regime_id, pu.date_edtf, pu.date_start, pu.date_end,
-           CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id
+           CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id
     FROM purges pu JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'rhetoric', r.rhetoric_id, r.regime_id, r.date_edtf, r.date_start, r.date_end,
-           CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id
+           CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id
     FROM rhetoric r JOIN quotes q USING (quote_id)
     WHERE r.date_start IS NOT NULL;
 
-COMMENT ON VIEW "timeline" IS 'Events, phases, purges and dated rhetoric in one chronology.';
+COMMENT ON VIEW "timeline" IS 'Events, phases, purges and dated rhetoric in one chronology, with the source of each row.';
 
 CREATE VIEW "comparison_matrix" AS
     SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
            s.side_summary, q.text AS quote, q.page_start AS page, CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END AS pages,
            s.event_id, s.phase_id, s.purge_id, s.rhetoric_id,
-           cq.text AS comparison_quote, cq.page_start AS comparison_page
+           cq.text AS comparison_quote, cq.page_start AS comparison_page,
+           c.source_id, ss.cited_as AS side_cited_as
     FROM comparisons c
     JOIN comparison_sides s USING (comparison_id)
     JOIN quotes q ON q.quote_id = s.quote_id
-    JOIN quotes cq ON cq.quote_id = c.quote_id;
+    JOIN quotes cq ON cq.quote_id = c.quote_id
+    JOIN sources ss ON ss.source_id = s.source_id;
 
 COMMENT ON VIEW "comparison_matrix" IS 'One row per comparison × side: the side-by-side table.';
 
@@ -860,5 +976,50 @@ CREATE VIEW "phase_alignment" AS
     JOIN quotes q USING (quote_id);
 
 COMMENT ON VIEW "phase_alignment" IS 'Campaign phases with years from the campaign''s start, so campaigns line up.';
+
+CREATE VIEW "entity_evidence" AS
+    WITH entities AS (
+        SELECT 'person' AS entity_kind, person_id AS entity_id, name AS label, regime_id, source_id, quote_id,
+               NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end FROM persons
+        UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM places
+        UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM regimes
+        UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                  FROM events
+        UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                  FROM phases
+        UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                  FROM purges),
+    attested AS (
+        SELECT a.attestation_id,
+               CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place'
+                    WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event'
+                    WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
+               coalesce(a.person_id, a.place_id, a.regime_id, a.event_id, a.phase_id, a.purge_id) AS entity_id,
+               a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
+        FROM attestations a)
+    SELECT e.entity_kind, e.entity_id, e.label, e.regime_id, 'row' AS origin, NULL AS attestation_id,
+           e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote
+    FROM entities e JOIN quotes q USING (quote_id)
+    UNION ALL
+    SELECT t.entity_kind, t.entity_id, e.label, e.regime_id, 'attestation', t.attestation_id,
+           t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text
+    FROM attested t JOIN entities e USING (entity_kind, entity_id) JOIN quotes q ON q.quote_id = t.quote_id;
+
+COMMENT ON VIEW "entity_evidence" IS 'Every person, place, regime, event, phase and purge with each source''s evidence: its own row''s quote and date, and every attestation, one row each.';
+
+CREATE VIEW "source_dates" AS
+    WITH dated AS (SELECT * FROM entity_evidence WHERE date_start IS NOT NULL)
+    SELECT a.entity_kind, a.entity_id, a.label,
+           a.source_id AS source_a, a.date_edtf AS date_a, a.quote_id AS quote_a, a.page AS page_a,
+           b.source_id AS source_b, b.date_edtf AS date_b, b.quote_id AS quote_b, b.page AS page_b,
+           CASE WHEN a.date_start = b.date_start AND a.date_end = b.date_end THEN 'same'
+                WHEN (a.date_start >= b.date_start AND a.date_end <= b.date_end)
+                  OR (b.date_start >= a.date_start AND b.date_end <= a.date_end) THEN 'nested'
+                WHEN a.date_start <= b.date_end AND b.date_start <= a.date_end THEN 'overlap'
+                ELSE 'differ' END AS agreement
+    FROM dated a JOIN dated b
+      ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id;
+
+COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ.';
 
 COMMIT;

@@ -109,20 +109,23 @@ def load_sources(project: Project) -> tuple[dict[str, CanonicalText], dict[str, 
 
 def resolve_project(project: Project) -> tuple[Resolution, dict[str, CanonicalText], dict, dict]:
     canonicals, records, also = load_sources(project)
-    _primary_source(records)
+    analyzed_sources(records)
     raw = read_annotations(project.annotations, project.root, set(ANNOTATED_TABLES), set(canonicals))
     return resolve(raw, canonicals, records), canonicals, records, also
 
 
-def _primary_source(records: dict[str, dict]) -> str:
+def analyzed_sources(records: dict[str, dict]) -> list[str]:
+    """The sources the annotations encode (`role: analyzed`), in id order; at least one."""
     analyzed = sorted(sid for sid, r in records.items() if r.get("role") == "analyzed")
     if not analyzed:
         raise BuildError("sources", "no source has `role: analyzed` in its record",
-                         "mark the essay the annotations encode with `record: {role: analyzed, …}`")
-    if len(analyzed) > 1:
-        raise BuildError("sources", f"several sources have `role: analyzed` ({', '.join(analyzed)})",
-                         "the package encodes one essay: keep `role: analyzed` on one")
-    return analyzed[0]
+                         "mark each text the annotations encode with `record: {role: analyzed, …}`")
+    return analyzed
+
+
+def analyzed_records(records: dict[str, dict], also: dict[str, list]) -> dict[str, tuple[dict, list]]:
+    """source_id → (record, also_at) of every analysed source: what the descriptor's `sources` lists."""
+    return {sid: (records[sid], also[sid]) for sid in analyzed_sources(records)}
 
 
 # --- outputs: manifest, staging, journal -----------------------------------------------------
@@ -341,8 +344,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
                                     project.root, str(db_path))
     _checkpoint("resolve")
     resolution, canonicals, records, also = resolve_project(project)
-    primary = _primary_source(records)
-    files = render(resolution.rows, records[primary], also[primary], read_metadata(project.root))
+    files = render(resolution.rows, analyzed_records(records, also), read_metadata(project.root))
     stale = _plan(project.root, {**files, **dict.fromkeys(FIXED_OUTPUTS[1:], b"")})
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=project.root))
     committed = False

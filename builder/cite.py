@@ -55,13 +55,28 @@ class Package:
         with open(self.root / resource["path"], encoding="utf-8", newline="") as f:
             return list(csv.DictReader(f))
 
-    def essay(self) -> dict:
-        """The analyzed essay's record, from the package's `sources` table."""
-        analyzed = [r for r in self.rows("sources") if r.get("role") == "analyzed"]
-        if len(analyzed) != 1:
-            raise BuildError(str(self.root / "data/sources.csv"),
-                             f"expected one source with role `analyzed`, found {len(analyzed)}")
-        return analyzed[0]
+    def essays(self) -> list[dict]:
+        """The records of the analysed sources (role `analyzed`), in id order, from the `sources` table."""
+        analyzed = sorted((r for r in self.rows("sources") if r.get("role") == "analyzed"),
+                          key=lambda r: r["source_id"])
+        if not analyzed:
+            raise BuildError(str(self.root / "data/sources.csv"), "no source has role `analyzed`",
+                             "rebuild the package (`histpack build`)")
+        return analyzed
+
+    def essay(self, source_id: str | None = None) -> dict:
+        """One analysed source's record: the one named, or the only one."""
+        essays = self.essays()
+        if source_id is None:
+            if len(essays) > 1:
+                raise BuildError("--source", f"the package encodes {len(essays)} sources: say which one",
+                                 f"--source {' | '.join(e['source_id'] for e in essays)}")
+            return essays[0]
+        for essay in essays:
+            if essay["source_id"] == source_id:
+                return essay
+        raise BuildError(f"--source {source_id}", "names no analysed source of the package",
+                         f"analysed sources: {', '.join(e['source_id'] for e in essays)}")
 
 
 # --- names, pages, keys ------------------------------------------------------------------------
@@ -96,7 +111,7 @@ def pinpoint(page_start: str | int, page_end: str | int) -> str:
 
 
 def key_of(cited_as: str) -> str:
-    """`Thom 2015` → `thom2015`."""
+    """A citation key from how a source is cited: `Bloch 1939` → `bloch1939`."""
     return re.sub(r"[^a-z0-9]", "", cited_as.lower()) or "essay"
 
 
@@ -128,10 +143,19 @@ def _licence_note(descriptor: dict) -> str:
 
 
 def essay_line(essay: dict) -> str:
-    """A one-line reference to the essay, for notes."""
-    line = (f"{essay['authors']}, “{essay['title']}”, {essay['container']} {essay['volume']}, "
-            f"no. {essay['issue']} ({essay['year']}): {page_range(essay['pages'])}")
+    """A one-line reference to an analysed source, for notes, from the parts its record gives."""
+    from .package import source_title
+
+    line = source_title({**{k: v for k, v in essay.items() if v}, "pages": page_range(essay.get("pages") or "")})
     return line + (f", doi:{essay['doi']}" if essay.get("doi") else "")
+
+
+def essays_line(pkg: Package) -> str:
+    return "; ".join(essay_line(e) for e in pkg.essays())
+
+
+def _is_article(essay: dict) -> bool:
+    return bool(essay.get("container"))
 
 
 # --- BibTeX and BibLaTeX ------------------------------------------------------------------------
@@ -160,8 +184,8 @@ def _bib_corporate(names: list[str]) -> str:
 
 
 def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
-    d, essay = pkg.descriptor, pkg.essay()
-    note = f"Data package `{d['name']}'. Encodes {essay_line(essay)}. Licences: {_licence_note(d)}"
+    d = pkg.descriptor
+    note = f"Data package `{d['name']}'. Encodes {essays_line(pkg)}. Licences: {_licence_note(d)}"
     fields = [
         ("author", _bib_corporate(dataset_authors(d))),
         ("title", "{" + _tex(d["title"]) + "}"),
@@ -176,21 +200,21 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
     return _bib_entry("misc", d["name"], fields)
 
 
-def bibtex_essay(pkg: Package, biblatex: bool = False) -> str:
-    e = pkg.essay()
+def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
     fields = [
-        ("author", _bib_persons(e["authors"])),
-        ("title", "{" + _tex(e["title"]) + "}"),
-        ("journaltitle" if biblatex else "journal", _tex(e["container"])),
-        ("date" if biblatex else "year", e["year"]),
-        ("volume", e["volume"]),
-        ("number", e["issue"]),
-        ("pages", page_range(e["pages"], "--")),
+        ("author", _bib_persons(e.get("authors") or "")),
+        ("title", "{" + _tex(e.get("title") or e["cited_as"]) + "}"),
+        ("journaltitle" if biblatex else "journal", _tex(e.get("container") or "")),
+        ("date" if biblatex else "year", e.get("year")),
+        ("volume", e.get("volume")),
+        ("number", e.get("issue")),
+        ("pages", page_range(e.get("pages") or "", "--")),
         ("issn", e.get("issn")),
         ("doi", e.get("doi")),
         ("url", e.get("url")),
     ]
-    return _bib_entry("article", key_of(e["cited_as"]), fields)
+    return _bib_entry("article" if _is_article(e) else "misc", key_of(e["cited_as"]), fields)
 
 
 # --- CSL-JSON ------------------------------------------------------------------------------------
@@ -198,14 +222,15 @@ def bibtex_essay(pkg: Package, biblatex: bool = False) -> str:
 def csl_essay_item(essay: dict) -> dict:
     item = {
         "id": key_of(essay["cited_as"]),
-        "type": "article-journal",
-        "author": [{"family": f, "given": g} if g else {"literal": f} for g, f in person_names(essay["authors"])],
-        "title": essay["title"],
-        "container-title": essay["container"],
-        "volume": essay["volume"],
-        "issue": essay["issue"],
-        "page": page_range(essay["pages"], "-"),
-        "issued": {"date-parts": [[int(essay["year"])]]},
+        "type": "article-journal" if _is_article(essay) else "document",
+        "author": [{"family": f, "given": g} if g else {"literal": f}
+                   for g, f in person_names(essay.get("authors") or "")],
+        "title": essay.get("title") or essay["cited_as"],
+        "container-title": essay.get("container"),
+        "volume": essay.get("volume"),
+        "issue": essay.get("issue"),
+        "page": page_range(essay.get("pages") or "", "-"),
+        "issued": {"date-parts": [[int(essay["year"])]]} if essay.get("year") else None,
         "ISSN": essay.get("issn"),
         "DOI": essay.get("doi"),
         "URL": essay.get("url"),
@@ -225,7 +250,7 @@ def csl_dataset_item(pkg: Package) -> dict:
         "abstract": d.get("description"),
         "keyword": ", ".join(d.get("keywords", [])),
         "license": _licence_note(d),
-        "note": f"Encodes {essay_line(pkg.essay())}",
+        "note": f"Encodes {essays_line(pkg)}",
     }
     return {k: v for k, v in item.items() if v not in (None, "", [])}
 
@@ -248,17 +273,18 @@ def ris_dataset(pkg: Package) -> str:
     lines += [("TI", d["title"]), ("PY", released_year(d)), ("DA", date.replace("-", "/") if date else None),
               ("ET", d.get("version")), ("AB", d.get("description"))]
     lines += [("KW", k) for k in d.get("keywords", [])]
-    lines += [("N1", f"Encodes {essay_line(pkg.essay())}. Licences: {_licence_note(d)}")]
+    lines += [("N1", f"Encodes {essays_line(pkg)}. Licences: {_licence_note(d)}")]
     return _ris(lines)
 
 
-def ris_essay(pkg: Package) -> str:
-    e = pkg.essay()
-    start, _, end = page_range(e["pages"], "-").partition("-")
-    lines = [("TY", "JOUR")] + [("AU", f"{f}, {g}" if g else f) for g, f in person_names(e["authors"])]
-    lines += [("TI", e["title"]), ("JO", e["container"]), ("PY", e["year"]), ("VL", e["volume"]),
-              ("IS", e["issue"]), ("SP", start), ("EP", end), ("SN", e.get("issn")), ("DO", e.get("doi")),
-              ("UR", e.get("url"))]
+def ris_essay(pkg: Package, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
+    start, _, end = page_range(e.get("pages") or "", "-").partition("-")
+    lines = [("TY", "JOUR" if _is_article(e) else "GEN")]
+    lines += [("AU", f"{f}, {g}" if g else f) for g, f in person_names(e.get("authors") or "")]
+    lines += [("TI", e.get("title") or e["cited_as"]), ("JO", e.get("container")), ("PY", e.get("year")),
+              ("VL", e.get("volume")), ("IS", e.get("issue")), ("SP", start), ("EP", end), ("SN", e.get("issn")),
+              ("DO", e.get("doi")), ("UR", e.get("url"))]
     return _ris(lines)
 
 
@@ -275,11 +301,13 @@ def _apa_list(names: list[str]) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def apa_essay(pkg: Package) -> str:
-    e = pkg.essay()
-    authors = _apa_list([_apa_person(g, f) for g, f in person_names(e["authors"])])
-    text = (f"{authors} ({e['year']}). {e['title']}. {e['container']}, {e['volume']}({e['issue']}), "
-            f"{page_range(e['pages'])}.")
+def apa_essay(pkg: Package, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
+    authors = _apa_list([_apa_person(g, f) for g, f in person_names(e.get("authors") or "")])
+    text = f"{authors or e['cited_as']} ({e.get('year') or 'n.d.'}). {e.get('title') or e['cited_as']}."
+    if _is_article(e):
+        volume = f", {e['volume']}" + (f"({e['issue']})" if e.get("issue") else "") if e.get("volume") else ""
+        text += f" {e['container']}{volume}" + (f", {page_range(e['pages'])}" if e.get("pages") else "") + "."
     if e.get("doi"):
         text += f" https://doi.org/{e['doi']}"
     elif e.get("url"):
@@ -300,30 +328,38 @@ CFF_HEADER = ("# Generated by `histpack cite --format cff` from datapackage.json
               "# do not edit: `histpack build` rewrites it.\n")
 
 
-def cff(pkg: Package) -> str:
-    d, e = pkg.descriptor, pkg.essay()
-    start, _, end = page_range(e["pages"], "-").partition("-")
-    essay = {
-        "type": "article",
-        "authors": [{"family-names": f, "given-names": g} if g else {"name": f} for g, f in person_names(e["authors"])],
-        "title": e["title"],
-        "journal": e["container"],
-        "volume": int(e["volume"]) if e["volume"].isdigit() else e["volume"],
-        "issue": e["issue"],
+def cff_reference(e: dict) -> dict:
+    """One analysed source as a CFF reference, with the parts its record gives."""
+    start, _, end = page_range(e.get("pages") or "", "-").partition("-")
+    volume = e.get("volume") or ""
+    reference = {
+        "type": "article" if _is_article(e) else "generic",
+        "authors": [{"family-names": f, "given-names": g} if g else {"name": f}
+                    for g, f in person_names(e.get("authors") or "")] or [{"name": e["cited_as"]}],
+        "title": e.get("title") or e["cited_as"],
+        "journal": e.get("container"),
+        "volume": int(volume) if volume.isdigit() else volume,
+        "issue": e.get("issue"),
         "start": start,
         "end": end or start,
-        "year": int(e["year"]),
+        "year": int(e["year"]) if e.get("year") else None,
         "issn": e.get("issn"),
         "doi": e.get("doi"),
         "url": e.get("url"),
         "copyright": e.get("license"),
     }
+    return {k: v for k, v in reference.items() if v not in (None, "")}
+
+
+def cff(pkg: Package) -> str:
+    d, essays = pkg.descriptor, pkg.essays()
     others = [f"{lic['name']} ({lic['part']})" for lic in d.get("licenses", [])
               if lic.get("name") != data_licence(d) and lic.get("part")]
     doc = {
         "cff-version": "1.2.0",
-        "message": ("If you use this dataset, please cite it as below, and cite the essay it encodes "
-                    "(under references) with the page of each row you rely on."
+        "message": ("If you use this dataset, please cite it as below, and cite "
+                    + ("the essay it encodes" if len(essays) == 1 else "the sources it encodes")
+                    + " (under references) with the page of each row you rely on."
                     + (f" The licence below covers the data; also: {', '.join(others)}." if others else "")),
         "type": "dataset",
         "title": d["title"],
@@ -334,7 +370,7 @@ def cff(pkg: Package) -> str:
         # One SPDX identifier (the data's): a list or an expression breaks converters' licence URLs.
         "license": data_licence(d),
         "keywords": d.get("keywords", []),
-        "references": [{k: v for k, v in essay.items() if v not in (None, "")}],
+        "references": [cff_reference(e) for e in essays],
     }
     body = yaml.safe_dump({k: v for k, v in doc.items() if v not in (None, "", [])},
                           sort_keys=False, allow_unicode=True, width=100)
@@ -343,24 +379,23 @@ def cff(pkg: Package) -> str:
 
 # --- dispatch ------------------------------------------------------------------------------------
 
-def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat) -> str:
-    """The dataset's or the essay's reference in one format."""
+def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat, source_id: str | None = None) -> str:
+    """The dataset's reference, or an analysed source's (`source_id`, needed when there are several),
+    in one format."""
     fmt, what = CiteFormat(fmt), CiteWhat(what)
-    dataset = what is CiteWhat.dataset
-    if fmt is CiteFormat.bibtex:
-        return bibtex_dataset(pkg) if dataset else bibtex_essay(pkg)
-    if fmt is CiteFormat.biblatex:
-        return bibtex_dataset(pkg, biblatex=True) if dataset else bibtex_essay(pkg, biblatex=True)
-    if fmt is CiteFormat.csl_json:
-        return csl_json([csl_dataset_item(pkg) if dataset else csl_essay_item(pkg.essay())])
-    if fmt is CiteFormat.ris:
-        return ris_dataset(pkg) if dataset else ris_essay(pkg)
-    if fmt is CiteFormat.apa:
-        return apa_dataset(pkg) if dataset else apa_essay(pkg)
-    if not dataset:
+    if what is CiteWhat.dataset:
+        return {CiteFormat.bibtex: lambda: bibtex_dataset(pkg),
+                CiteFormat.biblatex: lambda: bibtex_dataset(pkg, biblatex=True),
+                CiteFormat.csl_json: lambda: csl_json([csl_dataset_item(pkg)]),
+                CiteFormat.ris: lambda: ris_dataset(pkg), CiteFormat.apa: lambda: apa_dataset(pkg),
+                CiteFormat.cff: lambda: cff(pkg)}[fmt]()
+    if fmt is CiteFormat.cff:
         raise BuildError("--format cff", "CITATION.cff describes the dataset; the essay is under its `references`",
                          "use `--what dataset`, or another format for the essay")
-    return cff(pkg)
+    return {CiteFormat.bibtex: lambda: bibtex_essay(pkg, source_id=source_id),
+            CiteFormat.biblatex: lambda: bibtex_essay(pkg, biblatex=True, source_id=source_id),
+            CiteFormat.csl_json: lambda: csl_json([csl_essay_item(pkg.essay(source_id))]),
+            CiteFormat.ris: lambda: ris_essay(pkg, source_id), CiteFormat.apa: lambda: apa_essay(pkg, source_id)}[fmt]()
 
 
 # --- one row -------------------------------------------------------------------------------------
@@ -369,7 +404,7 @@ def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat) -> str:
 class RowCitation:
     table: str
     key: str
-    pinpoint: str          # "Thom 2015, 90"
+    pinpoint: str          # "<cited_as>, 90": the source and page
     text: str              # the quoted words (or the paragraph, or the reference)
     quote_id: str | None
     speaker: str | None
@@ -404,29 +439,29 @@ def _find_row(pkg: Package, table: str, key: str) -> dict:
 
 
 def cite_row(pkg: Package, spec: str) -> RowCitation:
-    """`rhetoric:goebbels-cut-the-bridges` → "Thom 2015, 90" and the words the row rests on."""
+    """`rhetoric:goebbels-cut-the-bridges` → "<source cited_as>, 90" and the words the row rests on."""
     table, sep, key = spec.partition(":")
     if not sep or not table or not key:
         raise BuildError(f"--row {spec}", "expected TABLE:ID", "e.g. --row rhetoric:goebbels-cut-the-bridges")
     row = _find_row(pkg, table, key)
     sources = {s["source_id"]: s for s in pkg.rows("sources")}
-    essay = pkg.essay()
     if table == "quotes" or row.get("quote_id"):
         quote_id = row["quote_id"]
         quote = next((q for q in pkg.rows("quotes") if q["quote_id"] == quote_id), None)
         if quote is None:
             raise BuildError(f"--row {spec}", f"its quote `{quote_id}` is not in quotes", "rebuild the package")
-        source = sources.get(quote["source_id"], essay)
+        source = sources[quote["source_id"]]
         persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
         citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
         return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(quote['page_start'], quote['page_end'])}",
                            quote["text"], quote_id, persons.get(quote["speaker_id"]),
                            citations.get(quote["citation_id"]))
     if row.get("page_start") and row.get("text"):  # a paragraph
-        source = sources.get(row.get("source_id"), essay)
+        source = sources[row["source_id"]]
         return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(row['page_start'], row['page_end'])}",
                            row["text"], None, None, None)
     if table == "citations":
-        return RowCitation(table, key, f"{essay['cited_as']}, {row['page']}", row["cited_as"], None, None, None)
+        source = sources[row["citing_source_id"]]
+        return RowCitation(table, key, f"{source['cited_as']}, {row['page']}", row["cited_as"], None, None, None)
     raise BuildError(f"--row {spec}", f"`{table}` rows rest on no quote of their own",
                      "cite the row they belong to (e.g. its event, purge or thesis), or the essay with --what essay")

@@ -327,9 +327,11 @@ def _package_connection(db: Optional[Path], package: Optional[Path] = None):
 def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g. ussr."),
             right: str = typer.Argument(..., help="Another, e.g. prc."),
             dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
+            source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                 help="Only this analysed source's comparisons (default: every source)."),
             db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
             package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
-    """The essay's comparisons between two regimes, side by side, with its words and pages."""
+    """The sources' comparisons between two regimes, side by side, with their words and pages."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -339,7 +341,8 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g
     con, tmp = _package_connection(db, package)
     try:
         try:
-            rows = find(con, left, right, dimension)
+            _check_source(con, source)
+            rows = find(con, left, right, dimension, source)
             (left, left_kind), (right, right_kind) = resolve_id(con, left), resolve_id(con, right)
             notes = [place_note(con, i) for i, kind in ((left, left_kind), (right, right_kind)) if kind == "place"]
         except ValueError as exc:
@@ -359,9 +362,20 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g
     table.add_column(right, ratio=2)
     for r in rows:
         head = Text(f"{r.dimension}\n{r.relation} ({r.basis})\n\n{r.claim}")
-        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— Thom 2015, {s.pages}") for s in (r.left, r.right)]
+        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— {s.cited_as}, {s.pages}") for s in (r.left, r.right)]
         table.add_row(head, *cells)
     Console(width=160).print(table)
+
+
+def _check_source(con, source: str | None) -> None:
+    """`--source` names an analysed source of the package, or the command stops with the valid ids."""
+    if source is None:
+        return
+    analyzed = [r[0] for r in con.execute("select source_id from sources where cast(role as varchar) = 'analyzed' "
+                                          "order by source_id").fetchall()]
+    if source not in analyzed:
+        raise BuildError(f"--source {source}", "names no analysed source of the package",
+                         f"analysed sources: {', '.join(analyzed)}")
 
 
 class Align(str, Enum):
@@ -373,11 +387,13 @@ class Align(str, Enum):
 @friendly
 def cite(format: Optional[str] = typer.Option(None, "--format",
                                              help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
-         what: str = typer.Option("dataset", "--what", help="dataset or essay."),
+         what: str = typer.Option("dataset", "--what", help="dataset or essay (an analysed source)."),
+         source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                              help="With --what essay: which analysed source (needed if several)."),
          row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
                                            help="Pinpoint citation of one row: page and quoted words."),
          package: Optional[Path] = package_option()) -> None:
-    """How to cite the dataset, the essay it encodes (DOI, pp. 81–92), or one row ("Thom 2015, 86")."""
+    """How to cite the dataset, a source it encodes, or one row (the source's `cited_as` and page)."""
     from .cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
 
     choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
@@ -390,7 +406,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
             raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
         typer.echo(cite_row(pkg, row).render(apa_dataset(pkg)), nl=False)
         return
-    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what)), nl=False)
+    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what), source), nl=False)
 
 
 @app.command()
@@ -398,21 +414,25 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
 def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
              align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
              since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
+             source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                  help="Only what this analysed source says (default: every source)."),
              db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
              package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
     """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
-    from .timeline import draw_timeline, timeline_items
+    from .timeline import draw_timeline, timeline_items, timeline_title
 
     if out.suffix.lower() not in (".svg", ".png", ".html"):
         raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
     con, tmp = _package_connection(db, package)
     try:
-        items, names = timeline_items(con)
+        _check_source(con, source)
+        items, names = timeline_items(con, source)
+        title = timeline_title(con, source)
     finally:
         con.close()
         if tmp:
             tmp.cleanup()
-    draw_timeline(items, names, out, align.value, since)
+    draw_timeline(items, names, out, align.value, since, title)
     typer.echo(f"wrote {out}")
 
 

@@ -191,8 +191,9 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
                                 f"{literal(field['description'])}")
         created.add(name)
     _in_one_transaction(con, comments)
-    if {"quotes", "paragraphs", "events", "comparisons"} <= created:
-        from .views import create_views
+    from .views import create_views, views_apply
+
+    if views_apply(created):
         create_views(con)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .duck import DUCK_TYPES, _as_list, _schema, ident, literal
 from .validate import read_descriptor
-from .views import VIEW_COMMENTS, VIEWS
+from .views import VIEW_COMMENTS, VIEWS, views_apply
 
 FILENAME = "load.sql"
 
@@ -103,7 +103,7 @@ def statements(package: Path) -> tuple[list[str], list[str]]:
             if field.get("description"):
                 out.append(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])};")
         created.add(name)
-    if set(VIEWS) and {"quotes", "paragraphs", "events", "comparisons"} <= created:
+    if views_apply(created):
         for view, sql in VIEWS.items():
             body = "\n".join(line[4:] if line.startswith("    ") else line for line in sql.strip("\n").splitlines())
             out.append(f"CREATE VIEW {ident(view)} AS\n{body};")

@@ -5,7 +5,7 @@ from these classes (see `schema.py`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, ClassVar, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -46,11 +46,26 @@ EditorialNote = Annotated[Optional[str], Field(
                 "(the essay's statement is kept in the row), or what the encoding inferred beyond the essay.")]
 """The one declaration of every table's `editorial_note` column."""
 
+EvidenceSource = Annotated[str, Field(
+    pattern=ID_PATTERN, max_length=80, json_schema_extra={"derived_from": "quote_id"},
+    description="The analysed source the row's evidence comes from: the source of its `quote_id` (derived).")]
+"""The one declaration of the `source_id` of a table whose rows rest on a quote: in a corpus of
+several sources, every row of evidence says which source it is from."""
+
 
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
     table: ClassVar[Table]
     vocabularies: ClassVar[dict[str, dict[str, str]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs):
+        super().__pydantic_init_subclass__(**kwargs)
+        source = cls.model_fields.get("source_id")
+        if source is not None and (source.json_schema_extra or {}).get("derived_from") == "quote_id":
+            table = cls.table  # an evidence table: its source_id is derived, and names a row of `sources`
+            cls.table = replace(table, foreign_keys={**table.foreign_keys, "source_id": "sources"},
+                                derived=(*table.derived, "source_id"))
 
 
 class DatedRow(Row):
@@ -186,11 +201,13 @@ class Citation(Row):
     table: ClassVar[Table] = Table(
         "citations", "Citations",
         "Every reference the essay makes to a work: in-text references and footnotes.",
-        ("citation_id",), {"source_id": "sources"},
-        derived=("char_start", "char_end", "page"))
+        ("citation_id",), {"source_id": "sources", "citing_source_id": "sources"},
+        derived=("citing_source_id", "char_start", "char_end", "page"))
     vocabularies: ClassVar = {"kind": v.CITATION_KIND}
     citation_id: str = Id("Identifier of the reference.")
     source_id: str = Id("The cited work.")
+    citing_source_id: str = Id("The analysed source in which the reference stands (derived from the annotation "
+                               "file's source); `source_id` is the work it cites.")
     cited_as: str = Text("The exact text of the reference in the essay.")
     locator: Optional[str] = Field(None, description="Pages or volume and pages cited (e.g. `vol. 2, 772`).")
     kind: vocab(v.CITATION_KIND) = Field(description="Where the reference stands.")
@@ -212,6 +229,7 @@ class Person(Row):
     regime_id: Optional[str] = Id("Regime the person acted in; empty for scholars.", default=None)
     kind: vocab(v.PERSON_KIND) = Field(description="Actor or scholar.")
     quote_id: str = Id("The person's first mention in the essay.")
+    source_id: EvidenceSource
     editorial_note: EditorialNote = None
 
 
@@ -229,6 +247,7 @@ class Regime(Row):
     period_start: dt.date = Field(description="First day of the period (derived).")
     period_end: dt.date = Field(description="Last day of the period (derived).")
     quote_id: str = Id("Where the essay first names the regime.")
+    source_id: EvidenceSource
     editorial_note: EditorialNote = None
 
 
@@ -248,6 +267,7 @@ class Place(Row):
         "4.15 list), for joining with other data; "
         "empty for a place that spans several of today's countries or none (the USSR, Transcaucasia, Europe)."))
     quote_id: str = Id("The place's first mention.")
+    source_id: EvidenceSource
 
 
 _ev = _date_fields(True, "the event")
@@ -271,6 +291,7 @@ class Event(DatedRow):
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     place_id: Optional[str] = Id("Where it happened.", default=None)
     quote_id: str = Id("The essay's words for the event, with its date.")
+    source_id: EvidenceSource
     citation_id: Optional[str] = Id("The reference the essay gives for it.", default=None)
     editorial_note: EditorialNote = None
 
@@ -308,6 +329,7 @@ class Phase(DatedRow):
     summary: str = Text("What the phase was, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event that opens or marks the phase.", default=None)
     quote_id: str = Id("The essay's words for the phase.")
+    source_id: EvidenceSource
     editorial_note: EditorialNote = None
 
 
@@ -333,6 +355,7 @@ class Purge(DatedRow):
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event it is part of.", default=None)
     quote_id: str = Id("The essay's words for the purge.")
+    source_id: EvidenceSource
     editorial_note: EditorialNote = None
 
 
@@ -367,6 +390,7 @@ class Rhetoric(DatedRow):
     date_precision: _rh[3]
     summary: str = Text("What the words say (paraphrase).")
     quote_id: str = Id("The words themselves.")
+    source_id: EvidenceSource
     citation_id: Optional[str] = Id("The reference the essay gives for the words.", default=None)
     event_id: Optional[str] = Id("The speech, letter or entry the words belong to.", default=None)
     editorial_note: EditorialNote = None
@@ -384,6 +408,7 @@ class Thesis(Row):
     held_by: vocab(v.SCHOOL) = Field("essay", description="Whose thesis it is.")
     stance: vocab(v.THESIS_STANCE) = Field(description="Whether the essay asserts or rejects it.")
     quote_id: str = Id("The sentence that states it.")
+    source_id: EvidenceSource
     editorial_note: EditorialNote = None
 
 
@@ -408,6 +433,7 @@ class Comparison(Row):
     basis_note: Optional[str] = Field(None, description="Why an inferred comparison was inferred.")
     claim: str = Text("The comparison in a short paraphrase.")
     quote_id: str = Id("The words that draw the comparison.")
+    source_id: EvidenceSource
 
     @model_validator(mode="after")
     def _inferred_says_why(self):
@@ -429,6 +455,7 @@ class ComparisonSide(Row):
     place_id: Optional[str] = Id("Place, for a contrast inside one regime.", default=None)
     side_summary: str = Text("What this side did (paraphrase).")
     quote_id: str = Id("The essay's words for this side.")
+    source_id: EvidenceSource
     event_id: Optional[str] = Id("Event this side rests on.", default=None)
     phase_id: Optional[str] = Id("Phase this side rests on.", default=None)
     purge_id: Optional[str] = Id("Purge this side rests on.", default=None)
@@ -447,6 +474,7 @@ class Term(Row):
     term: str = Text("The term as the essay prints it at its first occurrence, without the quotation marks.")
     gloss: str = Text("What the term names, as the essay presents it (paraphrase).")
     quote_id: str = Id("The term's first occurrence, quotation marks included.")
+    source_id: EvidenceSource
 
 
 class TermOccurrence(Row):
@@ -456,10 +484,51 @@ class TermOccurrence(Row):
         ("term_id", "quote_id"), {"term_id": "terms", "quote_id": "quotes"})
     term_id: str = Id("The term.")
     quote_id: str = Id("The occurrence: the term as printed there, quotation marks included.")
+    source_id: EvidenceSource
+
+
+_at = _date_fields(False, "the entity as this source gives it")
+ENTITY_COLUMNS = ("person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id")
+
+
+class Attestation(DatedRow):
+    table: ClassVar[Table] = Table(
+        "attestations", "Attestations",
+        "What a source says about a person, place, regime, event, phase or purge of the package, in its own "
+        "words and with the date it gives: an entity is one row in its table, with one attestation per further "
+        "passage or source, so that sources can be compared (view `source_dates`).",
+        ("attestation_id",), {"person_id": "persons", "place_id": "places", "regime_id": "regimes",
+                              "event_id": "events", "phase_id": "phases", "purge_id": "purges", "quote_id": "quotes"},
+        derived=("date_start", "date_end", "date_precision"))
+    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
+    attestation_id: str = Id("Identifier of the attestation.")
+    person_id: Optional[str] = Id("The person attested (exactly one of the entity columns is given).", default=None)
+    place_id: Optional[str] = Id("The place attested.", default=None)
+    regime_id: Optional[str] = Id("The regime attested.", default=None)
+    event_id: Optional[str] = Id("The event attested.", default=None)
+    phase_id: Optional[str] = Id("The phase attested.", default=None)
+    purge_id: Optional[str] = Id("The purge attested.", default=None)
+    date_edtf: _at[0]
+    date_start: _at[1]
+    date_end: _at[2]
+    date_precision: _at[3]
+    summary: Optional[str] = Field(None, min_length=1, description="What the source says of it (paraphrase).")
+    quote_id: str = Id("The source's words.")
+    source_id: EvidenceSource
+    editorial_note: EditorialNote = None
+
+    @model_validator(mode="after")
+    def _one_entity(self):
+        given = [c for c in ENTITY_COLUMNS if getattr(self, c) is not None]
+        if len(given) != 1:
+            raise ValueError(f"an attestation names exactly one of {', '.join(ENTITY_COLUMNS)} "
+                             f"({'none' if not given else ', '.join(given)} given)")
+        return self
 
 
 MODELS: tuple[type[Row], ...] = (
     Source, Paragraph, PageSpan, EditorialChange, Citation, Regime, Person, Quote, Place, Event, EventPerson,
     Phase, Purge, PurgeTarget, Rhetoric, Thesis, ThesisProponent, Comparison, ComparisonSide, Term, TermOccurrence,
+    Attestation,
 )
 BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}

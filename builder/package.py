@@ -103,9 +103,31 @@ def json_bytes(obj) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def descriptor(resources: list[dict], record: dict, also_at: list[str], meta: ProjectMetadata) -> dict:
-    essay = (f"{record['authors']}, “{record['title']}”, {record['container']} {record['volume']}, "
-             f"no. {record['issue']} ({record['year']}): {record['pages']}")
+def source_title(record: dict) -> str:
+    """A reference-list title of an analysed source from the parts its record gives:
+    `Authors, “Title”, Container Volume, no. Issue (Year): Pages`."""
+    title = ", ".join(part for part in (record.get("authors"), f"“{record['title']}”" if record.get("title") else None)
+                      if part)
+    container = " ".join(str(part) for part in (record.get("container"), record.get("volume")) if part)
+    if container:
+        title += f", {container}" + (f", no. {record['issue']}" if record.get("issue") else "")
+    if record.get("year"):
+        title += f" ({record['year']})"
+    if record.get("pages"):
+        title += f": {record['pages']}"
+    return title or record["cited_as"]
+
+
+def source_entry(record: dict, also_at: list[str]) -> dict:
+    """One analysed source in the descriptor's `sources`; details the record does not give stay out."""
+    entry = {"title": source_title(record), "path": record.get("url"), "doi": record.get("doi"),
+             "pages": record.get("pages"), "authors": record.get("authors"), "year": record.get("year"),
+             "container": record.get("container"), "volume": record.get("volume"), "issue": record.get("issue"),
+             "issn": record.get("issn"), "license": record.get("license"), "also_at": also_at}
+    return {key: value for key, value in entry.items() if value not in (None, [])} | {"also_at": also_at}
+
+
+def descriptor(resources: list[dict], analyzed: dict[str, tuple[dict, list[str]]], meta: ProjectMetadata) -> dict:
     return {
         "profile": "tabular-data-package",
         "name": meta.name,
@@ -117,10 +139,7 @@ def descriptor(resources: list[dict], record: dict, also_at: list[str], meta: Pr
         "keywords": meta.keywords,
         "licenses": [lic.model_dump() for lic in meta.licenses],
         "rights": meta.text_rights,
-        "sources": [{"title": essay, "path": record["url"], "doi": record.get("doi"), "pages": record["pages"],
-                     "authors": record["authors"], "year": record["year"], "container": record["container"],
-                     "volume": record["volume"], "issue": record["issue"], "issn": record.get("issn"),
-                     "also_at": also_at}],
+        "sources": [source_entry(record, also_at) for _, (record, also_at) in sorted(analyzed.items())],
         "contributors": [c.model_dump(exclude_none=True) for c in meta.contributors],
         # Marks the package as ours: `histpack validate` holds it to the project's own rules
         # (quotes against the text, pages, dates, cross-table rules); other packages are not.
@@ -129,7 +148,7 @@ def descriptor(resources: list[dict], record: dict, also_at: list[str], meta: Pr
     }
 
 
-def render(rows: dict[str, list[m.Row]], record: dict, also_at: list[str],
+def render(rows: dict[str, list[m.Row]], analyzed: dict[str, tuple[dict, list[str]]],
            meta: ProjectMetadata) -> dict[str, bytes]:
     """Every output file as bytes, keyed by its path relative to the package root."""
     files: dict[str, bytes] = {}
@@ -156,5 +175,5 @@ def render(rows: dict[str, list[m.Row]], record: dict, also_at: list[str],
         if name in meta.text_tables:
             resource["rights"] = meta.text_rights
         resources.append(resource)
-    files["datapackage.json"] = json_bytes(descriptor(resources, record, also_at, meta))
+    files["datapackage.json"] = json_bytes(descriptor(resources, analyzed, meta))
     return files

@@ -25,7 +25,7 @@ from .quotes import QuoteError, ResolvedQuote, resolve_quote
 
 ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
                     "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
-                    "comparison_sides", "terms", "term_occurrences")
+                    "comparison_sides", "terms", "term_occurrences", "attestations")
 # Nested shorthands: key in a parent row → (child table, how to expand).
 NESTED = {
     ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
@@ -121,6 +121,7 @@ class _Resolver:
         self.errors: list[BuildError] = []
         self.values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
         self.quote_claims: list[_QuoteClaim] = []
+        self.files_without_source: set[str] = set()
 
     def error(self, where: str, message: str, hint: str = "") -> None:
         self.errors.append(BuildError(where, message, hint))
@@ -134,7 +135,10 @@ class _Resolver:
             return raw.source_id
         if len(self.canonicals) == 1:
             return next(iter(self.canonicals))
-        self.error(raw.where, "several essays: the file must say which one with a top-level `source:`")
+        if raw.file not in self.files_without_source:  # said once per file, not once per row
+            self.files_without_source.add(raw.file)
+            self.error(raw.where, "several analysed sources: the file must say which one its quotes are from",
+                       f"add a top-level `source:` line (one of {', '.join(sorted(self.canonicals))})")
         return None
 
     def place(self, raw: RawRow, label: str, spec, defaults: dict) -> tuple[ResolvedQuote, str] | None:
@@ -220,8 +224,11 @@ class _Resolver:
             if placed is None:
                 return
             values["quote_id"] = placed
+            if "source_id" in model.table.derived:
+                values["source_id"] = placed[1]
             if raw.table == "terms":  # a term's own quote is its first occurrence
-                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed}, raw.where)
+                self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed,
+                                              "source_id": placed[1]}, raw.where)
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return
@@ -249,7 +256,7 @@ class _Resolver:
         found, source_id = placed
         self.quote_claims.pop()  # a reference's words are located, not quoted
         canonical = self.canonicals[source_id]
-        values.update(char_start=found.char_start, char_end=found.char_end, page=found.page_start,
+        values.update(citing_source_id=source_id, char_start=found.char_start, char_end=found.char_end, page=found.page_start,
                       cited_as=found.text)
         if found.section == "note":
             values["kind"] = values.get("kind", "footnote")

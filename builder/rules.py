@@ -189,27 +189,51 @@ def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
 
 @rule("citations", "paragraphs", "page_spans")
 def citation_text_and_page(con, descriptor) -> list[Violation]:
-    """A reference's words stand at its offsets, on its page, in one of the essays of the package.
-
-    `citations.source_id` is the cited work, not the essay, so the essay a citation stands in is
-    the one whose text holds its words at its offsets (every essay is tried)."""
+    """A reference's words stand at its offsets, on its page, in the source it stands in
+    (`citing_source_id`; `source_id` is the work it cites)."""
     rows = con.execute(f"""
-        WITH matches AS (
-            SELECT c.rowid AS row, s.page
-            FROM citations c JOIN {_TEXTS} t
-                 ON substring(t.full_text, c.char_start + 1, c.char_end - c.char_start) = c.cited_as
-            {_page_of('s', 't.source_id', 'c.char_start')})
-        SELECT c.rowid, c.citation_id, c.page, (SELECT count(*) FROM matches m WHERE m.row = c.rowid) AS held,
-               (SELECT list(m.page ORDER BY m.page) FROM matches m WHERE m.row = c.rowid) AS given
-        FROM citations c ORDER BY c.rowid""").fetchall()
+        SELECT c.rowid, c.citation_id, c.page, s.page AS mapped,
+               coalesce(substring(t.full_text, c.char_start + 1, c.char_end - c.char_start) = c.cited_as, false)
+        FROM citations c LEFT JOIN {_TEXTS} t ON t.source_id = c.citing_source_id
+        {_page_of('s', 'c.citing_source_id', 'c.char_start')}
+        ORDER BY c.rowid""").fetchall()
     out = []
-    for row, citation_id, page, held, given in rows:
+    for row, citation_id, page, mapped, held in rows:
         at = ("citations", row, (citation_id,))
         if not held:
             out.append(Violation(*at, f"citation `{citation_id}`: cited_as differs from the text at its offsets"))
-        elif page not in given:
-            out.append(Violation(*at, f"citation `{citation_id}`: page {page} but the page map gives "
-                                      f"{'/'.join(map(str, given))}"))
+        elif page != mapped:
+            out.append(Violation(*at, f"citation `{citation_id}`: page {page} but the page map gives {mapped}"))
+    return out
+
+
+@rule("quotes")
+def evidence_from_its_quotes_source(con, descriptor) -> list[Violation]:
+    """A row of evidence names the source its quote is from: `source_id` is derived from `quote_id`."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    out = []
+    for table in sorted(evidence_tables(descriptor) & present):
+        pk = _primary_key(descriptor, table) or ["quote_id"]
+        rows = con.execute(f"""
+            SELECT t.rowid, {', '.join('t.' + _q(k) for k in pk)}, t.source_id, q.source_id
+            FROM {_q(table)} t JOIN quotes q ON q.quote_id = t.quote_id
+            WHERE t.source_id IS DISTINCT FROM q.source_id ORDER BY t.rowid""").fetchall()
+        for row in rows:
+            key = tuple(row[1:1 + len(pk)])
+            out.append(Violation(table, row[0], key, f"{_label(table, key)}: `source_id` {row[-2]!r} but its "
+                                                     f"quote is from {row[-1]!r}"))
+    return out
+
+
+def evidence_tables(descriptor: dict) -> set[str]:
+    """The tables other than `quotes` with both `quote_id` and `source_id`: rows of evidence."""
+    out = set()
+    for resource in descriptor.get("resources", []):
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if isinstance(schema, dict) and resource.get("name") != "quotes":
+            names = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+            if {"quote_id", "source_id"} <= names:
+                out.add(resource["name"])
     return out
 
 
@@ -397,6 +421,17 @@ def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
         ORDER BY t.rowid""").fetchall()
     return [Violation("terms", row, (tid,), f"terms row `{tid}`: `quote` must be the term's first occurrence",
                       "swap it with the earliest of its `occurrences`") for row, tid in rows]
+
+
+@rule("attestations")
+def attestations_name_one_entity(con, descriptor) -> list[Violation]:
+    """An attestation is about exactly one person, place, regime, event, phase or purge."""
+    from .models import ENTITY_COLUMNS
+
+    given = " + ".join(f"CAST({c} IS NOT NULL AS INTEGER)" for c in ENTITY_COLUMNS)
+    rows = con.execute(f"SELECT rowid, attestation_id FROM attestations WHERE {given} <> 1 ORDER BY rowid").fetchall()
+    return [Violation("attestations", row, (aid,), f"attestations row `{aid}`: name exactly one of "
+                                                   f"{', '.join(ENTITY_COLUMNS)}") for row, aid in rows]
 
 
 _PHASES = """SELECT rowid, phase_id, regime_id, campaign, seq, date_start,

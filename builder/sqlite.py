@@ -20,7 +20,7 @@ from . import duck
 from .duck import _as_list, ident, literal
 from .errors import BuildError
 from .validate import read_descriptor
-from .views import VIEW_COMMENTS, VIEWS
+from .views import VIEW_COMMENTS, VIEWS, views_apply
 
 SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "DATE",
                 "datetime": "TIMESTAMP", "year": "INTEGER"}
@@ -120,7 +120,7 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
                 con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",
                                 [tuple(_value(v) for v in row) for row in rows])
             names = {r["name"] for r in resources}
-            if {"quotes", "paragraphs", "events", "comparisons"} <= names:
+            if views_apply(names):
                 for view, sql in VIEWS.items():
                     con.execute(f"CREATE VIEW {ident(view)} AS {sqlite_view_sql(sql)}")
             con.commit()

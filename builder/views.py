@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 PAGES = "CAST({q}.page_start AS VARCHAR) || CASE WHEN {q}.page_end <> {q}.page_start THEN '–' || CAST({q}.page_end AS VARCHAR) ELSE '' END"
@@ -21,30 +23,32 @@ VIEWS = {
     "timeline": """
         SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
                CAST(e.date_precision AS VARCHAR) AS date_precision, e.title AS label,
-               CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id
+               CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id
         FROM events e JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'phase', ph.phase_id, ph.regime_id, ph.date_edtf, ph.date_start, ph.date_end,
-               CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id
+               CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id
         FROM phases ph JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'purge', pu.purge_id, pu.regime_id, pu.date_edtf, pu.date_start, pu.date_end,
-               CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id
+               CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id
         FROM purges pu JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'rhetoric', r.rhetoric_id, r.regime_id, r.date_edtf, r.date_start, r.date_end,
-               CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id
+               CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id
         FROM rhetoric r JOIN quotes q USING (quote_id)
         WHERE r.date_start IS NOT NULL""",
     "comparison_matrix": f"""
         SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
                s.side_summary, q.text AS quote, q.page_start AS page, {PAGES.format(q='q')} AS pages,
                s.event_id, s.phase_id, s.purge_id, s.rhetoric_id,
-               cq.text AS comparison_quote, cq.page_start AS comparison_page
+               cq.text AS comparison_quote, cq.page_start AS comparison_page,
+               c.source_id, ss.cited_as AS side_cited_as
         FROM comparisons c
         JOIN comparison_sides s USING (comparison_id)
         JOIN quotes q ON q.quote_id = s.quote_id
-        JOIN quotes cq ON cq.quote_id = c.quote_id""",
+        JOIN quotes cq ON cq.quote_id = c.quote_id
+        JOIN sources ss ON ss.source_id = s.source_id""",
     "phase_alignment": """
         SELECT ph.regime_id, ph.campaign, ph.seq, ph.phase_id, ph.phase_type, ph.label, ph.date_edtf,
                ph.date_start, ph.date_end, start.campaign_start,
@@ -55,14 +59,70 @@ VIEWS = {
         JOIN (SELECT regime_id, campaign, min(date_start) AS campaign_start FROM phases GROUP BY ALL) start
           USING (regime_id, campaign)
         JOIN quotes q USING (quote_id)""",
+    "entity_evidence": """
+        WITH entities AS (
+            SELECT 'person' AS entity_kind, person_id AS entity_id, name AS label, regime_id, source_id, quote_id,
+                   NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end FROM persons
+            UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM places
+            UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM regimes
+            UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                      FROM events
+            UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                      FROM phases
+            UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end
+                      FROM purges),
+        attested AS (
+            SELECT a.attestation_id,
+                   CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place'
+                        WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event'
+                        WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
+                   coalesce(a.person_id, a.place_id, a.regime_id, a.event_id, a.phase_id, a.purge_id) AS entity_id,
+                   a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
+            FROM attestations a)
+        SELECT e.entity_kind, e.entity_id, e.label, e.regime_id, 'row' AS origin, NULL AS attestation_id,
+               e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote
+        FROM entities e JOIN quotes q USING (quote_id)
+        UNION ALL
+        SELECT t.entity_kind, t.entity_id, e.label, e.regime_id, 'attestation', t.attestation_id,
+               t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text
+        FROM attested t JOIN entities e USING (entity_kind, entity_id) JOIN quotes q ON q.quote_id = t.quote_id""",
+    "source_dates": """
+        WITH dated AS (SELECT * FROM entity_evidence WHERE date_start IS NOT NULL)
+        SELECT a.entity_kind, a.entity_id, a.label,
+               a.source_id AS source_a, a.date_edtf AS date_a, a.quote_id AS quote_a, a.page AS page_a,
+               b.source_id AS source_b, b.date_edtf AS date_b, b.quote_id AS quote_b, b.page AS page_b,
+               CASE WHEN a.date_start = b.date_start AND a.date_end = b.date_end THEN 'same'
+                    WHEN (a.date_start >= b.date_start AND a.date_end <= b.date_end)
+                      OR (b.date_start >= a.date_start AND b.date_end <= a.date_end) THEN 'nested'
+                    WHEN a.date_start <= b.date_end AND b.date_start <= a.date_end THEN 'overlap'
+                    ELSE 'differ' END AS agreement
+        FROM dated a JOIN dated b
+          ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id""",
 }
 
 VIEW_COMMENTS = {
-    "quote_context": "Every quote with page, speaker, cited work and a ready citation string (Thom 2015, 86).",
-    "timeline": "Events, phases, purges and dated rhetoric in one chronology.",
+    "quote_context": "Every quote with page, speaker, cited work and a ready citation string (`cited_as, page`).",
+    "timeline": "Events, phases, purges and dated rhetoric in one chronology, with the source of each row.",
     "comparison_matrix": "One row per comparison × side: the side-by-side table.",
     "phase_alignment": "Campaign phases with years from the campaign's start, so campaigns line up.",
+    "entity_evidence": "Every person, place, regime, event, phase and purge with each source's evidence: its own "
+                       "row's quote and date, and every attestation, one row each.",
+    "source_dates": "Each pair of sources that date the same entity, with both dates and whether they agree: "
+                    "same (identical range), nested (one is more precise and within the other), overlap, differ.",
 }
+
+
+def _tables_read(sql: str) -> set[str]:
+    named = set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql))
+    return named - set(re.findall(r"\b(\w+) AS \(", sql)) - set(VIEWS)
+
+
+VIEW_TABLES = frozenset().union(*map(_tables_read, VIEWS.values()))
+"""Every table the views read: a package lacking one of them (a third party's) gets no views."""
+
+
+def views_apply(tables) -> bool:
+    return VIEW_TABLES <= set(tables)
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

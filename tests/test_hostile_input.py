@@ -107,8 +107,8 @@ def yaml_read_no_as_false(root):
 
 def misspelt_source_header(root):
     p = root / A / "persons.yaml"
-    p.write_bytes(b"source: thom-2015-ewjs\n" + p.read_bytes())
-    return f"{A}/persons.yaml", 1, ["`source: thom-2015-ewjs` names no essay", "did you mean `thom-2015-ewjus`?"]
+    edit(p, "source: thom-2015-ewjus", "source: thom-2015-ewjs")
+    return f"{A}/persons.yaml", 2, ["`source: thom-2015-ewjs` names no essay", "did you mean `thom-2015-ewjus`?"]
 
 
 def cp1252_byte_in_text(root):
@@ -161,7 +161,7 @@ def metadata_misspelt_key(root):
 
 def no_analyzed_source(root):
     edit(root / META, "role: analyzed", "role: cited")
-    return S, None, ["no source has `role: analyzed`", "mark the essay"]
+    return S, None, ["no source has `role: analyzed`", "mark each text"]
 
 
 def duplicate_source_id(root):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.build import analyzed_records
 from builder.package import read_metadata, render
 from builder.validate import validate_package
 
@@ -37,14 +38,14 @@ def resolved(resolved_project):
 
 def test_committed_files_are_what_the_build_renders(resolved):
     resolution, _, records, also = resolved
-    files = render(resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"], read_metadata(ROOT))
+    files = render(resolution.rows, analyzed_records(records, also), read_metadata(ROOT))
     for relative, data in files.items():
         assert (ROOT / relative).read_bytes() == data, f"{relative} is out of date: run `histpack build`"
 
 
 def test_rendering_is_deterministic(resolved):
     resolution, _, records, also = resolved
-    args = (resolution.rows, records["thom-2015-ewjus"], also["thom-2015-ewjus"], read_metadata(ROOT))
+    args = (resolution.rows, analyzed_records(records, also), read_metadata(ROOT))
     assert render(*args) == render(*args)
 
 
