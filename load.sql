@@ -954,11 +954,13 @@ CREATE VIEW "comparison_matrix" AS
     SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
            s.side_summary, q.text AS quote, q.page_start AS page, CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END AS pages,
            s.event_id, s.phase_id, s.purge_id, s.rhetoric_id,
-           cq.text AS comparison_quote, cq.page_start AS comparison_page
+           cq.text AS comparison_quote, cq.page_start AS comparison_page,
+           c.source_id, ss.cited_as AS side_cited_as
     FROM comparisons c
     JOIN comparison_sides s USING (comparison_id)
     JOIN quotes q ON q.quote_id = s.quote_id
-    JOIN quotes cq ON cq.quote_id = c.quote_id;
+    JOIN quotes cq ON cq.quote_id = c.quote_id
+    JOIN sources ss ON ss.source_id = s.source_id;
 
 COMMENT ON VIEW "comparison_matrix" IS 'One row per comparison × side: the side-by-side table.';
 

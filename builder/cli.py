@@ -282,16 +282,23 @@ def _print_rows(names: list[str], batches, fmt: Format) -> None:
 @friendly
 def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
              section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note."),
+             source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                  help="Only this analysed source (default: each in turn)."),
              package: Optional[Path] = package_option("Project folder")) -> None:
     """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
     from .build import Project, resolve_project
     from .coverage import coverage as measure
 
     resolution, canonicals, _, _ = resolve_project(Project(_project(package)))
-    for source_id, canonical in canonicals.items():
+    if source is not None and source not in canonicals:
+        raise BuildError(f"--source {source}", "names no analysed source of the project",
+                         f"analysed sources: {', '.join(sorted(canonicals))}")
+    for source_id, canonical in sorted(canonicals.items()):
+        if source not in (None, source_id):
+            continue
         spans = [(q.quote_id, q.char_start, q.char_end) for q in resolution.rows["quotes"] if q.source_id == source_id]
         spans += [(c.citation_id, c.char_start, c.char_end) for c in resolution.rows["citations"]
-                  if canonical.text[c.char_start:c.char_end] == c.cited_as]
+                  if c.citing_source_id == source_id]
         result = measure(canonical, spans)
         paragraphs = [p for p in result.paragraphs if section in (None, p.section)]
         if not paragraphs:
@@ -329,9 +336,11 @@ def _package_connection(db: Optional[Path], package: Optional[Path] = None):
 def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g. ussr."),
             right: str = typer.Argument(..., help="Another, e.g. prc."),
             dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
+            source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                 help="Only this analysed source's comparisons (default: every source)."),
             db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
             package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
-    """The essay's comparisons between two regimes, side by side, with its words and pages."""
+    """The sources' comparisons between two regimes, side by side, with their words and pages."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -341,7 +350,8 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g
     con, tmp = _package_connection(db, package)
     try:
         try:
-            rows = find(con, left, right, dimension)
+            _check_source(con, source)
+            rows = find(con, left, right, dimension, source)
             (left, left_kind), (right, right_kind) = resolve_id(con, left), resolve_id(con, right)
             notes = [place_note(con, i) for i, kind in ((left, left_kind), (right, right_kind)) if kind == "place"]
         except ValueError as exc:
@@ -361,9 +371,20 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g
     table.add_column(right, ratio=2)
     for r in rows:
         head = Text(f"{r.dimension}\n{r.relation} ({r.basis})\n\n{r.claim}")
-        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— Thom 2015, {s.pages}") for s in (r.left, r.right)]
+        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— {s.cited_as}, {s.pages}") for s in (r.left, r.right)]
         table.add_row(head, *cells)
     Console(width=160).print(table)
+
+
+def _check_source(con, source: str | None) -> None:
+    """`--source` names an analysed source of the package, or the command stops with the valid ids."""
+    if source is None:
+        return
+    analyzed = [r[0] for r in con.execute("select source_id from sources where cast(role as varchar) = 'analyzed' "
+                                          "order by source_id").fetchall()]
+    if source not in analyzed:
+        raise BuildError(f"--source {source}", "names no analysed source of the package",
+                         f"analysed sources: {', '.join(analyzed)}")
 
 
 class Align(str, Enum):
@@ -402,21 +423,28 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
 def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
              align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
              since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
+             source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                  help="Only what this analysed source says (default: every source)."),
              db: Optional[Path] = typer.Option(None, help="Database to read (default: built on the fly)."),
              package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
     """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
-    from .timeline import draw_timeline, timeline_items
+    from .timeline import draw_timeline, timeline_items, timeline_title
 
     if out.suffix.lower() not in (".svg", ".png", ".html"):
         raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
     con, tmp = _package_connection(db, package)
     try:
-        items, names = timeline_items(con)
+        _check_source(con, source)
+        items, names = timeline_items(con, source)
+        title = timeline_title(con, source)
     finally:
         con.close()
         if tmp:
             tmp.cleanup()
-    draw_timeline(items, names, out, align.value, since)
+    if not items:
+        raise BuildError("timeline" + (f" --source {source}" if source else ""), "nothing to draw: no dated phase, "
+                         "purge or rhetoric row or attestation", "the timeline draws phases, purges and rhetoric")
+    draw_timeline(items, names, out, align.value, since, title)
     typer.echo(f"wrote {out}")
 
 

@@ -1,4 +1,4 @@
-"""Side by side: the essay's comparisons between two regimes (or two places of one regime)."""
+"""Side by side: the comparisons the sources draw between two regimes (or two places of one regime)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ class Side:
     summary: str
     quote: str
     pages: str
+    cited_as: str  # how the source of the side's words is cited
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def place_note(con: duckdb.DuckDBPyConnection, place_id: str) -> str:
     return f"`{place_id}` is a place{where}, not a regime"
 
 
-def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: str | None = None) -> list[ComparisonRow]:
+def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: str | None = None,
+            source_id: str | None = None) -> list[ComparisonRow]:
     """Comparisons with one side matching `left` and another matching `right` (regime, place or side id).
 
     Ids and the dimension may be typed with `-` for `_`. Unknown ones raise ValueError with the
@@ -86,15 +88,15 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: st
         dimension = resolve_dimension(dimension)
     rows = con.execute(
         "select comparison_id, cast(dimension as varchar), cast(relation as varchar), cast(basis as varchar), claim, "
-        "side_id, regime_id, place_id, side_summary, quote, pages from comparison_matrix "
-        "where ? is null or cast(dimension as varchar) = ? order by comparison_id, side_id",
-        [dimension, dimension]).fetchall()
+        "side_id, regime_id, place_id, side_summary, quote, pages, side_cited_as from comparison_matrix "
+        "where (? is null or cast(dimension as varchar) = ?) and (? is null or source_id = ?) "
+        "order by comparison_id, side_id", [dimension, dimension, source_id, source_id]).fetchall()
     grouped: dict[str, list] = {}
     for r in rows:
         grouped.setdefault(r[0], []).append(r)
     out = []
     for comparison_id, sides in grouped.items():
-        parsed = [Side(s[5], s[6], s[7], s[8], s[9], s[10]) for s in sides]
+        parsed = [Side(*s[5:12]) for s in sides]
         a = next((s for s in parsed if _matches(s, left)), None)
         b = next((s for s in parsed if _matches(s, right) and s is not a), None)
         if a and b:

@@ -22,7 +22,6 @@ import duckdb
 
 PHASE_COLOURS = {"offensive": "#e6550d", "retreat": "#31a354", "radicalization": "#a50f15",
                  "consolidation": "#3182bd"}
-REGIME_ORDER = ["ussr", "prc", "nazi_germany", "jacobin_france", "russian_empire"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,13 @@ class Item:
     item_id: str = ""
     quote_id: str = ""
     date_edtf: str = ""
+    source_id: str = ""
+    attestation_id: str = ""  # set when the date is a further source's, from `attestations`
 
     @property
     def table(self) -> str:
+        if self.attestation_id:
+            return "attestations"
         return {"phase": "phases", "purge": "purges", "rhetoric": "rhetoric"}[self.kind]
 
     @property
@@ -48,18 +51,41 @@ class Item:
         return self.detail if self.kind == "purge" else self.label
 
 
-def timeline_items(con: duckdb.DuckDBPyConnection) -> tuple[list[Item], dict[str, str]]:
+def timeline_items(con: duckdb.DuckDBPyConnection, source_id: str | None = None) -> tuple[list[Item], dict[str, str]]:
+    """Phases, purges and dated rhetoric, and the dates further sources give for phases and purges
+    (`attestations`); only those of one analysed source with `source_id`, else all of them."""
+    where = "source_id = $source OR $source IS NULL"
+    params = {"source": source_id}
     items = [Item("phase", *r) for r in con.execute(
         "select regime_id, date_start, date_end, label, cast(phase_type as varchar), seq, phase_id, quote_id, "
-        "date_edtf from phases order by regime_id, seq").fetchall()]
+        f"date_edtf, source_id from phases where {where} order by regime_id, seq", params).fetchall()]
     items += [Item("purge", *r) for r in con.execute(
-        "select regime_id, date_start, date_end, target, target_group, 0, purge_id, quote_id, date_edtf "
-        "from purges").fetchall()]
+        "select regime_id, date_start, date_end, target, target_group, 0, purge_id, quote_id, date_edtf, source_id "
+        f"from purges where {where}", params).fetchall()]
     items += [Item("rhetoric", *r) for r in con.execute(
         "select regime_id, date_start, date_end, speaker_id || ': ' || cast(theme as varchar), cast(theme as varchar), "
-        "0, rhetoric_id, quote_id, date_edtf from rhetoric where date_start is not null").fetchall()]
+        f"0, rhetoric_id, quote_id, date_edtf, source_id from rhetoric where date_start is not null and ({where})",
+        params).fetchall()]
+    items += [Item("phase", *r) for r in con.execute(
+        "select p.regime_id, a.date_start, a.date_end, p.label, cast(p.phase_type as varchar), p.seq, p.phase_id, "
+        "a.quote_id, a.date_edtf, a.source_id, a.attestation_id from attestations a join phases p using (phase_id) "
+        f"where a.date_start is not null and (a.{where})", params).fetchall()]
+    items += [Item("purge", *r) for r in con.execute(
+        "select p.regime_id, a.date_start, a.date_end, p.target, p.target_group, 0, p.purge_id, a.quote_id, "
+        "a.date_edtf, a.source_id, a.attestation_id from attestations a join purges p using (purge_id) "
+        f"where a.date_start is not null and (a.{where})", params).fetchall()]
     names = dict(con.execute("select regime_id, name from regimes").fetchall())
-    return sorted(items, key=lambda i: (i.regime_id, i.start, i.kind, i.label, i.item_id)), names
+    return sorted(items, key=lambda i: (i.regime_id, i.start, i.kind, i.label, i.item_id, i.attestation_id)), names
+
+
+def timeline_title(con: duckdb.DuckDBPyConnection, source_id: str | None = None) -> str:
+    """`<how the source is cited>: campaigns, purges and rhetoric`, naming the analysed sources drawn."""
+    cited = [r[0] for r in con.execute(
+        "select cited_as from sources where cast(role as varchar) = 'analyzed' and ($source is null or source_id = $source) "
+        "order by source_id", {"source": source_id}).fetchall()]
+    if not cited:
+        raise ValueError(f"`{source_id}` is not an analysed source of the package")
+    return f"{' · '.join(cited)}: campaigns, purges and rhetoric"
 
 
 def _years(d: dt.date) -> float:
@@ -171,16 +197,22 @@ def clip_note(p: Placed) -> str:
 
 def hover_text(item: Item, names: dict[str, str]) -> str:
     kind = {"phase": f"phase {item.seq} ({item.detail})", "purge": "purge", "rhetoric": "rhetoric"}[item.kind]
-    return f"{names.get(item.regime_id, item.regime_id)}, {kind}: {item.label} — {item.date_edtf or item.start.isoformat()}"
+    dated = item.date_edtf or item.start.isoformat()
+    if item.attestation_id:
+        dated += f" as {item.source_id} dates it"
+    return f"{names.get(item.regime_id, item.regime_id)}, {kind}: {item.label} — {dated}"
 
 
 def regime_order(placed: list[Placed]) -> list[str]:
-    present = {p.item.regime_id for p in placed}
-    return [r for r in REGIME_ORDER if r in present] + sorted(present - set(REGIME_ORDER))
+    """Lanes from the regime with the most marks to the one with the fewest (ties by id)."""
+    counts: dict[str, int] = {}
+    for p in placed:
+        counts[p.item.regime_id] = counts.get(p.item.regime_id, 0) + 1
+    return sorted(counts, key=lambda r: (-counts[r], r))
 
 
 def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: str = "calendar",
-                  since: int | None = 1920) -> Path:
+                  since: int | None = 1920, title: str = "Campaigns, purges and rhetoric") -> Path:
     """Write the picture to `out` (.svg, .png or .html). Every mark is labelled where the stacking
     leaves room for it (always, since labels take part in the stacking) and carries hover text in SVG."""
     import matplotlib
@@ -265,7 +297,7 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     ax.set_xlabel(lay.axis_label, fontsize=11)
     ax.grid(axis="x", color="#eeeeee")
     ax.set_axisbelow(True)
-    title = "Thom (2015): campaigns, purges and rhetoric" + (" aligned by campaign year" if align == "campaign" else "")
+    title += " aligned by campaign year" if align == "campaign" else ""
     ax.set_title(title, fontsize=13)
     legend = [Patch(color=c, label=f"phase: {t}") for t, c in PHASE_COLOURS.items()]
     legend += [Line2D([], [], marker="v", color="black", linestyle="none", label="purge (label: target group)"),

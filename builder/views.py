@@ -1,4 +1,5 @@
-"""The DuckDB views of DESIGN.md: side by side, chronology, aligned phases, quotes in context."""
+"""The DuckDB views: those of the design contract (docs/design-contract.md: side by side, chronology,
+aligned phases, quotes in context) and the views across sources."""
 
 from __future__ import annotations
 
@@ -42,11 +43,13 @@ VIEWS = {
         SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
                s.side_summary, q.text AS quote, q.page_start AS page, {PAGES.format(q='q')} AS pages,
                s.event_id, s.phase_id, s.purge_id, s.rhetoric_id,
-               cq.text AS comparison_quote, cq.page_start AS comparison_page
+               cq.text AS comparison_quote, cq.page_start AS comparison_page,
+               c.source_id, ss.cited_as AS side_cited_as
         FROM comparisons c
         JOIN comparison_sides s USING (comparison_id)
         JOIN quotes q ON q.quote_id = s.quote_id
-        JOIN quotes cq ON cq.quote_id = c.quote_id""",
+        JOIN quotes cq ON cq.quote_id = c.quote_id
+        JOIN sources ss ON ss.source_id = s.source_id""",
     "phase_alignment": """
         SELECT ph.regime_id, ph.campaign, ph.seq, ph.phase_id, ph.phase_type, ph.label, ph.date_edtf,
                ph.date_start, ph.date_end, start.campaign_start,
