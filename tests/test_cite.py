@@ -166,6 +166,7 @@ def test_row_citation_gives_page_and_words():
 
 def test_row_citation_uses_the_quote_of_the_row(pkg):
     quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
+    cited_as = {s["source_id"]: s["cited_as"] for s in pkg.rows("sources")}
     keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
     keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
     keyed += [("comparison_sides", r, f"{r['comparison_id']}/{r['side_id']}") for r in pkg.rows("comparison_sides")]
@@ -173,7 +174,8 @@ def test_row_citation_uses_the_quote_of_the_row(pkg):
         cited = cite_row(pkg, f"{table}:{key}")
         quote = quotes[row["quote_id"]]
         assert cited.text == quote["text"]
-        assert cited.pinpoint == f"Thom 2015, {pinpoint(quote['page_start'], quote['page_end'])}"
+        assert cited.pinpoint == f"{cited_as[quote['source_id']]}, {pinpoint(quote['page_start'], quote['page_end'])}"
+    assert cite_row(pkg, "events:1930-12-19-rykov-fired").pinpoint.startswith("Thom 2015, ")
 
 
 def test_page_ranges_use_an_en_dash(pkg):

@@ -20,7 +20,22 @@ SECOND = "fixture-second-source"
 FIRST = "thom-2015-ewjus"
 
 
+def only_the_essay(root: Path) -> None:
+    """The repository's further analysed sources out of the copy: the corpus here is the essay and the fixture."""
+    import yaml
+
+    for metadata in (root / "sources").glob("*.yaml"):
+        data = yaml.safe_load(metadata.read_text(encoding="utf-8"))
+        if data["source_id"] != FIRST:
+            (root / "sources" / data["text_file"]).unlink()
+            metadata.unlink()
+    for path in (root / "annotations").glob("*.yaml"):
+        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source", FIRST) != FIRST:
+            path.unlink()
+
+
 def add_fixture_source(root: Path) -> None:
+    only_the_essay(root)
     for folder in ("sources", "annotations"):
         for path in (FIXTURE / folder).iterdir():
             shutil.copy2(path, root / folder / path.name)
@@ -236,6 +251,7 @@ def test_the_readme_steps_add_a_source(tmp_path):
     steps = re.findall(r"^(\d)\. ", section, flags=re.M)
     assert steps == ["1", "2", "3", "4"]
     root = copy_project(tmp_path / "p")
+    only_the_essay(root)
     # 1. the text, as received
     text = root / "sources" / "my-source.txt"
     text.write_bytes((FIXTURE / "sources" / f"{SECOND}.txt").read_bytes())
