@@ -122,7 +122,7 @@ def _schema(root: Path, resource: dict) -> dict:
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
-    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` tables."""
+    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows."""
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
     types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
