@@ -1,6 +1,6 @@
 """EDTF strings → the earliest and latest day they cover, and how precise they are.
 
-Parsing is the `edtf` package's job; this module only refuses the forms DESIGN.md rules out
+Parsing is the `edtf` package's job; this module only refuses the forms the design contract (docs/design-contract.md) rules out
 (winter as a season code, open or unspecified dates) and names the precision. The package's
 grammar tries every EDTF level for every string (pyparsing, ~7 ms a value), so each distinct
 value is parsed once per process, with the level-0 and level-1 grammars first: `edtf` itself

@@ -1,7 +1,7 @@
 """A Frictionless tabular data package → a typed DuckDB database (read-only queries: `query.py`).
 
 Types, NOT NULL, ENUMs, keys and comments come from the Table Schemas, so any tabular data
-package loads; the views of DESIGN.md are added when the package holds our tables.
+package loads; the views of the design contract (docs/design-contract.md) are added when the package holds our tables.
 """
 
 from __future__ import annotations
