@@ -297,6 +297,10 @@ def test_timeline_marks_have_titles_and_lead_to_their_evidence(site, page, shots
     campaign_regimes = {p["regime_id"] for p in rows("phases")}
     expected = sum(r["regime_id"] in campaign_regimes for t in ("phases", "purges", "rhetoric") for r in rows(t)
                    if r.get("date_start"))
+    regime_of = {r["phase_id"]: r["regime_id"] for r in rows("phases")} | {r["purge_id"]: r["regime_id"]
+                                                                             for r in rows("purges")}
+    expected += sum(regime_of[a["phase_id"] or a["purge_id"]] in campaign_regimes for a in rows("attestations")
+                    if a.get("date_start") and (a["phase_id"] or a["purge_id"]))  # dates further sources give
     assert marks.count() == expected
     assert page.locator("#tl-campaign a.mark > title").count() == expected
     page.screenshot(path=str(shots / "site-timeline.png"), full_page=True)

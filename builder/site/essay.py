@@ -142,13 +142,23 @@ def render_text(text: str, base: int, ranges: list[Range], points: dict[int, lis
     return "".join(out)
 
 
-def render_essay(data: SiteData) -> tuple[str, dict, dict]:
-    """The essay's <article> and the quote index; plus counts for the report."""
-    essay = next(r for r in data.tables["sources"].rows if r.get("role") == "analyzed")
-    source_id = essay["source_id"]
+def analyzed_sources(data: SiteData) -> list[dict]:
+    """The analysed sources' records, the one most quotes rest on first (the package's main text), then by id."""
+    quoted = defaultdict(int)
+    for q in data.tables["quotes"].rows:
+        quoted[q["source_id"]] += 1
+    essays = [r for r in data.tables["sources"].rows if r.get("role") == "analyzed"]
+    return sorted(essays, key=lambda r: (-quoted[r["source_id"]], r["source_id"]))
+
+
+def render_essay(data: SiteData, source_id: str | None = None, id_prefix: str = "") -> tuple[str, dict, dict]:
+    """One analysed source's text (by default the main one) and the quote index; plus counts for the report.
+    `id_prefix` keeps the paragraph and page anchors of a further source apart from the main one's."""
+    source_id = source_id or analyzed_sources(data)[0]["source_id"]
     canonical = _canonical(data, source_id)
     quotes = [q for q in data.tables["quotes"].rows if q["source_id"] == source_id]
-    citations = [c for c in data.tables["citations"].rows if c["source_id"] and c.get("char_start")]
+    citations = [c for c in data.tables["citations"].rows if c["source_id"] and c.get("char_start")
+                 and c.get("citing_source_id", source_id) in (source_id, "")]
     cite_spans = [c for c in citations if canonical.text[int(c["char_start"]):int(c["char_end"])] == c["cited_as"]]
     spans = [(q["quote_id"], int(q["char_start"]), int(q["char_end"])) for q in quotes]
     spans += [(c["citation_id"], int(c["char_start"]), int(c["char_end"])) for c in cite_spans]
@@ -199,7 +209,7 @@ def render_essay(data: SiteData) -> tuple[str, dict, dict]:
     notes_start = min((p.char_start for p in canonical.paragraphs if p.section == "note"), default=len(canonical.text))
     for start, page in sorted(page_starts.items()):
         if start < notes_start:
-            points[start].insert(0, f'<span class="page" id="page-{page}" data-page="{page}" role="note" '
+            points[start].insert(0, f'<span class="page" id="{id_prefix}page-{page}" data-page="{page}" role="note" '
                                     f'aria-label="page {page}">{page}</span>')
 
     parts = []
@@ -220,7 +230,7 @@ def render_essay(data: SiteData) -> tuple[str, dict, dict]:
                          f'<span class="page note-page" data-page="{p.page_start}">p. {p.page_start}</span>{inner} '
                          f'<a href="#fnref{n}" aria-label="back to the text">↩</a></p>')
         else:
-            parts.append(f'<p class="para" id="para-{p.seq}">{inner}</p>')
+            parts.append(f'<p class="para" id="{id_prefix}para-{p.seq}">{inner}</p>')
     parts.append("</section>")
     if unplaced:
         items = "".join(f'<li id="{escape(c["change_id"])}"><b>{escape(c["kind"].replace("_", " "))}</b> '

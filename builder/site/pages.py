@@ -9,7 +9,7 @@ import json
 from html import escape
 
 from .data import SiteData, Table
-from .essay import KIND_LABELS, KIND_ORDER, render_essay, table_page
+from .essay import KIND_LABELS, KIND_ORDER, analyzed_sources, render_essay, table_page
 
 ASSET_CSS, ASSET_JS = "assets/site.css", "assets/site.js"
 
@@ -40,21 +40,33 @@ def json_script(element_id: str, value) -> str:
     return f'<script type="application/json" id="{element_id}">{safe}</script>'
 
 
-def essay_page(data: SiteData) -> tuple[str, dict]:
-    article, index, stats = render_essay(data)
-    essay = next(r for r in data.tables["sources"].rows if r.get("role") == "analyzed")
-    key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in KIND_ORDER)
+def _source_head(essay: dict, stats: dict, tag: str) -> str:
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
-    head = (f"<h1>{escape(essay.get('authors', ''))}, “{escape(essay.get('title', ''))}”</h1>"
+    return (f"<{tag}>{escape(essay.get('authors', ''))}, “{escape(essay.get('title', ''))}”</{tag}>"
             f"<p class=\"meta\">{escape(essay.get('container', ''))} {escape(essay.get('volume', ''))}"
-            f"{', no. ' + escape(essay['issue']) if essay.get('issue') else ''} ({escape(essay.get('year', ''))}): "
-            f"{escape(essay.get('pages', ''))}. Printed pages in the margin. {stats['quotes']} quotes highlighted; "
-            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>"
+            f"{', no. ' + escape(essay['issue']) if essay.get('issue') else ''} ({escape(essay.get('year', ''))})"
+            + (f": {escape(essay['pages'])}. Printed pages in the margin." if essay.get("pages") else ".")
+            + f" {stats['quotes']} quotes highlighted; "
+            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>")
+
+
+def essay_page(data: SiteData) -> tuple[str, dict]:
+    """The main analysed source with its key, then every further analysed source, in one article."""
+    main, *further = analyzed_sources(data)
+    article, index, stats = render_essay(data, main["source_id"])
+    key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in KIND_ORDER)
+    head = (_source_head(main, stats, "h1") +
             f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{key}"
             f"<li><span class=\"uncov\">sentence no row anchors</span></li>"
             f"<li><span class=\"ed\">e</span> editorial change to the PDF extraction</li>"
             f"<li><cite class=\"ref\">Author 12</cite> in-text citation</li></ul>"
             f"<p>Select a highlight (click, or Tab then Enter) to list the rows that rest on it.</p></details>")
+    for essay in further:
+        sid = essay["source_id"]
+        text, _, more = render_essay(data, sid, id_prefix=f"{sid}-")
+        article += (f'<section class="source" id="{escape(sid)}" aria-label="{escape(essay.get("cited_as", sid))}">'
+                    f'{_source_head(essay, more, "h2")}{text}</section>')
+        stats = {name: stats[name] + more[name] for name in stats}
     panel = ('<aside id="panel" aria-live="polite" aria-label="Rows resting on the selected quote" hidden>'
              '<button type="button" class="close" aria-label="Close">×</button><div class="content">'
              '<p>Select a highlighted passage to see the rows that rest on it, with their dates, editorial notes '

@@ -82,8 +82,9 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
         base = top[item.regime_id] + HEAD
         x0, x1 = _x(lay, p.x0), _x(lay, p.x1)
         tip = hover_text(item, names) + (f" (beyond the axis: {item.start.year})" if p.clipped else "")
-        href = f"index.html#{escape(item.table)}/{escape(item.item_id)}"
-        attrs = (f'href="{href}" class="mark m-{item.kind}" data-row="{escape(item.table)}/{escape(item.item_id)}" '
+        row = f"{escape(item.table)}/{escape(item.attestation_id or item.item_id)}"  # an attested date: its attestation
+        href = f"index.html#{row}"
+        attrs = (f'href="{href}" class="mark m-{item.kind}" data-row="{row}" '
                  f'data-quote="{escape(item.quote_id)}"')
         if item.kind == "phase":
             bar_y = base + ROW * (n_purge + rows(item.regime_id, "rhetoric")) + SEQ
