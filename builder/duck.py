@@ -109,7 +109,7 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
-    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` tables."""
+    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows."""
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
     types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type

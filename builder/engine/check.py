@@ -1,10 +1,10 @@
 """Table Schema checks of a whole package as columnar DuckDB work.
 
 Each CSV is read once by DuckDB into one table (`__store_N`: its cells as text, and the typed value
-of every field whose type is not text, computed in the same pass); the view `__typed_N` adds the row
-number, the missing values and the row's width, and every check is a SQL query over it that inserts
-its findings into `__errors`. Nothing else is kept per row: the text of a string field is its typed
-value. The error classes and row numbers are frictionless's (the header is row 1; an
+of every field whose type is not text, computed in the same pass); `__typed_N` adds the row number,
+the missing values and the row's width (a view over `__store_N` for a large file, a table for a small
+one), and every check is a SQL query over it that inserts its findings into `__errors`. Nothing else
+is kept per row: the text of a string field is its typed value. The error classes and row numbers are frictionless's (the header is row 1; an
 empty line is a row). Python touches files only to hash them, to check or convert their encoding,
 and to give DuckDB a private, glob-free name for each file.
 """
