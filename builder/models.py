@@ -32,6 +32,27 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: dict[str, str] = field(default_factory=dict)
     derived: tuple[str, ...] = ()  # columns the builder computes; nobody types them
+    generated: bool = False  # made from the source texts by the builder, never annotated
+    shorthand: "Shorthand | None" = None  # how a parent row's key in annotations expands into rows of this table
+
+
+@dataclass(frozen=True)
+class Shorthand:
+    """A child table typed inside its parent row: `persons: {rykov: target}` in an event → event_persons.
+
+    shape `mapping`: `{id: value}` pairs give `column` and `attr`; `list`: ids give `column`;
+    `rows`: a list of mappings, each a row."""
+
+    parent: str
+    key: str
+    shape: str
+    column: str | None = None
+    attr: str | None = None
+
+
+DATE_COLUMNS = {"date_edtf": ("date_start", "date_end", "date_precision"),
+                "period_edtf": ("period_start", "period_end")}
+"""An EDTF column → the columns derived from it (first day, last day, precision)."""
 
 
 def Id(description: str, **kw):
@@ -66,6 +87,10 @@ class Row(BaseModel):
         super().__pydantic_init_subclass__(**kwargs)
         cls.vocabularies = v.Meanings({name: kind for name, info in cls.model_fields.items()
                                        if (kind := v.vocabulary_type(info.annotation)) is not None})
+        dates = tuple(d for column, derived in DATE_COLUMNS.items() if column in cls.model_fields
+                      for d in derived if d not in cls.table.derived)
+        if dates:
+            cls.table = replace(cls.table, derived=(*cls.table.derived, *dates))
         source = cls.model_fields.get("source_id")
         if source is not None and (source.json_schema_extra or {}).get("derived_from") == "quote_id":
             table = cls.table  # an evidence table: its source_id is derived, and names a row of `sources`
@@ -124,7 +149,7 @@ class Paragraph(Row):
         "The canonical text of the essay, one row per paragraph; joined with blank lines they give the text "
         "every offset refers to. Generated from the source text, never typed.",
         ("paragraph_id",), {"source_id": "sources"},
-        derived=("paragraph_id", "source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"))
+        derived=("paragraph_id", "source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"), generated=True)
     paragraph_id: str = Id("Identifier: `p` and the paragraph's position, zero-padded.")
     source_id: str = Id("The essay.")
     seq: int = Field(ge=1, description="Position of the paragraph in the canonical text.")
@@ -141,7 +166,7 @@ class PageSpan(Row):
         "page_spans", "Page map",
         "Printed page of every stretch of the canonical text (the page map). Notes carry the page whose foot "
         "they stood at.", ("source_id", "char_start"), {"source_id": "sources"},
-        derived=("source_id", "char_start", "char_end", "page"))
+        derived=("source_id", "char_start", "char_end", "page"), generated=True)
     source_id: str = Id("The essay.")
     char_start: int = Field(ge=0, description="First offset of the stretch.")
     char_end: int = Field(ge=1, description="Offset just after the stretch (exclusive).")
@@ -153,7 +178,7 @@ class EditorialChange(Row):
         "editorial_changes", "Editorial changes",
         "Every change the normalization made to the source text other than folding whitespace.",
         ("change_id",), {"source_id": "sources"},
-        derived=("change_id", "source_id", "kind", "description", "raw_line", "char_offset"))
+        derived=("change_id", "source_id", "kind", "description", "raw_line", "char_offset"), generated=True)
     change_id: str = Id("Identifier: `c` and the change's position.")
     source_id: str = Id("The essay.")
     kind: vocab(v.EDITORIAL_CHANGE_KIND) = Field(description="What was changed.")
@@ -170,7 +195,7 @@ class Quote(Row):
         "pages are computed by the builder.",
         ("quote_id",),
         {"source_id": "sources", "speaker_id": "persons", "citation_id": "citations", "paragraph_id": "paragraphs"},
-        derived=("source_id", "char_start", "char_end", "page_start", "page_end", "prefix", "suffix", "paragraph_id"))
+        derived=("source_id", "char_start", "char_end", "page_start", "page_end", "prefix", "suffix", "paragraph_id"), generated=True)
     quote_id: str = Id("Identifier of the quote.")
     source_id: str = Id("The essay the words are from.")
     text: str = Text("The words, exactly as in the canonical text.")
@@ -236,8 +261,7 @@ class Regime(Row):
     table: ClassVar[Table] = Table(
         "regimes", "Regimes",
         "The regimes the essay compares, and the Russian Empire of its epigraph.",
-        ("regime_id",), {"leader_id": "persons", "quote_id": "quotes"},
-        derived=("period_start", "period_end"))
+        ("regime_id",), {"leader_id": "persons", "quote_id": "quotes"})
     regime_id: str = Id("Identifier of the regime.")
     name: str = Text("Name of the regime.")
     state: str = Text("The state it ruled.")
@@ -275,8 +299,7 @@ class Event(DatedRow):
     table: ClassVar[Table] = Table(
         "events", "Events",
         "Every dated happening the essay mentions, dated as precisely as the essay dates it.",
-        ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"},
-        derived=("date_start", "date_end", "date_precision"))
+        ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"})
     event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.")
     regime_id: str = Id("Regime in which the event happened.")
     date_edtf: _ev[0]
@@ -296,7 +319,8 @@ class Event(DatedRow):
 class EventPerson(Row):
     table: ClassVar[Table] = Table(
         "event_persons", "Persons in events", "Who took part in each event, and how.",
-        ("event_id", "person_id"), {"event_id": "events", "person_id": "persons"})
+        ("event_id", "person_id"), {"event_id": "events", "person_id": "persons"},
+        shorthand=Shorthand("events", "persons", "mapping", "person_id", "role"))
     event_id: str = Id("The event.")
     person_id: str = Id("The person.")
     role: v.content("event_person_role") = Field(description="The person's part in the event.")
@@ -309,8 +333,7 @@ class Phase(DatedRow):
     table: ClassVar[Table] = Table(
         "phases", "Campaign phases",
         "The essay's pattern of waves, retreats and new waves, per regime and campaign, in order.",
-        ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"},
-        derived=("date_start", "date_end", "date_precision"))
+        ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"})
     phase_id: str = Id("Identifier of the phase.")
     regime_id: str = Id("Regime of the campaign.")
     campaign: v.content("phase_campaign") = Field(description="The campaign whose course the phase belongs to.")
@@ -335,8 +358,7 @@ class Purge(DatedRow):
     table: ClassVar[Table] = Table(
         "purges", "Purges",
         "Expulsions, removals, purges and planned eliminations of party members, officials, specialists or groups.",
-        ("purge_id",), {"regime_id": "regimes", "instigator_id": "persons", "event_id": "events", "quote_id": "quotes"},
-        derived=("date_start", "date_end", "date_precision"))
+        ("purge_id",), {"regime_id": "regimes", "instigator_id": "persons", "event_id": "events", "quote_id": "quotes"})
     purge_id: str = Id("Identifier of the purge.")
     regime_id: str = Id("Regime that purged.")
     date_edtf: _pu[0]
@@ -356,7 +378,8 @@ class Purge(DatedRow):
 class PurgeTarget(Row):
     table: ClassVar[Table] = Table(
         "purge_targets", "Purge targets", "Named persons each purge struck, and what befell them.",
-        ("purge_id", "person_id"), {"purge_id": "purges", "person_id": "persons"})
+        ("purge_id", "person_id"), {"purge_id": "purges", "person_id": "persons"},
+        shorthand=Shorthand("purges", "targets", "mapping", "person_id", "outcome"))
     purge_id: str = Id("The purge.")
     person_id: str = Id("The person targeted.")
     outcome: v.content("purge_outcome") = Field(description="What befell them, as the essay says.")
@@ -370,8 +393,7 @@ class Rhetoric(DatedRow):
         "rhetoric", "Rhetoric",
         "Direct quotations of actors' words (speeches, letters, articles, diaries, memoranda), by theme.",
         ("rhetoric_id",), {"regime_id": "regimes", "speaker_id": "persons", "quote_id": "quotes",
-                           "citation_id": "citations", "event_id": "events"},
-        derived=("date_start", "date_end", "date_precision"))
+                           "citation_id": "citations", "event_id": "events"})
     rhetoric_id: str = Id("Identifier of the utterance.")
     regime_id: str = Id("Regime of the speaker.")
     speaker_id: str = Id("Who said or wrote the words.")
@@ -406,7 +428,8 @@ class Thesis(Row):
 class ThesisProponent(Row):
     table: ClassVar[Table] = Table(
         "thesis_proponents", "Thesis proponents", "Scholars the essay names as holding a thesis.",
-        ("thesis_id", "person_id"), {"thesis_id": "theses", "person_id": "persons"})
+        ("thesis_id", "person_id"), {"thesis_id": "theses", "person_id": "persons"},
+        shorthand=Shorthand("theses", "proponents", "list", "person_id"))
     thesis_id: str = Id("The thesis.")
     person_id: str = Id("A scholar who holds it.")
 
@@ -438,7 +461,8 @@ class ComparisonSide(Row):
         "One row per side of a comparison: the regime (or region), what it did, the essay's words for it.",
         ("comparison_id", "side_id"),
         {"comparison_id": "comparisons", "regime_id": "regimes", "place_id": "places", "quote_id": "quotes",
-         "event_id": "events", "phase_id": "phases", "purge_id": "purges", "rhetoric_id": "rhetoric"})
+         "event_id": "events", "phase_id": "phases", "purge_id": "purges", "rhetoric_id": "rhetoric"},
+        shorthand=Shorthand("comparisons", "sides", "rows"))
     comparison_id: str = Id("The comparison.")
     side_id: str = Id("Identifier of the side within the comparison (usually the regime or place).")
     regime_id: str = Id("Regime of this side.")
@@ -471,7 +495,8 @@ class TermOccurrence(Row):
     table: ClassVar[Table] = Table(
         "term_occurrences", "Term occurrences",
         "Every place the essay uses a term of `terms`, the first included; the quote gives offsets and page.",
-        ("term_id", "quote_id"), {"term_id": "terms", "quote_id": "quotes"})
+        ("term_id", "quote_id"), {"term_id": "terms", "quote_id": "quotes"},
+        shorthand=Shorthand("terms", "occurrences", "rows"))
     term_id: str = Id("The term.")
     quote_id: str = Id("The occurrence: the term as printed there, quotation marks included.")
     source_id: EvidenceSource
@@ -488,8 +513,7 @@ class Attestation(DatedRow):
         "words and with the date it gives: an entity is one row in its table, with one attestation per further "
         "passage or source, so that sources can be compared (view `source_dates`).",
         ("attestation_id",), {"person_id": "persons", "place_id": "places", "regime_id": "regimes",
-                              "event_id": "events", "phase_id": "phases", "purge_id": "purges", "quote_id": "quotes"},
-        derived=("date_start", "date_end", "date_precision"))
+                              "event_id": "events", "phase_id": "phases", "purge_id": "purges", "quote_id": "quotes"})
     attestation_id: str = Id("Identifier of the attestation.")
     person_id: Optional[str] = Id("The person attested (exactly one of the entity columns is given).", default=None)
     place_id: Optional[str] = Id("The place attested.", default=None)
@@ -521,3 +545,5 @@ MODELS: tuple[type[Row], ...] = (
     Attestation,
 )
 BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}
+ANNOTATED_TABLES: tuple[str, ...] = tuple(m.table.name for m in MODELS if not m.table.generated)
+"""The tables a person types in annotations/ (`sources` holds typed cited works and generated analysed ones)."""

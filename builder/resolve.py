@@ -23,17 +23,11 @@ from .dates import DateError, derive_dates
 from .errors import BuildError, BuildErrors
 from .quotes import QuoteError, ResolvedQuote, resolve_quote
 
-ANNOTATED_TABLES = ("sources", "citations", "regimes", "persons", "places", "events", "event_persons", "phases",
-                    "purges", "purge_targets", "rhetoric", "theses", "thesis_proponents", "comparisons",
-                    "comparison_sides", "terms", "term_occurrences", "attestations")
-# Nested shorthands: key in a parent row → (child table, how to expand).
-NESTED = {
-    ("events", "persons"): ("event_persons", "mapping", "person_id", "role"),
-    ("purges", "targets"): ("purge_targets", "mapping", "person_id", "outcome"),
-    ("theses", "proponents"): ("thesis_proponents", "list", "person_id", None),
-    ("comparisons", "sides"): ("comparison_sides", "rows", None, None),
-    ("terms", "occurrences"): ("term_occurrences", "rows", None, None),
-}
+ANNOTATED_TABLES = m.ANNOTATED_TABLES
+# Nested shorthands: key in a parent row → (child table, how to expand), as the child models declare them.
+NESTED = {(model.table.shorthand.parent, model.table.shorthand.key):
+          (model.table.name, model.table.shorthand.shape, model.table.shorthand.column, model.table.shorthand.attr)
+          for model in m.MODELS if model.table.shorthand}
 QUOTE_KEYS = {"text", "occurrence", "prefix", "voice", "speaker", "citation"}
 
 
@@ -232,8 +226,7 @@ class _Resolver:
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return
-        for column, targets in (("date_edtf", ("date_start", "date_end", "date_precision")),
-                                ("period_edtf", ("period_start", "period_end"))):
+        for column, targets in m.DATE_COLUMNS.items():
             if column in values and values[column] in (None, ""):
                 del values[column]  # an empty date is a missing date: one error, not one per derived column
             if column in model.model_fields and values.get(column) not in (None, ""):

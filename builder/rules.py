@@ -240,8 +240,6 @@ def evidence_tables(descriptor: dict) -> set[str]:
 
 # --- dates -------------------------------------------------------------------------------------------
 
-DATE_COLUMNS = {"date_edtf": ("date_start", "date_end", "date_precision"),
-                "period_edtf": ("period_start", "period_end")}
 
 
 def _primary_key(descriptor: dict, table: str) -> list[str]:
@@ -262,6 +260,7 @@ def _q(name: str) -> str:
 def edtf_dates(con, descriptor) -> list[Violation]:
     """Derived date columns are what their EDTF column covers. Each distinct value is parsed once."""
     from .dates import DateError, derive_dates
+    from .models import DATE_COLUMNS
 
     columns: dict[str, set[str]] = {}
     for table, column in con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
