@@ -282,16 +282,23 @@ def _print_rows(names: list[str], batches, fmt: Format) -> None:
 @friendly
 def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
              section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note."),
+             source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
+                                                  help="Only this analysed source (default: each in turn)."),
              package: Optional[Path] = package_option("Project folder")) -> None:
     """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
     from .build import Project, resolve_project
     from .coverage import coverage as measure
 
     resolution, canonicals, _, _ = resolve_project(Project(_project(package)))
-    for source_id, canonical in canonicals.items():
+    if source is not None and source not in canonicals:
+        raise BuildError(f"--source {source}", "names no analysed source of the project",
+                         f"analysed sources: {', '.join(sorted(canonicals))}")
+    for source_id, canonical in sorted(canonicals.items()):
+        if source not in (None, source_id):
+            continue
         spans = [(q.quote_id, q.char_start, q.char_end) for q in resolution.rows["quotes"] if q.source_id == source_id]
         spans += [(c.citation_id, c.char_start, c.char_end) for c in resolution.rows["citations"]
-                  if canonical.text[c.char_start:c.char_end] == c.cited_as]
+                  if c.citing_source_id == source_id]
         result = measure(canonical, spans)
         paragraphs = [p for p in result.paragraphs if section in (None, p.section)]
         typer.echo(f"{source_id}:")
@@ -432,6 +439,9 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
         con.close()
         if tmp:
             tmp.cleanup()
+    if not items:
+        raise BuildError("timeline" + (f" --source {source}" if source else ""), "nothing to draw: no dated phase, "
+                         "purge or rhetoric row or attestation", "the timeline draws phases, purges and rhetoric")
     draw_timeline(items, names, out, align.value, since, title)
     typer.echo(f"wrote {out}")
 

@@ -1,0 +1,226 @@
+"""A corpus of two analysed sources, built from data only: the project plus the labelled fixture
+source of `tests/fixtures/second-source/` (not a real text). Every table, view and command is
+checked on it, and the single-source package of the repository is unchanged by the mechanism."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, copy_project
+
+FIXTURE = REPO / "tests" / "fixtures" / "second-source"
+SECOND = "fixture-second-source"
+FIRST = "thom-2015-ewjus"
+
+
+def add_fixture_source(root: Path) -> None:
+    for folder in ("sources", "annotations"):
+        for path in (FIXTURE / folder).iterdir():
+            shutil.copy2(path, root / folder / path.name)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    from builder.build import build
+
+    root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
+    add_fixture_source(root)
+    build(root, db_path=Path("build/corpus.duckdb"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def con(corpus):
+    connection = duckdb.connect(str(corpus / "build" / "corpus.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+
+
+def rows(root: Path, table: str) -> list[dict]:
+    with open(root / "data" / f"{table}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def invoke(*args: str):
+    from builder.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def test_both_sources_are_analysed_and_described(corpus):
+    sources = {r["source_id"]: r for r in rows(corpus, "sources")}
+    assert sources[FIRST]["role"] == sources[SECOND]["role"] == "analyzed"
+    descriptor = json.loads((corpus / "datapackage.json").read_text(encoding="utf-8"))
+    titles = [s["title"] for s in descriptor["sources"]]
+    assert titles == ["“A fixture text for histpack's tests”",
+                      "Françoise Thom, “Reflections on Stalin and the Holodomor”, East/West: Journal of Ukrainian "
+                      "Studies 2, no. 1 (2015): 81-92"]
+    assert descriptor["sources"][0]["license"] == "Written for histpack's tests; not a real source"
+
+
+def test_each_source_has_its_own_text_and_page_map(corpus):
+    paragraphs = rows(corpus, "paragraphs")
+    assert {p["source_id"] for p in paragraphs} == {FIRST, SECOND}
+    fixture = [p for p in paragraphs if p["source_id"] == SECOND]
+    assert [p["paragraph_id"] for p in fixture][:2] == [f"{SECOND}-p001", f"{SECOND}-p002"]
+    assert {p["page_start"] for p in fixture} == {"1", "2"}  # the leading space of the last line starts page 2
+    assert {s["source_id"] for s in rows(corpus, "page_spans")} == {FIRST, SECOND}
+
+
+def test_every_evidence_row_names_the_source_of_its_quote(corpus):
+    quotes = {q["quote_id"]: q["source_id"] for q in rows(corpus, "quotes")}
+    descriptor = json.loads((corpus / "datapackage.json").read_text(encoding="utf-8"))
+    evidence = [r["name"] for r in descriptor["resources"] if r["name"] != "quotes"
+                and {"quote_id", "source_id"} <= {f["name"] for f in
+                                                 json.loads((corpus / r["schema"]).read_text())["fields"]}]
+    assert set(evidence) >= {"persons", "places", "regimes", "events", "phases", "purges", "rhetoric", "theses",
+                             "comparisons", "comparison_sides", "terms", "term_occurrences", "attestations"}
+    seen = set()
+    for table in evidence:
+        for row in rows(corpus, table):
+            assert row["source_id"] == quotes[row["quote_id"]], (table, row)
+            seen.add(row["source_id"])
+    assert seen == {FIRST, SECOND}
+    fixture_event = next(r for r in rows(corpus, "events") if r["event_id"] == "1929-12-fixture-assault-on-villages")
+    assert fixture_event["source_id"] == SECOND
+
+
+def test_citations_say_which_source_they_stand_in(corpus):
+    citations = rows(corpus, "citations")
+    assert citations and {c["citing_source_id"] for c in citations} == {FIRST}
+    assert all(c["source_id"] != c["citing_source_id"] for c in citations)  # the cited work is another column
+
+
+def test_attestations_and_the_source_dates_view(con):
+    attested = con.execute("select attestation_id, source_id, coalesce(event_id, phase_id, place_id), date_edtf "
+                           "from attestations order by 1").fetchall()
+    assert attested == [("fixture-dizzy-with-success", SECOND, "1930-03-02-dizzy-with-success", "1930-03-02"),
+                        ("fixture-famine", SECOND, "ussr-collectivization-1932-1933-famine", "1932/1933"),
+                        ("fixture-great-leap", SECOND, "1957-1958-great-leap-forward", "1958"),
+                        ("fixture-revolts-ukraine", SECOND, "1930-02-peasant-revolts-ukraine", "1930-21"),
+                        ("fixture-seed-grain", SECOND, "1932-12-seed-grain-confiscation", "1932-12"),
+                        ("fixture-ukraine", SECOND, "ukraine", None)]
+    agreement = dict(con.execute("select entity_id, agreement from source_dates").fetchall())
+    assert agreement.pop("ussr-collectivization-1932-1933-famine") == "nested"
+    assert agreement == {"1930-03-02-dizzy-with-success": "same", "1932-12-seed-grain-confiscation": "same",
+                         "1930-02-peasant-revolts-ukraine": "nested", "1957-1958-great-leap-forward": "nested"}
+    both = con.execute("select source_id, origin from entity_evidence where entity_id = 'ukraine' "
+                       "order by source_id").fetchall()
+    assert both == [(SECOND, "attestation"), (FIRST, "row")]
+
+
+def test_source_dates_tells_disagreement_from_overlap(con):
+    """The view's classification, on the dates the two sources give (a scratch copy of its inputs)."""
+    scratch = duckdb.connect()
+    try:
+        scratch.execute("create table entity_evidence (entity_kind varchar, entity_id varchar, label varchar, "
+                        "source_id varchar, date_edtf varchar, quote_id varchar, page integer, date_start date, "
+                        "date_end date)")
+        scratch.execute("""insert into entity_evidence values
+            ('event', 'e1', 'x', 'a', '1930', 'qa', 1, '1930-01-01', '1930-12-31'),
+            ('event', 'e1', 'x', 'b', '1931', 'qb', 1, '1931-01-01', '1931-12-31'),
+            ('event', 'e2', 'y', 'a', '1930/1931', 'qa', 1, '1930-01-01', '1931-12-31'),
+            ('event', 'e2', 'y', 'b', '1931/1932', 'qb', 1, '1931-01-01', '1932-12-31')""")
+        sql = con.execute("select sql from duckdb_views() where view_name = 'source_dates'").fetchone()[0]
+        scratch.execute(sql)
+        assert scratch.execute("select entity_id, agreement from source_dates order by 1").fetchall() == [
+            ("e1", "differ"), ("e2", "overlap")]
+    finally:
+        scratch.close()
+
+
+def test_validate_accepts_the_corpus_and_refuses_a_source_mismatch(corpus, tmp_path):
+    assert invoke("validate", "--package", str(corpus)).exit_code == 0
+    broken = tmp_path / "broken"
+    shutil.copytree(corpus, broken, ignore=shutil.ignore_patterns("build"))
+    path = broken / "data" / "attestations.csv"
+    path.write_bytes(path.read_bytes().replace(f",{SECOND},".encode(), f",{FIRST},".encode(), 1))
+    result = invoke("validate", "--package", str(broken))
+    assert result.exit_code == 1
+    assert "data/attestations.csv: row 2: attestations row `fixture-dizzy-with-success`: `source_id` " \
+           f"'{FIRST}' but its quote is from '{SECOND}'" in result.stderr
+
+
+def test_compare_and_timeline_by_source(corpus, tmp_path):
+    everything = invoke("compare", "ussr", "prc", "--package", str(corpus))
+    assert everything.exit_code == 0 and "— Thom 2015, " in everything.stdout
+    only_fixture = invoke("compare", "ussr", "prc", "--source", SECOND, "--package", str(corpus))
+    assert only_fixture.exit_code == 0
+    assert only_fixture.stdout.strip() == "no comparison between ussr and prc"
+    wrong = invoke("compare", "ussr", "prc", "--source", "nope", "--package", str(corpus))
+    assert wrong.exit_code == 1
+    assert wrong.stderr.strip() == (f"error: --source nope: names no analysed source of the package — "
+                                    f"analysed sources: {SECOND}, {FIRST}")
+    svg = tmp_path / "t.svg"
+    assert invoke("timeline", "--out", str(svg), "--source", SECOND, "--package", str(corpus)).exit_code == 0
+    assert "Fixture: campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
+    assert invoke("timeline", "--out", str(svg), "--package", str(corpus)).exit_code == 0
+    assert "Fixture · Thom 2015: campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
+
+
+def test_timeline_items_hold_attested_dates_of_phases(con):
+    from builder.timeline import timeline_items
+
+    everything, _ = timeline_items(con)
+    fixture, _ = timeline_items(con, SECOND)
+    assert [(i.kind, i.item_id, i.attestation_id, i.table, i.date_edtf) for i in fixture] == [
+        ("phase", "ussr-collectivization-1932-1933-famine", "fixture-famine", "attestations", "1932/1933")]
+    assert {i.source_id for i in everything} == {FIRST, SECOND}
+    assert set(fixture) < set(everything)
+
+
+def test_cite_names_each_source(corpus):
+    dataset = invoke("cite", "--format", "bibtex", "--package", str(corpus))
+    assert "Encodes “A fixture text for histpack's tests”; Françoise Thom, “Reflections" in dataset.stdout
+    ambiguous = invoke("cite", "--what", "essay", "--package", str(corpus))
+    assert ambiguous.exit_code == 1 and "the package encodes 2 sources: say which one" in ambiguous.stderr
+    fixture = invoke("cite", "--what", "essay", "--source", SECOND, "--format", "ris", "--package", str(corpus))
+    assert fixture.stdout.splitlines() == ["TY  - GEN", "TI  - A fixture text for histpack's tests", "ER  - "]
+    row = invoke("cite", "--row", "attestations:fixture-seed-grain", "--package", str(corpus))
+    assert row.stdout.startswith("Fixture, 2\n“In December 1932 the seed grain was taken")
+    cff = (corpus / "CITATION.cff").read_text(encoding="utf-8")
+    assert "the sources it encodes" in cff and cff.count("- type: ") == 2
+
+
+def test_coverage_per_source(corpus):
+    result = invoke("coverage", "--source", SECOND, "--package", str(corpus))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == f"{SECOND}:"
+    assert f"{FIRST}:" not in result.stdout
+
+
+def test_query_export_and_sqlite_carry_the_new_table_and_views(corpus, tmp_path):
+    query = invoke("query", "--format", "csv", "select count(*) as n from source_dates", "--package", str(corpus))
+    assert query.exit_code == 0 and query.stdout.splitlines()[-1] == "5"
+    out = tmp_path / "corpus.sqlite"
+    assert invoke("export", "--format", "sqlite", "--out", str(out), "--package", str(corpus)).exit_code == 0
+    import sqlite3
+
+    lite = sqlite3.connect(out)
+    try:
+        assert lite.execute("select count(*) from attestations").fetchone() == (6,)
+        assert lite.execute("select count(*) from source_dates").fetchone() == (5,)
+    finally:
+        lite.close()
+
+
+def test_a_file_without_its_source_among_several_is_one_error_per_file(corpus, tmp_path):
+    from builder.build import build
+    from builder.errors import BuildErrors
+
+    root = copy_project(tmp_path / "p")
+    add_fixture_source(root)
+    path = root / "annotations" / "terms.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"source: {FIRST}", "", 1), encoding="utf-8")
+    with pytest.raises(BuildErrors) as caught:
+        build(root, db_path=None)
+    lines = [str(e) for e in caught.value.errors]
+    assert len(lines) == 1 and lines[0].startswith("annotations/terms.yaml:")
+    assert "several analysed sources: the file must say which one its quotes are from" in lines[0]
