@@ -1,6 +1,5 @@
 """`histpack site` on a package of two analysed sources: this repository plus the labelled FIXTURE
-source of tests/fixtures/second-source (not a real text), built once for the module, with two
-more attestations (of phases) so the timeline has further sources' dates to draw.
+source of tests/fixtures/second-source (not a real text), built once for the module.
 
 Every analysed source gets its own reading page, every link to a quote or a row goes to the page
 of that quote's source, and the cross-source page lists what `source_dates` holds.
@@ -26,16 +25,6 @@ from conftest import REPO, copy_project
 FIXTURE = REPO / "tests" / "fixtures" / "second-source"
 MAIN, OTHER = "thom-2015-ewjus", "fixture-second-source"
 MAIN_PAGE, OTHER_PAGE = "index.html", f"source-{OTHER}.html"
-PHASE_ATTESTATIONS = """\
-  - attestation_id: fixture-great-leap-phase
-    phase_id: prc-collectivization-1957-1958-great-leap-forward
-    quote: "the Great Leap Forward began in 1958"
-    date_edtf: "1958"
-  - attestation_id: fixture-famine-phase
-    phase_id: ussr-collectivization-1932-1933-famine
-    quote: "The famine struck Ukraine in 1932 and 1933"
-    date_edtf: 1932/1933
-"""
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +36,6 @@ def corpus(tmp_path_factory) -> Path:
     for folder in ("sources", "annotations"):
         for path in (FIXTURE / folder).iterdir():
             shutil.copy2(path, root / folder / path.name)
-    annotations = root / "annotations" / f"{OTHER}.yaml"
-    text = annotations.read_text(encoding="utf-8")
-    assert "\nevents:" in text
-    annotations.write_text(text.replace("\nevents:", PHASE_ATTESTATIONS + "\nevents:", 1), encoding="utf-8")
     build(root, db_path=None)
     return root
 
