@@ -125,6 +125,21 @@ def test_fixture_head_prints_no_empty_punctuation(corpus, site):
                                    f"{main['pages']}.")
 
 
+@pytest.mark.parametrize("record, heading, where", [
+    ({"title": "T", "authors": "A", "container": "J", "volume": "2", "issue": "1", "year": "2015", "pages": "81-92"},
+     "A, “T”", "J 2, no. 1 (2015): 81-92. "),
+    ({"title": "T", "container": "J", "year": "2001"}, "“T”", "J (2001). "),
+    ({"authors": "A", "issue": "3"}, "A, Cited", "no. 3. "),
+    ({"year": "1958", "pages": "4"}, "Cited", "1958: 4. "),
+    ({"pages": "4"}, "Cited", "pp. 4. "),
+    ({"title": "T"}, "“T”", ""),
+])
+def test_a_source_head_prints_the_parts_its_record_gives(record, heading, where):
+    from builder.site.pages import source_heading
+
+    assert source_heading({"source_id": "s", "cited_as": "Cited", **record}) == (heading, where)
+
+
 def test_every_link_to_a_quote_or_row_lands_on_an_element_of_its_page(site):
     """A row's fragment lands on its quote: the page's ids include the rows listed in its data."""
     ids = {p.name: set(re.findall(r' id="([^"]+)"', p.read_text(encoding="utf-8"))) for p in site.glob("*.html")}

@@ -50,8 +50,8 @@ def has_attestations(data: SiteData) -> bool:
 def source_heading(source: dict) -> tuple[str, str]:
     """`Authors, “Title”` and `Container volume, no. issue (year): pages.` from the parts the
     record gives; a missing part leaves no stray punctuation."""
-    title = source.get("title") or source.get("cited_as") or source["source_id"]
-    heading = ", ".join(p for p in (escape(source.get("authors", "")), f"“{escape(title)}”") if p)
+    title = f"“{escape(source['title'])}”" if source.get("title") else escape(source.get("cited_as") or source["source_id"])
+    heading = ", ".join(p for p in (escape(source.get("authors", "")), title) if p)
     where = " ".join(escape(source[k]) for k in ("container", "volume") if source.get(k))
     if source.get("issue"):
         where = f"{where}, no. {escape(source['issue'])}" if where else f"no. {escape(source['issue'])}"
