@@ -96,6 +96,16 @@ def test_sentences_no_quote_anchors_are_shaded():
     assert article.count('<span class="uncov">') == paragraph.count('<span class="uncov">')
 
 
+def test_one_source_is_read_on_index_html_alone(site):
+    """With one analysed source and no attestations: no other source page, no across-sources page."""
+    essay = next(s for s in rows("sources") if s["role"] == "analyzed")
+    assert not rows("attestations")
+    assert not list(site.glob("source-*.html")) and not (site / "across-sources.html").exists()
+    nav = (site / "tables.html").read_text(encoding="utf-8").split('<nav aria-label="Views">')[1].split("</nav>")[0]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)[0] == ("index.html", essay["cited_as"])
+    assert "across-sources.html" not in nav
+
+
 def test_row_fragments_are_stable_table_slash_key(site):
     html = (site / "table-events.html").read_text(encoding="utf-8")
     assert 'id="events/1929-12-14-bauman-memorandum"' in html
