@@ -4,8 +4,9 @@
 
 Generates a 10k-row parent and an N-row child (primary and foreign keys, dates, numbers, enums,
 required, maxLength) and times, in one run: `histpack validate`, `histpack load`, `frictionless
-validate` and a bare DuckDB script doing the same checks; prints ratios and each process's peak
-memory. Then a 1M-row copy with one fault of each class: every fault must be named by its row.
+validate`, a bare DuckDB script doing the same checks, and a bare DuckDB script loading the same
+typed tables with the same keys (ENUMs, NOT NULL, primary and foreign key) — the floor of a load that
+keeps the keys; prints ratios, each process's peak memory and the load average. Then a 1M-row copy with one fault of each class: every fault must be named by its row.
 Finally this package: `histpack validate` against `frictionless validate datapackage.json`.
 """
 
@@ -111,6 +112,23 @@ SELECT
 """
 
 
+KEYED_SQL = """
+SET enable_progress_bar = false;
+CREATE TYPE kind AS ENUM ('farm', 'mill', 'depot', 'school');
+CREATE TYPE status AS ENUM ('open', 'closed', 'void');
+CREATE TABLE parent (code VARCHAR NOT NULL, name VARCHAR NOT NULL, founded DATE, area DOUBLE, kind kind,
+  PRIMARY KEY (code));
+INSERT INTO parent SELECT * FROM read_csv('{root}/parent.csv', header = true, auto_detect = false,
+  columns = {{'code': 'VARCHAR', 'name': 'VARCHAR', 'founded': 'DATE', 'area': 'DOUBLE', 'kind': 'VARCHAR'}});
+CREATE TABLE child (id BIGINT NOT NULL, parent VARCHAR NOT NULL, day DATE NOT NULL, amount DOUBLE, status status,
+  note VARCHAR, PRIMARY KEY (id), FOREIGN KEY (parent) REFERENCES parent (code));
+INSERT INTO child SELECT * FROM read_csv('{root}/child.csv', header = true, auto_detect = false,
+  columns = {{'id': 'BIGINT', 'parent': 'VARCHAR', 'day': 'DATE', 'amount': 'DOUBLE', 'status': 'VARCHAR',
+             'note': 'VARCHAR'}});
+SELECT count(*) FROM child
+"""
+
+
 def run_measured(args: list[str], cwd: Path | None = None) -> tuple[float, float, int, str]:
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
@@ -122,8 +140,8 @@ def run_measured(args: list[str], cwd: Path | None = None) -> tuple[float, float
     return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), text
 
 
-def bare_duckdb(root: Path, db: Path) -> list[str]:
-    statements = [s for s in BARE_SQL.format(root=root).split(";") if s.strip()]
+def bare_duckdb(root: Path, db: Path, sql: str = BARE_SQL) -> list[str]:
+    statements = [s for s in sql.format(root=root).split(";") if s.strip()]
     script = ("import duckdb, sys\n"
               f"con = duckdb.connect({str(db)!r})\n"
               f"for statement in {statements!r}:\n"
@@ -152,9 +170,10 @@ def main() -> None:
     histpack = str(BIN / "histpack")
     frictionless = str(BIN / "frictionless")
     try:
-        print("| child rows | histpack validate | histpack load | frictionless validate | bare DuckDB "
-              "| validate vs frictionless | validate vs DuckDB | load vs DuckDB | peak MB (validate / load / frictionless / DuckDB) |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| child rows | histpack validate | histpack load | frictionless validate | bare DuckDB | DuckDB keyed load "
+              "| validate vs frictionless | validate vs DuckDB | load vs DuckDB | load vs keyed load "
+              "| peak MB (validate / load / frictionless / DuckDB / keyed) | load average |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for size in map(int, options.sizes.split(",")):
             root = generate(work / f"n{size}", size)
             v = run_measured([histpack, "validate", str(root)])
@@ -163,15 +182,18 @@ def main() -> None:
             assert load[2] == 0, load[3]
             bare = run_measured(bare_duckdb(root, work / f"bare{size}.duckdb"))
             assert bare[2] == 0, bare[3]
+            keyed = run_measured(bare_duckdb(root, work / f"keyed{size}.duckdb", KEYED_SQL))
+            assert keyed[2] == 0, keyed[3]
             if size <= options.skip_frictionless_above:
                 fl = run_measured([frictionless, "validate", str(root / "datapackage.json")])
                 fl_text, ratio = f"{fl[0]:.1f} s", f"{fl[0] / v[0]:.0f}×"
                 fl_mem = f"{fl[1]:.0f}"
             else:
                 fl_text, ratio, fl_mem = "skipped", "—", "—"
-            print(f"| {size:,} | {v[0]:.2f} s | {load[0]:.2f} s | {fl_text} | {bare[0]:.2f} s | {ratio} faster | "
-                  f"{v[0] / bare[0]:.1f}× | {load[0] / bare[0]:.1f}× | {v[1]:.0f} / {load[1]:.0f} / {fl_mem} / {bare[1]:.0f} |",
-                  flush=True)
+            print(f"| {size:,} | {v[0]:.2f} s | {load[0]:.2f} s | {fl_text} | {bare[0]:.2f} s | {keyed[0]:.2f} s "
+                  f"| {ratio} faster | {v[0] / bare[0]:.1f}× | {load[0] / bare[0]:.1f}× | {load[0] / keyed[0]:.1f}× "
+                  f"| {v[1]:.0f} / {load[1]:.0f} / {fl_mem} / {bare[1]:.0f} / {keyed[1]:.0f} "
+                  f"| {' '.join(f'{x:.1f}' for x in os.getloadavg())} |", flush=True)
             shutil.rmtree(root)
             for db in work.glob("*.duckdb"):
                 db.unlink()

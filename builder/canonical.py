@@ -375,7 +375,7 @@ def _draft_paragraph(chunk: list[_Line]) -> _Draft:
 
 
 def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
-    """Normalize the source text as its metadata describes; see DESIGN.md, Pipeline step 1."""
+    """Normalize the source text as its metadata describes; see docs/design-contract.md, "Pipeline", step 1."""
     where = metadata.text_display or str(metadata.text_path)
     meta_where = metadata.display or str(metadata.path)
     try:

@@ -1,7 +1,7 @@
 """A Frictionless tabular data package → a typed DuckDB database (read-only queries: `query.py`).
 
 Types, NOT NULL, ENUMs, keys and comments come from the Table Schemas, so any tabular data
-package loads; the views of DESIGN.md are added when the package holds our tables.
+package loads; the views of the design contract (docs/design-contract.md) are added when the package holds our tables.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from .engine.check import connect
+from .engine.check import connect, drop_staged
 from .engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exported
 from .query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from .validate import PackageError, check
@@ -126,6 +126,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
     enum_types: dict[tuple[str, ...], str] = {}
     created: set[str] = set()
     types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
+    comments: list[str] = []
     for name, staged in checked.staged.items():
         schema = staged.resource.schema or {}
         lines = []
@@ -176,18 +177,39 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
         con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
         columns = [f"CAST(t{j} AS {types[(name, f['name'])]})" for j, f in enumerate(staged.fields)]
         try:
-            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table} ORDER BY rn")
+            order = " ORDER BY rn" if staged.shifted else ""  # else the view already reads in file order
+            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
         except duckdb.Error as exc:
             raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
-        con.execute(f"DROP TABLE {staged.table}")
+        drop_staged(con, staged)
         comment = staged.resource.descriptor.get("description") or staged.resource.descriptor.get("title")
         if comment:
-            con.execute(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
+            comments.append(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
         for field in staged.fields:
             if field.get("description"):
-                con.execute(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])}")
+                comments.append(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS "
+                                f"{literal(field['description'])}")
         created.add(name)
+    _in_one_transaction(con, comments)
     from .views import create_views, views_apply
 
     if views_apply(created):
         create_views(con)
+
+
+def _in_one_transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
+    """Run `statements` with one commit (a commit each costs more than a comment), or in the caller's
+    transaction if one is open."""
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.TransactionException:
+        for statement in statements:
+            con.execute(statement)
+        return
+    try:
+        for statement in statements:
+            con.execute(statement)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

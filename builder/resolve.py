@@ -287,11 +287,14 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, 
     spans = sorted(by_span.items())
     base_of = {span: f"q{claims[0].resolved.page_start}-{_slug(claims[0].resolved.text)}" for span, claims in spans}
     base_counts = Counter(base_of.values())
+    with_offsets = Counter(f"{base_of[span]}-{span[1]}-{span[2]}" for span, _ in spans)
     rows = []
     for (sid, start, end), claims in spans:
         r = claims[0].resolved
         base = base_of[(sid, start, end)]
         quote_id = base if base_counts[base] == 1 else f"{base}-{start}-{end}"
+        if with_offsets[quote_id] > 1:  # the same words at the same offsets of two sources
+            quote_id = f"{quote_id}-{sid}"
         ids[(sid, start, end)] = quote_id
         merged = {}
         for attr in ("voice", "speaker_id", "citation_id"):

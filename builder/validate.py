@@ -9,6 +9,9 @@ Frictionless itself checks only the descriptor (offline), or everything with `en
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from .engine.reader import PackageError, read_descriptor, read_package  # noqa: F401 - re-exported
@@ -23,6 +26,48 @@ def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Problem
     return [Problem(descriptor_path.name, error.message) for error in report.errors]
 
 
+_DESCRIPTOR_CHILD = ("import json, sys; from pathlib import Path; from builder.validate import descriptor_problems; "
+                     "job = json.load(sys.stdin); "
+                     "print(json.dumps([[p.where, p.message] for p in "
+                     "descriptor_problems(Path(job['path']), job['descriptor'])]))")
+_descriptor_checks = 0
+
+
+def _in_second_process() -> bool:
+    return _descriptor_checks == 1 and "frictionless" not in sys.modules
+
+
+class _DescriptorCheck:
+    """Frictionless's descriptor check, started before the engine and read after it. A one-shot process
+    (the first check, frictionless not imported yet) runs it in a second Python process beside the
+    engine, so importing frictionless (most of its cost) overlaps the DuckDB work; a long-lived process
+    checks in-process, where frictionless is imported once. Either way the verdict is frictionless's."""
+
+    def __init__(self, descriptor_path: Path, descriptor: dict):
+        global _descriptor_checks
+        self.descriptor_path, self.descriptor = descriptor_path, descriptor
+        self.child = None
+        _descriptor_checks += 1
+        if _in_second_process():
+            try:
+                self.child = subprocess.Popen([sys.executable, "-c", _DESCRIPTOR_CHILD], stdin=subprocess.PIPE,
+                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                self.job = json.dumps({"path": str(descriptor_path), "descriptor": descriptor})
+            except OSError:
+                self.child = None
+
+    def problems(self) -> list[Problem]:
+        if self.child is not None:
+            child, self.child = self.child, None
+            try:
+                out, _ = child.communicate(self.job.encode("utf-8"))
+                if child.returncode == 0:
+                    return [Problem(where, message) for where, message in json.loads(out)]
+            except (OSError, ValueError):
+                pass  # the second process failed: check here instead
+        return descriptor_problems(self.descriptor_path, self.descriptor)
+
+
 def engine_problems(package: Path, con=None):
     """The Table Schema problems of every resource, and the engine's result (its DuckDB connection holds
     the typed rows, `__typed_N`, for loading) — or None when the descriptor itself is wrong."""
@@ -30,10 +75,18 @@ def engine_problems(package: Path, con=None):
     from .engine.report import problems as report
 
     pkg = read_package(Path(package))
-    metadata = descriptor_problems(pkg.descriptor_path, pkg.descriptor)
+    descriptor_check = _DescriptorCheck(pkg.descriptor_path, pkg.descriptor)
+    try:
+        checked = check_package(pkg, con)
+    except Exception:
+        metadata = descriptor_check.problems()  # a wrong descriptor may break the engine: say what is wrong
+        if metadata:
+            return metadata, set(), None
+        raise
+    metadata = descriptor_check.problems()
     if metadata:
+        checked.close()
         return metadata, set(), None
-    checked = check_package(pkg, con)
     problems, broken = report(checked)
     return problems, broken, checked
 

@@ -1,4 +1,5 @@
-"""The DuckDB views of DESIGN.md: side by side, chronology, aligned phases, quotes in context."""
+"""The DuckDB views: those of the design contract (docs/design-contract.md: side by side, chronology,
+aligned phases, quotes in context) and the views across sources."""
 
 from __future__ import annotations
 

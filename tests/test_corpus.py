@@ -224,3 +224,56 @@ def test_a_file_without_its_source_among_several_is_one_error_per_file(corpus, t
     lines = [str(e) for e in caught.value.errors]
     assert len(lines) == 1 and lines[0].startswith("annotations/terms.yaml:")
     assert "several analysed sources: the file must say which one its quotes are from" in lines[0]
+
+
+def test_the_readme_steps_add_a_source(tmp_path):
+    """The README's "Adding a source", step by step, on a copy of the project."""
+    import hashlib
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Adding a source", 1)[1].split("\n#", 1)[0]
+    steps = re.findall(r"^(\d)\. ", section, flags=re.M)
+    assert steps == ["1", "2", "3", "4"]
+    root = copy_project(tmp_path / "p")
+    # 1. the text, as received
+    text = root / "sources" / "my-source.txt"
+    text.write_bytes((FIXTURE / "sources" / f"{SECOND}.txt").read_bytes())
+    # 2. its yaml: source_id, text_file, sha256, record with role: analyzed and cited_as, layout
+    (root / "sources" / "my-source.yaml").write_text(
+        "source_id: my-source\ntext_file: my-source.txt\n"
+        f"sha256: {hashlib.sha256(text.read_bytes()).hexdigest()}\n"
+        "record: {role: analyzed, cited_as: Mine}\n"
+        "layout: {first_page: 1, last_page: 2, sections: [{name: body, starts: FIXTURE TEXT}]}\n", encoding="utf-8")
+    # 3. annotations that begin with `source:`
+    (root / "annotations" / "my-source-attestations.yaml").write_text(
+        "source: my-source\nattestations:\n"
+        "  - attestation_id: mine-seed-grain\n    event_id: 1932-12-seed-grain-confiscation\n"
+        "    quote: In December 1932 the seed grain was taken\n    date_edtf: 1932-12\n", encoding="utf-8")
+    # 4. build
+    result = invoke("build", "--db", "build/mine.duckdb", "--package", str(root))
+    assert result.exit_code == 0, result.stderr
+    query = invoke("query", "--format", "csv", "--package", str(root),
+                   "select source_a, date_a, source_b, date_b, agreement from source_dates")
+    assert query.stdout.splitlines() == ["source_a,date_a,source_b,date_b,agreement",
+                                         "my-source,1932-12,thom-2015-ewjus,1932-12,same"]
+    coverage = invoke("coverage", "--source", "my-source", "--no-list", "--package", str(root))
+    assert coverage.exit_code == 0 and "sentences covered: 1/" in coverage.stdout
+
+
+def test_quote_ids_stay_unique_when_two_sources_share_words_and_offsets(tmp_path):
+    from builder.build import build
+
+    root = copy_project(tmp_path / "p")
+    add_fixture_source(root)
+    for suffix in ("txt", "yaml"):
+        data = (FIXTURE / "sources" / f"{SECOND}.{suffix}").read_text(encoding="utf-8")
+        (root / "sources" / f"fixture-copy.{suffix}").write_text(data.replace(SECOND, "fixture-copy"), encoding="utf-8")
+    (root / "annotations" / "fixture-copy.yaml").write_text(
+        "source: fixture-copy\nattestations:\n  - attestation_id: copy-seed-grain\n"
+        "    event_id: 1932-12-seed-grain-confiscation\n"
+        "    quote: In December 1932 the seed grain was taken from the collective farms.\n", encoding="utf-8")
+    build(root, db_path=None)
+    quotes = {(q["source_id"], q["quote_id"]) for q in rows(root, "quotes") if "seed" in q["quote_id"]}
+    assert quotes == {("fixture-copy", "q2-in-december-1932-the-seed-423-491-fixture-copy"),
+                      (SECOND, "q2-in-december-1932-the-seed-423-491-fixture-second-source")}

@@ -114,3 +114,31 @@ def test_the_project_builds_in_a_folder_with_brackets_and_spaces(tmp_path, cli):
     assert outputs(root) == before  # the same package as the repository's
     assert (root / "build" / "thom2015.duckdb").is_file()
     assert cli(root, "validate").exit_code == 0
+
+
+def test_the_descriptor_check_in_a_second_process_is_frictionless_verdict(tmp_path, monkeypatch):
+    """`histpack validate` checks the descriptor in a second process beside the engine (a one-shot
+    command); its verdict is, line for line, that of the check in-process."""
+    from builder import validate
+
+    base = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": {
+        "fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}}]}
+    broken = [
+        base,
+        {**base, "resources": [{"path": "t.csv", "schema": base["resources"][0]["schema"]}]},
+        {**base, "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "id", "type": "int"}]}}]},
+        {**base, "resources": [{"name": "t", "path": "t.csv", "schema": {
+            "fields": [{"name": "id", "type": "integer"}], "primaryKey": ["nope"]}}]},
+        {**base, "name": "Not A Name!", "profile": "tabular-data-package"},
+    ]
+    monkeypatch.setattr(validate, "_in_second_process", lambda: True)
+    verdicts = []
+    for i, descriptor in enumerate(broken):
+        path = tmp_path / str(i) / "datapackage.json"
+        path.parent.mkdir()
+        (path.parent / "t.csv").write_text("id\n1\n", encoding="utf-8")
+        check = validate._DescriptorCheck(path, descriptor)
+        assert check.child is not None
+        verdicts.append(check.problems())
+        assert verdicts[-1] == validate.descriptor_problems(path, descriptor), descriptor
+    assert verdicts[0] == [] and all(verdicts[1:])

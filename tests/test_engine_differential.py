@@ -262,3 +262,27 @@ def test_engine_agrees_on_generated_tables(rows, types, unique, tmp_path_factory
                               "schema": {"fields": fields, "primaryKey": ["a"]}}]}
     descriptor = write(tmp_path_factory.mktemp("h"), package)
     assert ours(descriptor) == theirs(descriptor)
+
+
+def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
+    """Above `MATERIALIZE_BELOW_BYTES` the typed rows stay a view over the stored cells (memory), below it
+    they are a table (speed): on every package of the corpus both give exactly the same errors."""
+    from builder.engine import check as engine_check
+
+    def errors(descriptor):
+        checked = check_package(descriptor.parent)
+        try:
+            return checked.errors(), checked.notes
+        finally:
+            checked.close()
+
+    options = ("dialect", "encoding", "multipart", "inline", "no-schema", "missing-values")
+    for name, package in sorted(CORPUS.items()):
+        if name in VALID and not name.startswith(options):  # valid tables of one type: little to tell apart
+            continue
+        descriptor = write(tmp_path / name, package)
+        monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", 8 << 20)
+        small = errors(descriptor)
+        monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", 0)
+        large = errors(descriptor)
+        assert large == small, name

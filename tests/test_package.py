@@ -11,7 +11,7 @@ from builder.validate import validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# DESIGN.md's contract: table → primary key and required columns.
+# The design contract's (docs/design-contract.md): table → primary key and required columns.
 CONTRACT = {
     "sources": ("source_id", "role cited_as authors year title container volume issue pages url license"),
     "quotes": ("quote_id", "source_id text char_start char_end page_start page_end prefix suffix voice speaker_id citation_id"),

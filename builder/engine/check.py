@@ -1,8 +1,10 @@
 """Table Schema checks of a whole package as columnar DuckDB work.
 
-Each CSV is read once by DuckDB as text (`__raw_N`), typed once (`__typed_N`: row number, raw
-cells, typed values), and every check is a SQL query over those tables that inserts its findings
-into `__errors`. The error classes and row numbers are frictionless's (the header is row 1; an
+Each CSV is read once by DuckDB into one table (`__store_N`: its cells as text, and the typed value
+of every field whose type is not text, computed in the same pass); the view `__typed_N` adds the row
+number, the missing values and the row's width, and every check is a SQL query over it that inserts
+its findings into `__errors`. Nothing else is kept per row: the text of a string field is its typed
+value. The error classes and row numbers are frictionless's (the header is row 1; an
 empty line is a row). Python touches files only to hash them, to check or convert their encoding,
 and to give DuckDB a private, glob-free name for each file.
 """
@@ -26,6 +28,9 @@ from .types import literal, sql_type, typed
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
+# Below this size a resource's typed rows are materialised (planning a query over the view costs more than
+# the rows); above it `__typed_N` stays a view over `__store_N`, so the rows are held once.
+MATERIALIZE_BELOW_BYTES = 8 << 20
 
 
 def ident(name: str) -> str:
@@ -55,9 +60,15 @@ class Staged:
     labels: list[str] = field(default_factory=list)
     cells: int = 0                 # cells a row should have: the header's, as frictionless counts them
 
+    typed_fields: set[int] = field(default_factory=set)  # fields stored typed (t{j}); the others are text
+    shifted: bool = False          # empty lines: rn is not rowid + 1, and a scan must be ordered by rn
+    materialized: bool = False     # `table` is a table (small files), not a view over `store`
+    row_checks: str = ""           # the query selecting the rows' errors
+    rejects: list = field(default_factory=list)  # DuckDB's rejected lines: (line, kind, message)
+
     @property
-    def raw(self) -> str:
-        return f"__raw_{self.index}"
+    def store(self) -> str:
+        return f"__store_{self.index}"
 
     @property
     def table(self) -> str:
@@ -86,6 +97,13 @@ class Checked:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
 
 
+def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Free the rows of one resource (its view, its table and its row-number shift)."""
+    kind = "TABLE" if staged.materialized else "VIEW"
+    con.execute(f"DROP {kind} IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
+                f"DROP TABLE IF EXISTS __blank_shift_{staged.index}")
+
+
 def connect(database: str = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(database, config=config or {})
     con.execute("SET enable_progress_bar = false")
@@ -107,9 +125,15 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
         staged = _stage(checked, resource, index)
         if staged is not None:
             checked.staged[resource.name] = staged
+    insert = "INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+    for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
+        if staged.row_checks:
+            con.execute(insert + staged.row_checks)
+    checks = [sql for staged in checked.staged.values() if not staged.broken for sql in _foreign_keys(checked, staged)]
+    if checks:  # one statement for every foreign key of the package
+        con.execute(insert + "\nUNION ALL\n".join(checks))
     for staged in checked.staged.values():
-        if not staged.broken:
-            _foreign_keys(checked, staged)
+        con.execute(f"DROP TABLE IF EXISTS __blank_records_{staged.index}")
     return checked
 
 
@@ -145,9 +169,14 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     header = dialect.get("header", True) is not False
     n_fields = len(resource.fields) if resource.schema is not None else 0
     width = max(n_fields, 1) + 4 if resource.schema is not None else 64
+    if resource.schema is not None:  # typed while reading; without a schema every column is text
+        staged.fields = _fields(resource, None)
+        staged.names = [str(f.get("name")) for f in staged.fields]
+    typed_values = {j: typed(f, f"v{j}", checked.notes, place) for j, f in enumerate(staged.fields)}
+    staged.typed_fields = {j for j, expression in typed_values.items() if expression != f"v{j}"}
     for _attempt in range(3):
         try:
-            too_many = _read_raw(checked, staged, files, width)
+            too_many = _read_raw(checked, staged, files, width, typed_values)
         except duckdb.Error as exc:
             _add(checked, seq, [("source-error", name, place, _line_of(exc), None, None, _duck_message(exc))])
             return None
@@ -156,38 +185,39 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         width = too_many
     else:
         return None
-    other = con.execute(f"SELECT line, error_type, error_message FROM __rejects_{index} "
-                        "WHERE error_type <> 'TOO MANY COLUMNS' ORDER BY line").fetchall()
+    other = [r for r in staged.rejects if r[1] != "TOO MANY COLUMNS"]
     con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
     if other:
         _add(checked, seq, [("source-error", name, place, line, None, None, _reject_message(kind, message))
                             for line, kind, message in other])
+        con.execute(f"DROP TABLE IF EXISTS {staged.store}")
         return None
     staged.width = width
     # Frictionless row numbers: DuckDB skips empty lines, frictionless counts them as (blank) rows.
     if blank_records:
-        con.execute("CREATE OR REPLACE TEMP TABLE __blank_shift AS SELECT unnest(?) AS threshold",
+        shift, staged.shifted = f"__blank_shift_{index}", True
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} AS SELECT unnest(?) AS threshold",
                     [[b - j - 1 for j, b in enumerate(blank_records)]])
-        row_number = "(rowid + 1 + (SELECT count(*) FROM __blank_shift WHERE threshold <= rowid))"
+        row_number = f"(rowid + 1 + (SELECT count(*) FROM {shift} WHERE threshold <= rowid))"
     else:
         row_number = "(rowid + 1)"
     labels: list[str] | None = None
     if header:
-        first = con.execute(f"SELECT * FROM {staged.raw} WHERE rowid = 0").fetchone()
+        first = con.execute(f"SELECT {', '.join(f'c{i}' for i in range(width))} FROM {staged.store} "
+                            "WHERE rowid = 0").fetchone()
         labels = [c for c in (first or []) if c is not None and c != NULL_MARK]
-    staged.fields = _fields(resource, labels)
-    staged.names = [str(f.get("name")) for f in staged.fields]
+    if resource.schema is None:
+        staged.fields = _fields(resource, labels)
+        staged.names = [str(f.get("name")) for f in staged.fields]
     staged.labels = labels or []
     staged.cells = len(labels) if labels is not None and resource.schema is not None else len(staged.fields)
     if labels is not None and resource.schema is not None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
     first_data = 1 if header else 0
-    _typed_table(checked, staged, row_number, first_data)
-    _row_errors(checked, staged, blank_records, first_data)
-    if blank_records:
-        con.execute("DROP TABLE IF EXISTS __blank_shift")
-    con.execute(f"DROP TABLE IF EXISTS {staged.raw}")
+    staged.materialized = sum(os.path.getsize(f) for f in files) < MATERIALIZE_BELOW_BYTES
+    _typed_view(checked, staged, row_number, first_data)
+    staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
     return staged
 
 
@@ -296,8 +326,10 @@ def _text(value) -> str:
     return str(value)
 
 
-def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int) -> int | None:
-    """Read the files as text into `__raw_N`; returns a wider column count to retry with, or None."""
+def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
+              typed_values: dict[int, str]) -> int | None:
+    """Read the files into `__store_N`: the cells as text (c0 … c{width-1}) and, in the same pass, the
+    typed value t{j} of every field that is not text. Returns a wider column count to retry with, or None."""
     con, dialect, index = checked.con, staged.resource.dialect, staged.index
     delimiter = dialect.get("delimiter", ",")
     quote = dialect.get("quoteChar", '"')
@@ -314,22 +346,31 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int) ->
                f"escape = {literal(escape)}, store_rejects = true, rejects_table = '__rejects_{index}', "
                f"rejects_scan = '__rejects_scan_{index}'")
     source = "[" + ", ".join(literal(f) for f in files) + "]"
+    cells = [f"ltrim(c{i}, ' ') AS c{i}" if dialect.get("skipInitialSpace") else f"c{i}" for i in range(width)]
+    values = [f"{_value(staged, j, width)} AS v{j}" for j in sorted(staged.typed_fields)]
+    kept = [f"c{i}" for i in range(width)] + [f"{typed_values[j]} AS t{j}" for j in sorted(staged.typed_fields)]
+
+    def create(extra: str = "") -> None:
+        read = f"read_csv({source}, {options}{extra})"
+        if dialect.get("skipInitialSpace"):
+            read = f"(SELECT {', '.join(cells)} FROM {read})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT {', '.join(kept)} FROM "
+                    f"(SELECT {', '.join([f'c{i}' for i in range(width)] + values)} FROM {read})")
+
     con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.raw} AS SELECT * FROM read_csv({source}, {options})")
+        create()
     except duckdb.Error as exc:
         if "parallel=false" not in str(exc):
             raise
         con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.raw} AS SELECT * FROM "
-                    f"read_csv({source}, {options}, parallel = false)")
-    found = con.execute(f"SELECT max(TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS INTEGER)) "
-                        f"FROM __rejects_{index} WHERE error_type = 'TOO MANY COLUMNS'").fetchone()[0]
+        create(", parallel = false")
+    staged.rejects = con.execute(f"SELECT line, error_type, error_message FROM __rejects_{index} "
+                                 "ORDER BY line").fetchall()
+    found = max((int(m.group(1)) for line, kind, message in staged.rejects if kind == "TOO MANY COLUMNS"
+                 for m in [re.search(r"Found: ([0-9]+)", message)] if m), default=None)
     if found:
         return max(found, width + 1)
-    if dialect.get("skipInitialSpace"):
-        trimmed = ", ".join(f"ltrim(c{i}, ' ') AS c{i}" for i in range(width))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.raw} AS SELECT {trimmed} FROM {staged.raw}")
     return None
 
 
@@ -373,11 +414,11 @@ def _header_errors(resource: Resource, names: list[str], labels: list[str]) -> l
     return out
 
 
-def _value(staged: Staged, j: int) -> str:
+def _value(staged: Staged, j: int, width: int | None = None) -> str:
     """The cell of field j as text, NULL when missing (padding) or one of the missing values."""
     missing = staged.resource.missing_values
     cell = f"c{j}"
-    if j >= staged.width:
+    if j >= (staged.width if width is None else width):
         return "NULL::VARCHAR"
     condition = f"{cell} = {literal(NULL_MARK)} OR {cell} IS NULL"
     if missing:
@@ -385,18 +426,24 @@ def _value(staged: Staged, j: int) -> str:
     return f"CASE WHEN {condition} THEN NULL ELSE {cell} END"
 
 
-def _typed_table(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
-    con = checked.con
+def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
+    """`__typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
+    beyond the fields, v{j} (the text, NULL when missing), t{j} (the typed value) and blank."""
     n = len(staged.fields)
-    cells = ", ".join(f"c{i}" for i in range(n, staged.width)) or "NULL AS c_none"  # only extra cells are kept raw
+    cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]  # only extra cells are kept raw
     widths = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
-    values = [_value(staged, j) for j in range(len(staged.fields))]
-    typed_values = [typed(f, f"v{j}", checked.notes, staged.resource.place) for j, f in enumerate(staged.fields)]
-    inner = ", ".join([f"{row_number} AS rn", f"{widths} AS w", cells] + [f"{v} AS v{j}" for j, v in enumerate(values)])
-    outer = ", ".join(["*"] + [f"{t} AS t{j}" for j, t in enumerate(typed_values)]
-                      + ["(" + (" AND ".join(f"v{j} IS NULL" for j in range(len(values))) or "true") + ") AS blank"])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.table} AS SELECT {outer} FROM "
-                f"(SELECT {inner} FROM {staged.raw} WHERE rowid >= {first_data})")
+    values = [f"{_value(staged, j)} AS v{j}" for j in range(n)]
+    stored = [f"t{j}" for j in sorted(staged.typed_fields)]
+    inner = ", ".join([f"{row_number} AS rn", f"{widths} AS w"] + cells + values + stored)
+    typed_values = [f"t{j}" if j in staged.typed_fields else f"v{j} AS t{j}" for j in range(n)]
+    blank = "(" + (" AND ".join(f"v{j} IS NULL" for j in range(n)) or "true") + ") AS blank"
+    outer = ", ".join(["rn", "w"] + [c.split(" AS ")[-1] for c in cells] + [f"v{j}" for j in range(n)]
+                      + typed_values + [blank])
+    kind = "TABLE" if staged.materialized else "VIEW"
+    checked.con.execute(f"CREATE OR REPLACE TEMP {kind} {staged.table} AS SELECT {outer} FROM "
+                        f"(SELECT {inner} FROM {staged.store} WHERE rowid >= {first_data})")
+    if staged.materialized:
+        checked.con.execute(f"DROP TABLE {staged.store}")
 
 
 def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str, str, str]]:
@@ -446,66 +493,89 @@ def _python_text(value) -> str:
     return str(value)
 
 
-def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], first_data: int) -> None:
+def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], first_data: int) -> str:
+    """Every row-level error of one resource, in one statement: the rows breaking any cell rule are
+    picked in one scan (`suspect`), each rule then runs on those alone; key rules look only at keys
+    that occur more than once."""
     con, res = checked.con, staged.resource
     n = len(staged.fields)
     expected = staged.cells
     seq, name, place = staged.index, literal(res.name), literal(res.place)
     parts = []
+    conditions = ["blank"]
+    suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
+    blank_table = f"__blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
-    parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {staged.table} WHERE blank")
+    parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {suspect} WHERE blank")
     if blank_records:
-        con.execute("CREATE OR REPLACE TEMP TABLE __blank_records AS SELECT unnest(?) AS rn", [blank_records])
-        parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM __blank_records WHERE rn > {first_data}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {blank_table} AS SELECT unnest(?) AS rn", [blank_records])
+        parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {blank_table} WHERE rn > {first_data}")
     names = "[" + ", ".join(literal(x) for x in staged.names) + "]::VARCHAR[]" if staged.names else "[]::VARCHAR[]"
     cells = "[" + ", ".join(f"c{i}" for i in range(n, staged.width)) + "]::VARCHAR[]"  # cells beyond the fields
     if n or staged.width:
+        conditions.append(f"w > {expected}")
         parts.append(f"SELECT 'extra-cell', rn, NULL, k + 1, cs[k + 1 - {n}], '' FROM "
-                     f"(SELECT rn, {cells} AS cs, unnest(range({expected}, w)) AS k FROM {staged.table} "
+                     f"(SELECT rn, {cells} AS cs, unnest(range({expected}, w)) AS k FROM {suspect} "
                      f"WHERE NOT blank AND w > {expected})")
     if n:
+        conditions.append(f"w < {min(n, expected)}")
         parts.append(f"SELECT 'missing-cell', rn, ({names})[k + 1], k + 1, '', '' FROM "
-                     f"(SELECT rn, unnest(range(w, {min(n, expected)})) AS k FROM {staged.table} "
+                     f"(SELECT rn, unnest(range(w, {min(n, expected)})) AS k FROM {suspect} "
                      f"WHERE NOT blank AND w < {min(n, expected)})")
+    def repeated_values(j: int) -> str:
+        if staged.materialized:
+            return ""
+        return f" AND t{j} IN (SELECT t{j} FROM {staged.table} WHERE t{j} IS NOT NULL GROUP BY t{j} HAVING count(*) > 1)"
+
     for j, f in enumerate(staged.fields):
         fname = literal(staged.names[j])
         kind, fmt = f.get("type", "string"), f.get("format", "default")
         type_note = literal(f'type is "{kind}/{fmt}"')
-        parts.append(f"SELECT 'type-error', rn, {fname}, {j + 1}, v{j}, {type_note} "
-                     f"FROM {staged.table} WHERE NOT blank AND v{j} IS NOT NULL AND t{j} IS NULL")
+        if j in staged.typed_fields:  # a text field's typed value is its text: it has no type error
+            conditions.append(f"(v{j} IS NOT NULL AND t{j} IS NULL)")
+            parts.append(f"SELECT 'type-error', rn, {fname}, {j + 1}, v{j}, {type_note} "
+                         f"FROM {suspect} WHERE NOT blank AND v{j} IS NOT NULL AND t{j} IS NULL")
         for _key, condition, note in _constraint_sql(checked, staged, j):
+            conditions.append(f"({condition})")
             parts.append(f"SELECT 'constraint-error', rn, {fname}, {j + 1}, coalesce(v{j}, ''), {literal(note)} "
-                         f"FROM {staged.table} WHERE NOT blank AND ({condition})")
+                         f"FROM {suspect} WHERE NOT blank AND ({condition})")
         if (f.get("constraints") or {}).get("unique") is True:
             parts.append(f"SELECT 'unique-error', rn, {fname}, {j + 1}, v{j}, "
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
-                         f"FROM {staged.table} WHERE t{j} IS NOT NULL) WHERE previous IS NOT NULL")
+                         f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
     primary = res.schema.get("primaryKey") if res.schema else None
     primary = [primary] if isinstance(primary, str) else (primary or [])
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
         raws = " || ', ' || ".join(f"coalesce(v{staged.names.index(k)}, '')" for k in primary)
+        all_null = " AND ".join(f"{k} IS NULL" for k in keys)
+        same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)
+        # a key that occurs once has no previous row: only repeated keys (and empty ones) are windowed
+        repeated = "true" if staged.materialized else (
+            f"EXISTS (SELECT 1 FROM (SELECT {', '.join(keys)} FROM {staged.table} GROUP BY ALL "
+            f"HAVING count(*) > 1) d WHERE {same})")
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, {raws}, "
                      f"CASE WHEN previous IS NULL THEN 'cells composing the primary keys are all \"None\"' "
                      f"ELSE 'the same as in the row at position ' || previous END FROM "
                      f"(SELECT rn, {', '.join(f'v{staged.names.index(k)}' for k in primary)}, "
-                     f"{' AND '.join(f'{k} IS NULL' for k in keys)} AS all_null, "
-                     f"lag(rn) OVER (PARTITION BY {', '.join(keys)} ORDER BY rn) AS previous FROM {staged.table}) "
+                     f"{all_null} AS all_null, "
+                     f"lag(rn) OVER (PARTITION BY {', '.join(keys)} ORDER BY rn) AS previous FROM {staged.table} x "
+                     f"WHERE ({all_null}) OR {repeated}) "
                      f"WHERE all_null OR previous IS NOT NULL")
     if primary and blank_records:  # an empty line is a row whose primary key cells are all empty
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, '', 'cells composing the primary keys are all \"None\"' "
-                     f"FROM __blank_records WHERE rn > {first_data}")
+                     f"FROM {blank_table} WHERE rn > {first_data}")
     union = "\nUNION ALL\n".join(parts)
-    con.execute(f"INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
-                f"SELECT {seq}, *, {name}, {place} FROM ({union})")
-    if blank_records:
-        con.execute("DROP TABLE IF EXISTS __blank_records")
+    pick = "" if staged.materialized else (
+        f"WITH {suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)}) ")
+    return f"SELECT * FROM ({pick}SELECT {seq}, *, {name}, {place} FROM ({union}))"
 
 
-def _foreign_keys(checked: Checked, staged: Staged) -> None:
+def _foreign_keys(checked: Checked, staged: Staged) -> list[str]:
+    """A query for each foreign key of the resource, selecting its dangling rows."""
     res = staged.resource
-    con = checked.con
+    checks = []
     for fk in (res.schema or {}).get("foreignKeys", []) or []:
         if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
             continue
@@ -536,10 +606,10 @@ def _foreign_keys(checked: Checked, staged: Staged) -> None:
         shown = " || ', ' || ".join(f"coalesce(CAST(c.t{a} AS VARCHAR), 'None')" for a in child)
         note = (f"'for \"{', '.join(local)}\": values \"' || {shown} || '\" not found in the lookup table "
                 f"\"{target_name}\" as \"{', '.join(remote)}\"'")
-        con.execute(
-            f"INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+        checks.append(
             f"SELECT {staged.index}, 'foreign-key', c.rn, {literal(local[0])}, {child[0] + 1}, {shown}, {note}, "
             f"{literal(res.name)}, {literal(res.place)} FROM {staged.table} c "
             f"WHERE NOT ({' AND '.join(f'c.t{a} IS NULL' for a in child)}) AND NOT EXISTS ("
             f"SELECT 1 FROM {target.table} p WHERE NOT ({' AND '.join(f'p.t{b} IS NULL' for b in parent)}) "
             f"AND {match})")
+    return checks
