@@ -188,6 +188,24 @@ def test_timeline_draws_attested_dates_linked_to_the_fixture_page(corpus, site):
     assert '<select name="source">' in timeline
 
 
+def test_a_further_source_dating_a_purge_as_its_row_does_is_a_mark_of_its_own():
+    from builder.site.timeline_svg import timeline_svg
+    from builder.timeline import Item
+
+    day = dt.date(1930, 1, 1), dt.date(1930, 12, 31)
+    own = Item("purge", "ussr", *day, "kulaks", "peasants", item_id="p1", quote_id="q1", date_edtf="1930",
+               source_id=MAIN)
+    attested = Item("purge", "ussr", *day, "kulaks", "peasants", item_id="p1", quote_id="q2", date_edtf="1930",
+                    source_id=OTHER, attestation_id="a1")
+    svg, _ = timeline_svg([own, attested], {"ussr": "USSR"}, "calendar", None, "t", "t",
+                          lambda i: f"page-of-{i.quote_id}.html#x", {OTHER: "Fixture"})
+    marks = re.findall(r'<a href="([^"]+)" class="mark m-purge( attested)?" data-row="([^"]+)".*?<title>([^<]+)</title>'
+                       r'<line [^>]*y1="([^"]+)"', svg)
+    assert [(m[0], m[2]) for m in marks] == [("page-of-q1.html#x", "purges/p1"), ("page-of-q2.html#x", "attestations/a1")]
+    assert marks[1][1] and "as Fixture dates it" in marks[1][3]
+    assert marks[0][4] != marks[1][4]  # stacked, not drawn over each other
+
+
 def agreement(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> str:
     if a == b:
         return "same"
