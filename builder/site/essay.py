@@ -1,6 +1,7 @@
-"""The essay view: the canonical text rebuilt from the package's `paragraphs`, with every quote
-highlighted by the kind of row resting on it, printed pages in the margin, footnote references
-where the markers stood, editorial changes marked, and unanchored sentences shaded.
+"""The reading view of an analysed source (the essay): its canonical text rebuilt from the
+package's `paragraphs`, with every quote highlighted by the kind of row resting on it, printed
+pages in the margin, footnote references where the markers stood, the citations that stand in it,
+editorial changes marked, and unanchored sentences shaded.
 
 Quotes nest and sometimes cross; HTML elements cannot cross, so a quote that crosses another is
 closed and reopened around it. Its first piece carries the quote's id, so each quote is one

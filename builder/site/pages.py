@@ -1,5 +1,5 @@
-"""The site's pages as HTML strings: one shell, the essay, an index of tables, a page per table,
-the comparisons and the timeline. Plain semantic HTML that reads without JavaScript; `site.js`
+"""The site's pages as HTML strings: one shell, a reading page per analysed source, an index of
+tables, a page per table, the comparisons, the timeline and (with attestations) across sources. Plain semantic HTML that reads without JavaScript; `site.js`
 only adds the panel, filters and sorting."""
 
 from __future__ import annotations
