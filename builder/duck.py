@@ -6,7 +6,6 @@ package loads; the views of the design contract (docs/design-contract.md) are ad
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -107,18 +106,6 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
     finally:
         if checked is not None:
             checked.close()
-
-
-def _create(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
-    """The tables of the package at `root` (its descriptor is re-read and checked)."""
-    load_into(con, Path(root))
-
-
-def _schema(root: Path, resource: dict) -> dict:
-    schema = resource.get("schema", {})
-    if isinstance(schema, str):
-        schema = json.loads((root / schema).read_text(encoding="utf-8"))
-    return schema
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:

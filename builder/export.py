@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from . import duck
+from .engine.reader import resource_schema
 from .duck import ident, literal
 from .errors import BuildError
 from .validate import read_descriptor
@@ -46,7 +47,7 @@ def default_package() -> Path:
 def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> dict:
     """Create the package's tables (and views) in an open connection; return the descriptor."""
     descriptor_path, descriptor = read_descriptor(Path(package))
-    duck._create(con, descriptor_path.parent, descriptor)
+    duck.load_into(con, descriptor_path.parent)
     return descriptor
 
 
@@ -101,7 +102,7 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         root = read_descriptor(Path(package))[0].parent
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        targets = [(r["name"], duck._schema(root, r), r.get("description") or r.get("title") or "")
+        targets = [(r["name"], resource_schema(root, r), r.get("description") or r.get("title") or "")
                    for r in descriptor["resources"]]
         targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
         for name, schema, description in targets:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .duck import DUCK_TYPES, _as_list, _schema, ident, literal
+from .duck import DUCK_TYPES, _as_list, ident, literal
+from .engine.reader import resource_schema
 from .validate import read_descriptor
 from .views import VIEW_COMMENTS, VIEWS, views_apply
 
@@ -51,7 +52,7 @@ def statements(package: Path) -> tuple[list[str], list[str]]:
     descriptor_path, descriptor = read_descriptor(Path(package))
     root = descriptor_path.parent
     resources = [r for r in descriptor["resources"] if r.get("path")]
-    schemas = {r["name"]: _schema(root, r) for r in resources}
+    schemas = {r["name"]: resource_schema(root, r) for r in resources}
     # A column on either side of a foreign key stays VARCHAR (its vocabulary as a CHECK): DuckDB
     # refuses a key between an ENUM and a VARCHAR column.
     keyed = {(name, col) for name, s in schemas.items() for fk in s.get("foreignKeys", [])

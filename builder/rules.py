@@ -13,7 +13,6 @@ order, so a violation carries the row's position (`rowid`) and the table's prima
 from __future__ import annotations
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -62,7 +61,9 @@ def with_schemas(root: Path | None, descriptor: dict) -> dict:
     resources = []
     for resource in descriptor.get("resources", []):
         if isinstance(resource, dict) and isinstance(resource.get("schema"), str) and root is not None:
-            resource = {**resource, "schema": json.loads((root / resource["schema"]).read_text(encoding="utf-8"))}
+            from .engine.reader import resource_schema
+
+            resource = {**resource, "schema": resource_schema(root, resource)}
         resources.append(resource)
     return {**descriptor, "resources": resources}
 

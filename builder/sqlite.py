@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from . import duck
+from .engine.reader import resource_schema
 from .duck import _as_list, ident, literal
 from .errors import BuildError
 from .validate import read_descriptor
@@ -102,14 +103,14 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
     descriptor_path, descriptor = read_descriptor(Path(package))
     root = descriptor_path.parent
     resources = [r for r in descriptor["resources"] if r.get("path")]
-    schemas = {r["name"]: duck._schema(root, r) for r in resources}
+    schemas = {r["name"]: resource_schema(root, r) for r in resources}
     out.parent.mkdir(parents=True, exist_ok=True)
     metadata_path = out.with_name(f"{out.stem}.metadata.json")
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".sqlite", dir=out.parent)
     os.close(fd)
     source = duckdb.connect()
     try:
-        duck._create(source, root, descriptor)
+        duck.load_into(source, root)
         con = sqlite3.connect(tmp)
         try:
             for resource in resources:

@@ -112,6 +112,15 @@ _STANDARD_PROFILES = {"data-package", "tabular-data-package", "fiscal-data-packa
                       "tabular-data-resource"}
 
 
+def resource_schema(root: Path, resource: dict) -> dict:
+    """A resource's Table Schema, inline or read from the package (`read_descriptor` has refused any
+    schema path that leaves the package); `{}` when it has none."""
+    schema = resource.get("schema", {})
+    if isinstance(schema, str):
+        schema = json.loads((Path(root) / schema).read_text(encoding="utf-8"))
+    return schema if isinstance(schema, dict) else {}
+
+
 def _refuse_remote(descriptor_path: Path, owner: str, value, key: str, root: Path) -> None:
     if not isinstance(value, str) or (key == "profile" and value in _STANDARD_PROFILES):
         return
