@@ -1012,6 +1012,7 @@ CREATE VIEW "source_dates" AS
     SELECT a.entity_kind, a.entity_id, a.label,
            a.source_id AS source_a, a.date_edtf AS date_a, a.quote_id AS quote_a, a.page AS page_a,
            b.source_id AS source_b, b.date_edtf AS date_b, b.quote_id AS quote_b, b.page AS page_b,
+           a.attestation_id AS attestation_a, b.attestation_id AS attestation_b,
            CASE WHEN a.date_start = b.date_start AND a.date_end = b.date_end THEN 'same'
                 WHEN (a.date_start >= b.date_start AND a.date_end <= b.date_end)
                   OR (b.date_start >= a.date_start AND b.date_end <= a.date_end) THEN 'nested'
@@ -1020,6 +1021,6 @@ CREATE VIEW "source_dates" AS
     FROM dated a JOIN dated b
       ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id;
 
-COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ.';
+COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates, quotes and attestations (empty for the entity''s own row) and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ.';
 
 COMMIT;

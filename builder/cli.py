@@ -301,6 +301,8 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
                   if c.citing_source_id == source_id]
         result = measure(canonical, spans)
         paragraphs = [p for p in result.paragraphs if section in (None, p.section)]
+        if not paragraphs:
+            continue  # a source without that section (a statute has no abstract)
         typer.echo(f"{source_id}:")
         for p in paragraphs:
             mark = "ok " if p.covered == p.sentences else "   " if p.covered else "-- "

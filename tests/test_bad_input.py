@@ -131,9 +131,9 @@ def unknown_reference(root):
 def duplicate_id_across_files(root):
     first = line_of(root / A / "persons.yaml", "person_id: hitler")
     (root / A / "zz-more-persons.yaml").write_text(
-        "persons:\n  - person_id: hitler\n    name: Hitler\n    role: Führer\n    regime_id: nazi_germany\n"
+        "source: thom-2015-ewjus\npersons:\n  - person_id: hitler\n    name: Hitler\n    role: Führer\n    regime_id: nazi_germany\n"
         "    kind: actor\n    quote: \"the sinking Hitler regime\"\n", encoding="utf-8")
-    return f"{A}/zz-more-persons.yaml", 2, [
+    return f"{A}/zz-more-persons.yaml", 3, [
         "duplicate id: persons row `hitler`", f"already defined at {A}/persons.yaml:{first}"]
 
 

@@ -16,6 +16,7 @@ from builder.cite import Package, cff, cite_row, pinpoint, reference
 
 ROOT = Path(__file__).resolve().parents[1]
 DOI = "10.21226/T2TG6W20"
+THOM = "thom-2015-ewjus"  # the package encodes several sources: the essay is cited by its id
 
 
 def histpack(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -53,7 +54,7 @@ def parse_one(text: str):
 
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
 def test_essay_bibtex_parses_with_doi_and_pages(pkg, record, fmt):
-    entry = parse_one(reference(pkg, fmt, "essay"))
+    entry = parse_one(reference(pkg, fmt, "essay", THOM))
     assert entry.entry_type == "article"
     assert entry.fields_dict["doi"].value == DOI == record["doi"]
     assert entry.fields_dict["pages"].value == "81--92"
@@ -100,7 +101,7 @@ def _render(items: list[dict]) -> str:
 
 
 def test_csl_json_of_the_essay_renders_with_citeproc(pkg):
-    items = json.loads(reference(pkg, "csl-json", "essay"))
+    items = json.loads(reference(pkg, "csl-json", "essay", THOM))
     text = _render(items)
     assert "Reflections on Stalin and the Holodomor" in text
     assert "Thom" in text and "2015" in text and "81" in text and "92" in text
@@ -117,13 +118,13 @@ def test_csl_json_of_the_dataset_renders_with_citeproc(pkg, descriptor, project_
 
 
 def test_ris_and_apa(pkg, project_meta):
-    ris = reference(pkg, "ris", "essay").splitlines()
+    ris = reference(pkg, "ris", "essay", THOM).splitlines()
     assert ris[0] == "TY  - JOUR" and ris[-1] == "ER  - "
     assert {"SP  - 81", "EP  - 92", f"DO  - {DOI}", "AU  - Thom, Françoise"} <= set(ris)
     dataset_ris = reference(pkg, "ris", "dataset").splitlines()
     assert dataset_ris[0] == "TY  - DATA" and f"PY  - {project_meta['released'].year}" in dataset_ris
     assert "AU  - histpack contributors" in dataset_ris
-    assert reference(pkg, "apa", "essay") == (
+    assert reference(pkg, "apa", "essay", THOM) == (
         "Thom, F. (2015). Reflections on Stalin and the Holodomor. East/West: Journal of Ukrainian Studies, "
         "2(1), 81–92. https://doi.org/10.21226/T2TG6W20\n")
     assert reference(pkg, "apa", "dataset").startswith(f"histpack contributors. ({project_meta['released'].year}). "
@@ -142,7 +143,7 @@ def test_citation_cff_content(pkg, descriptor, record, project_meta):
     assert doc["license"] == "CC-BY-4.0"  # one SPDX identifier: the data's; MIT (code) is named in the message
     assert "MIT (code)" in doc["message"]
     assert "doi" not in doc and "url" not in doc and "repository-code" not in doc
-    essay = doc["references"][0]
+    (essay,) = [r for r in doc["references"] if r.get("doi")]
     assert essay["doi"] == record["doi"] and (essay["start"], essay["end"]) == ("81", "92")
     assert essay["authors"] == [{"family-names": "Thom", "given-names": "Françoise"}]
 
@@ -165,6 +166,7 @@ def test_row_citation_gives_page_and_words():
 
 def test_row_citation_uses_the_quote_of_the_row(pkg):
     quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
+    cited_as = {s["source_id"]: s["cited_as"] for s in pkg.rows("sources")}
     keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
     keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
     keyed += [("comparison_sides", r, f"{r['comparison_id']}/{r['side_id']}") for r in pkg.rows("comparison_sides")]
@@ -172,7 +174,8 @@ def test_row_citation_uses_the_quote_of_the_row(pkg):
         cited = cite_row(pkg, f"{table}:{key}")
         quote = quotes[row["quote_id"]]
         assert cited.text == quote["text"]
-        assert cited.pinpoint == f"Thom 2015, {pinpoint(quote['page_start'], quote['page_end'])}"
+        assert cited.pinpoint == f"{cited_as[quote['source_id']]}, {pinpoint(quote['page_start'], quote['page_end'])}"
+    assert cite_row(pkg, "events:1930-12-19-rykov-fired").pinpoint.startswith("Thom 2015, ")
 
 
 def test_page_ranges_use_an_en_dash(pkg):

@@ -20,7 +20,22 @@ SECOND = "fixture-second-source"
 FIRST = "thom-2015-ewjus"
 
 
+def only_the_essay(root: Path) -> None:
+    """The repository's further analysed sources out of the copy: the corpus here is the essay and the fixture."""
+    import yaml
+
+    for metadata in (root / "sources").glob("*.yaml"):
+        data = yaml.safe_load(metadata.read_text(encoding="utf-8"))
+        if data["source_id"] != FIRST:
+            (root / "sources" / data["text_file"]).unlink()
+            metadata.unlink()
+    for path in (root / "annotations").glob("*.yaml"):
+        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source", FIRST) != FIRST:
+            path.unlink()
+
+
 def add_fixture_source(root: Path) -> None:
+    only_the_essay(root)
     for folder in ("sources", "annotations"):
         for path in (FIXTURE / folder).iterdir():
             shutil.copy2(path, root / folder / path.name)
@@ -122,16 +137,16 @@ def test_source_dates_tells_disagreement_from_overlap(con):
     try:
         scratch.execute("create table entity_evidence (entity_kind varchar, entity_id varchar, label varchar, "
                         "source_id varchar, date_edtf varchar, quote_id varchar, page integer, date_start date, "
-                        "date_end date)")
+                        "date_end date, attestation_id varchar)")
         scratch.execute("""insert into entity_evidence values
-            ('event', 'e1', 'x', 'a', '1930', 'qa', 1, '1930-01-01', '1930-12-31'),
-            ('event', 'e1', 'x', 'b', '1931', 'qb', 1, '1931-01-01', '1931-12-31'),
-            ('event', 'e2', 'y', 'a', '1930/1931', 'qa', 1, '1930-01-01', '1931-12-31'),
-            ('event', 'e2', 'y', 'b', '1931/1932', 'qb', 1, '1931-01-01', '1932-12-31')""")
+            ('event', 'e1', 'x', 'a', '1930', 'qa', 1, '1930-01-01', '1930-12-31', NULL),
+            ('event', 'e1', 'x', 'b', '1931', 'qb', 1, '1931-01-01', '1931-12-31', 'b-e1'),
+            ('event', 'e2', 'y', 'a', '1930/1931', 'qa', 1, '1930-01-01', '1931-12-31', NULL),
+            ('event', 'e2', 'y', 'b', '1931/1932', 'qb', 1, '1931-01-01', '1932-12-31', 'b-e2')""")
         sql = con.execute("select sql from duckdb_views() where view_name = 'source_dates'").fetchone()[0]
         scratch.execute(sql)
-        assert scratch.execute("select entity_id, agreement from source_dates order by 1").fetchall() == [
-            ("e1", "differ"), ("e2", "overlap")]
+        assert scratch.execute("select entity_id, attestation_b, agreement from source_dates order by 1").fetchall() \
+            == [("e1", "b-e1", "differ"), ("e2", "b-e2", "overlap")]
     finally:
         scratch.close()
 
@@ -236,6 +251,7 @@ def test_the_readme_steps_add_a_source(tmp_path):
     steps = re.findall(r"^(\d)\. ", section, flags=re.M)
     assert steps == ["1", "2", "3", "4"]
     root = copy_project(tmp_path / "p")
+    only_the_essay(root)
     # 1. the text, as received
     text = root / "sources" / "my-source.txt"
     text.write_bytes((FIXTURE / "sources" / f"{SECOND}.txt").read_bytes())

@@ -160,7 +160,8 @@ def metadata_misspelt_key(root):
 
 
 def no_analyzed_source(root):
-    edit(root / META, "role: analyzed", "role: cited")
+    for metadata in sorted((root / S).glob("*.yaml")):
+        edit(metadata, "role: analyzed", "role: cited")
     return S, None, ["no source has `role: analyzed`", "mark each text"]
 
 
@@ -204,10 +205,10 @@ def _resolve_mistakes(root: Path) -> dict[str, tuple[str, int, list[str]]]:
     nfd = unicodedata.normalize("NFD", "Françoise")
     for number, words in ((1, soft), (2, zwsp), (3, nfd)):
         (root / A / f"zz-invisible-{number}.yaml").write_text(
-            f"persons:\n  - person_id: someone-{number}\n    name: X\n    role: x\n    kind: scholar\n"
+            f"source: thom-2015-ewjus\npersons:\n  - person_id: someone-{number}\n    name: X\n    role: x\n    kind: scholar\n"
             f"    quote: \"{words}\"\n", encoding="utf-8")
     (root / A / "zz-long-quote.yaml").write_text(
-        "persons:\n  - person_id: long\n    name: X\n    role: x\n    kind: scholar\n"
+        "source: thom-2015-ewjus\npersons:\n  - person_id: long\n    name: X\n    role: x\n    kind: scholar\n"
         f"    quote: \"{'a very long quote ' * 70_000}\"\n", encoding="utf-8")
     return {
         "quote_mapping_voice": (f"{A}/comparisons.yaml", line_of(c, "voice: narrator"),
@@ -216,10 +217,10 @@ def _resolve_mistakes(root: Path) -> dict[str, tuple[str, int, list[str]]]:
                            ["`quote_id` is computed by the builder", "with `quote:`"]),
         "typed_quote_id_with_quote": (f"{A}/persons.yaml", line_of(p, "person_id: mao"),
                                       ["`quote_id` is computed by the builder"]),
-        "soft_hyphen": (f"{A}/zz-invisible-1.yaml", 2, ["U+00AD soft hyphen", "without them the words are in the essay"]),
-        "zero_width_space": (f"{A}/zz-invisible-2.yaml", 2, ["U+200B zero-width space", "retype the words"]),
-        "decomposed_accent": (f"{A}/zz-invisible-3.yaml", 2, ["U+0327 combining cedilla", "decomposed accent"]),
-        "quote_longer_than_a_paragraph": (f"{A}/zz-long-quote.yaml", 2,
+        "soft_hyphen": (f"{A}/zz-invisible-1.yaml", 3, ["U+00AD soft hyphen", "without them the words are in the essay"]),
+        "zero_width_space": (f"{A}/zz-invisible-2.yaml", 3, ["U+200B zero-width space", "retype the words"]),
+        "decomposed_accent": (f"{A}/zz-invisible-3.yaml", 3, ["U+0327 combining cedilla", "decomposed accent"]),
+        "quote_longer_than_a_paragraph": (f"{A}/zz-long-quote.yaml", 3,
                                           ["1,259,999 characters long, longer than any paragraph", "quote within one"]),
     }
 

@@ -96,6 +96,8 @@ def test_a_citation_on_the_wrong_page_or_not_in_the_text(con, package):
 
 def test_citations_are_checked_against_the_source_they_stand_in(con, package):
     """With two essays in the package, a citation is checked against the text of its `citing_source_id`."""
+    con.execute("DELETE FROM paragraphs WHERE source_id <> 'thom-2015-ewjus'; "
+                "DELETE FROM page_spans WHERE source_id <> 'thom-2015-ewjus'")
     con.execute("UPDATE paragraphs SET source_id = 'b-second-essay'; UPDATE page_spans SET source_id = 'b-second-essay'")
     con.execute("INSERT INTO paragraphs (paragraph_id, source_id, seq, section, char_start, char_end, page_start, "
                 "page_end, text) VALUES ('a-p001', 'a-first-essay', 1, 'body', 0, 9, 1, 1, 'Unrelated')")
@@ -126,11 +128,12 @@ def test_each_distinct_date_is_parsed_once(con, package, monkeypatch):
     monkeypatch.setattr(dates, "_range", lambda value, *rest: calls.append(value) or real(value, *rest))
     dates._derive.cache_clear()
     values = {r[0] for table, column in (("events", "date_edtf"), ("phases", "date_edtf"), ("purges", "date_edtf"),
-                                        ("rhetoric", "date_edtf"), ("regimes", "period_edtf"))
+                                        ("rhetoric", "date_edtf"), ("regimes", "period_edtf"),
+                                        ("attestations", "date_edtf"))
               for r in con.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL").fetchall()}
     rows = sum(con.execute(f"SELECT count({c}) FROM {t}").fetchone()[0] for t, c in (
         ("events", "date_edtf"), ("phases", "date_edtf"), ("purges", "date_edtf"), ("rhetoric", "date_edtf"),
-        ("regimes", "period_edtf")))
+        ("regimes", "period_edtf"), ("attestations", "date_edtf")))
     for _ in range(2):
         assert rules.RULES["edtf_dates"].check(con, package[1]) == []
     assert rows > len(values) > 50

@@ -1,0 +1,50 @@
+"""The further analysed sources (issue 14): what a reader checks first about them — that each
+text's rights are published with it, and that the sources are compared where they date the same
+thing."""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FURTHER = ("canada-2008-holodomor-act", "cia-factbook-2026-ukraine", "cia-factbook-2026-russia")
+
+
+def test_every_analysed_source_publishes_its_licence():
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    listed = {s["path"]: s for s in descriptor["sources"]}
+    assert len(listed) == len(descriptor["sources"]) >= 1 + len(FURTHER)
+    assert all(s.get("license") for s in descriptor["sources"])
+    assert "Open Government Licence – Canada" in next(s["license"] for s in descriptor["sources"]
+                                                       if "justicecanada" in s["path"])
+
+
+def test_further_sources_are_analysed_and_licensed_in_the_sources_table(db):
+    rows = dict(db.execute("select source_id, license from sources where role = 'analyzed'").fetchall())
+    assert set(FURTHER) <= set(rows)
+    assert "public domain" in rows["cia-factbook-2026-ukraine"].lower()
+    assert all(rows[s] for s in rows)
+
+
+def test_each_further_source_quotes_only_its_own_text(db):
+    for source_id in FURTHER:
+        count, pages, in_text = db.execute(
+            "select count(*), count(distinct q.page_start), "
+            "bool_and(strpos(p.text, q.text) > 0) from quotes q join paragraphs p "
+            "on p.source_id = q.source_id and q.char_start >= p.char_start and q.char_end <= p.char_end "
+            "where q.source_id = ?", [source_id]).fetchone()
+        assert count >= 3 and pages == 1 and in_text, source_id
+
+
+def test_famine_of_1932_33_is_dated_by_three_sources(db):
+    rows = db.execute("select source_a, date_a, source_b, date_b, agreement from source_dates "
+                      "where entity_id = 'ussr-collectivization-1932-1933-famine'").fetchall()
+    by_pair = {(r[0], r[2]): r for r in rows}
+    act_thom = by_pair[("canada-2008-holodomor-act", "thom-2015-ewjus")]
+    assert act_thom[1:] == ("1932/1933", "thom-2015-ewjus", "1932-12/1933-01", "nested")
+    assert by_pair[("canada-2008-holodomor-act", "cia-factbook-2026-ukraine")][4] == "same"
+
+
+def test_ukrainian_independence_1917_20_agrees_across_sources(db):
+    assert db.execute("select date_a, date_b, agreement from source_dates "
+                      "where entity_id = '1917-1920-ukrainian-independence-efforts'").fetchall() == \
+        [("1917/1920", "1917/1920", "same")]
