@@ -1,4 +1,4 @@
-"""histpack: the Thom (2015) data package builder. For notebooks: `builder.connect()`."""
+"""histpack: builds a validated data package from a text and its annotations. For notebooks: `builder.connect()`."""
 
 
 def connect(db_path=None, package=None, read_only=False):

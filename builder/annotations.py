@@ -284,6 +284,7 @@ def _check_bool_words(item: LocatedDict, table: str, display: str) -> None:
                          f"quote it: `{key}: \"{word}\"`")
 
 
+VOCABULARIES = "vocabularies.yaml"  # the content vocabularies (`vocabularies.py`), not annotation rows
 _DROPPINGS = re.compile(r"^(\.|~\$)|~$|\.(swp|swo|bak|orig|tmp)$")
 
 
@@ -292,7 +293,7 @@ def annotation_files(directory: Path, root: Path) -> list[Path]:
     `._x.yaml`, `x.yaml~`, hidden files) are skipped, and what cannot be read as a file is an error."""
     paths = []
     for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
-        if _DROPPINGS.search(path.name):
+        if _DROPPINGS.search(path.name) or path.name == VOCABULARIES:
             continue
         display = _display(path, root)
         if path.is_symlink() and not path.exists():
@@ -311,7 +312,11 @@ def annotation_files(directory: Path, root: Path) -> list[Path]:
 
 def read_annotations(directory: Path, root: Path, tables: set[str],
                      source_ids: set[str] | None = None) -> list[RawRow]:
-    """Every annotation file under `directory`, in name order, so builds do not depend on the file system."""
+    """Every annotation file under `directory`, in name order, so builds do not depend on the file system.
+    The project's content vocabularies (`vocabularies.yaml`, not rows) are read first and put in use."""
+    from .vocabularies import use
+
+    use(root)
     rows: list[RawRow] = []
     for path in annotation_files(directory, root):
         rows.extend(read_annotation_file(path, _display(path, root), tables, source_ids))

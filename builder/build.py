@@ -42,7 +42,7 @@ from .canonical import CanonicalText, SourceMetadata, build_canonical_text
 from .duck import validate_and_load
 from .errors import BuildError, BuildErrors
 from .interrupts import deferred
-from .layout import DEFAULT_DB, JOURNAL, STAGING_PREFIX, find_root
+from .layout import DEFAULT_DB, JOURNAL, STAGING_PREFIX, database_path, find_root
 from .package import read_metadata, render
 from .resolve import ANNOTATED_TABLES, Resolution, _error_order, resolve
 
@@ -317,7 +317,7 @@ def check_db_target(db_path: Path, root: Path | None, display: str | None = None
         if reason:
             raise BuildError(where, f"refused as a database path: it {reason}", "write the database under build/")
     if db_path.is_dir():
-        raise BuildError(where, "is a folder, not a database file", "give a file name such as build/thom2015.duckdb")
+        raise BuildError(where, "is a folder, not a database file", "give a file name such as build/data.duckdb")
     if db_path.is_file() and db_path.stat().st_size and not is_duckdb_file(db_path):
         raise BuildError(where, "exists and is not a DuckDB database; refused to overwrite it",
                          "give another file name, or delete the file first")
@@ -340,6 +340,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     project = Project(find_root(root))
     db_target = None
     if db_path is not None:
+        db_path = database_path(db_path, project.root)
         db_target = check_db_target(Path(db_path) if Path(db_path).is_absolute() else project.root / db_path,
                                     project.root, str(db_path))
     _checkpoint("resolve")

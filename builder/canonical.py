@@ -14,14 +14,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import BuildError
 
-HYPHEN_PAIR = "-\u2010"
 PARAGRAPH_SEPARATOR = "\n\n"
+ADDING_A_SOURCE = "docs/architecture.md, “Adding a source”"
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -60,6 +60,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+def _compiled(value: str) -> str:
+    """`value`, if it is a regular expression."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression ({exc})") from None
+    return value
+
+
 class RunningHead(_Strict):
     pattern: str = Field(description="Regular expression on the raw line (whitespace folded) of a line to remove.")
     page: Optional[int] = Field(None, description="The page number the line prints, checked against the page count.")
@@ -67,11 +76,31 @@ class RunningHead(_Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression ({exc})") from None
-        return value
+        return _compiled(value)
+
+
+class PageBreak(_Strict):
+    """How the extraction shows that a new printed page begins."""
+
+    line_pattern: str = Field("^ ", min_length=1, description=(
+        "Regular expression on the raw line (before whitespace is folded): a non-blank line that matches "
+        "starts the next printed page, except the first page's lines listed in `first_page_indented`."))
+
+    @field_validator("line_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return _compiled(value)
+
+
+class Hyphenation(_Strict):
+    """How the extraction writes a hyphen, and how it shows a word split across two lines."""
+
+    folded: list[Annotated[str, Field(min_length=1)]] = Field(["-\u2010", "\u2010"], description=(
+        "Character sequences the extraction writes for one hyphen, tried in this order (longest first); "
+        "each becomes `-` in the canonical text and is recorded as `hyphen_folded`."))
+    line_end: str = Field("-\u2010", min_length=1, description=(
+        "A line whose text ends with this holds a word split across lines: the next line is joined "
+        "without a space (`line_end_hyphen_joined`)."))
 
 
 class DropCapital(_Strict):
@@ -90,13 +119,25 @@ class FootnoteSpec(_Strict):
     marker_after: str
 
 
+def _marker_format(value: str) -> str:
+    """`value`, if it holds the `{number}` placeholder once and no other braces."""
+    rest = value.replace("{number}", "", 1)
+    if "{number}" not in value or "{" in rest or "}" in rest:
+        raise ValueError("must hold `{number}` once and no other braces (e.g. `{number}` or `[{number}]`)")
+    return value
+
+
 class Layout(_Strict):
     """How the PDF extraction lays the essay out; every key is read by `build_canonical_text`."""
 
     first_page: int
     last_page: int
     absent_pages: list[int] = []
-    page_break: Literal["leading_space"] = "leading_space"
+    page_break: PageBreak = PageBreak()
+    hyphenation: Hyphenation = Hyphenation()
+    footnote_marker: str = Field("{number}", description=(
+        "How a note's marker is printed in the body right after `marker_after`: `{number}` stands for the "
+        "note's number in digits."))
     first_page_indented: list[str] = []
     running_heads: list[RunningHead] = []
     drop_capital: Optional[DropCapital] = None
@@ -104,6 +145,11 @@ class Layout(_Strict):
     paragraph_continues_after: list[str] = []
     sections: list[Section] = []
     footnotes: list[FootnoteSpec] = []
+
+    @field_validator("footnote_marker")
+    @classmethod
+    def _one_number(cls, value: str) -> str:
+        return _marker_format(value)
 
 
 class SourceFile(_Strict):
@@ -142,7 +188,7 @@ class SourceMetadata:
             raise BuildError(f"{display}:1", f"cannot read source metadata: {exc.strerror}") from None
         if not isinstance(data, dict):
             raise BuildError(f"{display}:1", "source metadata must be a mapping of keys",
-                             "see sources/thom-2015-ewjus.yaml")
+                             f"see {ADDING_A_SOURCE}")
         try:
             parsed = SourceFile.model_validate(data)
         except ValidationError as exc:
@@ -181,10 +227,13 @@ def _metadata_error(exc: ValidationError, data: dict, display: str) -> BuildErro
             f"keys: {', '.join(sorted(model.model_fields))}" if model else ""
         return BuildError(where, f"unknown key `{key}` in source metadata", hint)
     if err["type"] == "missing":
-        return BuildError(where, f"source metadata lacks `{key}`", "see sources/thom-2015-ewjus.yaml")
+        return BuildError(where, f"source metadata lacks `{key}`", f"see {ADDING_A_SOURCE}")
     message = err["msg"].removeprefix("Value error, ")
+    model = _model_at(loc) if err["type"] == "model_type" else None
+    if model is not None:
+        message = f"must be a mapping of the keys {', '.join(model.model_fields)}"
     return BuildError(where, f"source metadata `{key}` is {echo(err.get('input'))}: {message}",
-                      "fix it at that line (sources/thom-2015-ewjus.yaml is a working example)")
+                      f"fix it at that line ({ADDING_A_SOURCE} describes every key)")
 
 
 def _model_at(loc: list) -> type[BaseModel] | None:
@@ -248,9 +297,11 @@ class _Line:
 
 
 def _assign_pages(lines: list[str], layout: dict, where: str) -> list[int]:
-    """Printed page of every raw line: a leading space starts a page; the running head checks the count."""
+    """Printed page of every raw line: a line matching `page_break.line_pattern` starts a page; the running
+    head checks the count."""
     page = layout["first_page"]
     exempt = tuple(layout.get("first_page_indented", []))
+    page_break = re.compile(layout["page_break"]["line_pattern"])
     heads = [(re.compile(h["pattern"]), h.get("page")) for h in layout.get("running_heads", [])]
     pages = []
     for number, raw in enumerate(lines, start=1):
@@ -261,7 +312,7 @@ def _assign_pages(lines: list[str], layout: dict, where: str) -> list[int]:
                 raise BuildError(f"{where}:{number}", f"running head says p. {numbered} but the page count gives p. {page + 1}",
                                  "check `first_page` and `first_page_indented` in the source metadata")
             page = numbered
-        elif folded and raw.startswith(" ") and not (page == layout["first_page"] and folded.startswith(exempt)):
+        elif folded and page_break.search(raw) and not (page == layout["first_page"] and folded.startswith(exempt)):
             page += 1
         pages.append(page)
     printed_last = layout["last_page"] - len(layout.get("absent_pages", []))
@@ -324,16 +375,16 @@ class _Draft:
         del self.lines[pos:pos + width]
         self.changes = [(k, d, n, o - width if o > pos else o) for k, d, n, o in self.changes]
 
-    def add_line(self, line: _Line) -> None:
-        """Append one line's words, folding the `-`+U+2010 pair the extraction writes for a hyphen."""
+    def add_line(self, line: _Line, hyphens: list[str]) -> None:
+        """Append one line's words, folding each sequence the extraction writes for a hyphen to `-`."""
         text = line.text
         i = 0
         while i < len(text):
-            width = 2 if text.startswith(HYPHEN_PAIR, i) else 1 if text[i] == "\u2010" else 0
-            if width:
-                self.note("hyphen_folded", "U+002D U+2010 as '-'" if width == 2 else "U+2010 as '-'", line.number)
+            hyphen = next((h for h in hyphens if text.startswith(h, i)), "")
+            if hyphen:
+                self.note("hyphen_folded", " ".join(f"U+{ord(c):04X}" for c in hyphen) + " as '-'", line.number)
                 self.add("-", line.page, line.number)
-                i += width
+                i += len(hyphen)
             else:
                 self.add(text[i], line.page, line.number)
                 i += 1
@@ -361,16 +412,16 @@ def _paragraph_chunks(lines: list[_Line], layout: dict) -> list[list[_Line]]:
     return chunks
 
 
-def _draft_paragraph(chunk: list[_Line]) -> _Draft:
+def _draft_paragraph(chunk: list[_Line], hyphenation: dict) -> _Draft:
     draft = _Draft(chunk[0].number)
     for n, line in enumerate(chunk):
         if n:
-            if chunk[n - 1].text.endswith(HYPHEN_PAIR):
+            if chunk[n - 1].text.endswith(hyphenation["line_end"]):
                 draft.note("line_end_hyphen_joined", "a word hyphenated at a line end joined without a space",
                            line.number)
             else:
                 draft.add(" ", chunk[n - 1].page, chunk[n - 1].number)
-        draft.add_line(line)
+        draft.add_line(line, hyphenation["folded"])
     return draft
 
 
@@ -398,7 +449,7 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
     layout = metadata.layout
     lines = decoded.replace("\r\n", "\n").split("\n")
     classified = _classify(lines, _assign_pages(lines, layout, where), layout)
-    drafts = [_draft_paragraph(chunk) for chunk in _paragraph_chunks(classified, layout)]
+    drafts = [_draft_paragraph(chunk, layout["hyphenation"]) for chunk in _paragraph_chunks(classified, layout)]
     global_changes = [EditorialChange("whitespace_folded",
                                       "tabs, no-break spaces, line breaks and space runs inside a paragraph as one "
                                       "space; paragraphs separated by one blank line", 0, -1)]
@@ -416,7 +467,7 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
     footnote_specs = layout.get("footnotes", [])
     markers: list[tuple[int, _Draft, int]] = []
     for spec in footnote_specs:
-        marker = str(spec["number"])
+        marker = layout["footnote_marker"].replace("{number}", str(spec["number"]))
         for draft in drafts:
             at = draft.text.find(spec["marker_after"])
             if at >= 0:
@@ -448,7 +499,7 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
         number = next(s["number"] for s in footnote_specs if line.text.startswith(s["starts"]))
         draft = _Draft(line.number)
         draft.section = "note"
-        draft.add_line(line)
+        draft.add_line(line, layout["hyphenation"]["folded"])
         draft.note("footnote_moved", f"footnote {number} moved from the foot of p. {line.page} to the notes section",
                    line.number, 0)
         note_drafts[number] = draft

@@ -15,10 +15,10 @@ import typer
 import typer.core
 
 from .errors import BuildError, BuildErrors
-from .layout import DEFAULT_DB, JOURNAL, find_root
+from .layout import DEFAULT_DB, JOURNAL, database_path, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Build, validate, load and query the Thom (2015) data package.")
+                  help="Build, validate, load and query a histpack data package.")
 
 # A flag takes no value, so its help shows no type (typer prints `<bool>` for it).
 _option_type = typer.core.TyperOption.display_type_rich
@@ -33,8 +33,12 @@ def package_option(what: str = "Package folder or datapackage.json"):
 
 
 def _package(package: Optional[Path]) -> Path:
-    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory."""
+    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory.
+    A given package's project, if it is in one, brings its content vocabularies."""
     if package is not None:
+        from .vocabularies import use_project_of
+
+        use_project_of(package)
         return package
     try:
         return find_root()
@@ -63,7 +67,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _main(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
                                        help="Print histpack's version and exit.")) -> None:
-    """Build, validate, load and query the Thom (2015) data package."""
+    """Build, validate, load and query a histpack data package."""
 
 
 def _fail(lines: list[str]) -> None:
@@ -122,7 +126,8 @@ def friendly(func):
 
 @app.command()
 @friendly
-def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project)."),
+def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relative to the project; {name} is "
+                                  "the project's name in histpack.yaml)."),
           no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB."),
           package: Optional[Path] = package_option("Project folder")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
@@ -183,7 +188,7 @@ def _require_valid(package: Path) -> None:
 @app.command()
 @friendly
 def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="Package folder or datapackage.json."),
-         db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create."),
+         db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create ({name}: the package's name)."),
          package: Optional[Path] = package_option(),
          engine: Engine = typer.Option(Engine.duckdb, "--engine", help="duckdb, or frictionless to validate with "
                                        "the reference implementation first.")) -> None:
@@ -193,7 +198,8 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
 
     given = path or package
     root = _package(given)
-    target = db if given is not None or db.is_absolute() else find_root() / db
+    target = database_path(db, root)
+    target = target if given is not None or target.is_absolute() else find_root() / target
     check_db_target(target, root if root.is_dir() else root.parent)
     if engine == Engine.frictionless:
         from .validate import validate_package

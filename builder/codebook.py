@@ -1,8 +1,9 @@
 """CODEBOOK.md: what every table, column and closed-vocabulary value means.
 
 Rendered from the models (`models.MODELS`, `schema.columns`, `schema.table_schema`, the
-models' `vocabularies`) and the views' comments; only the package's name, version and row
-counts are read from a built package. `histpack build` rewrites it; `histpack codebook --check`
+models' `vocabularies`) and the views' comments; from the built package come its name, version, row
+counts and the content vocabularies (values and meanings, as its schemas' `categories` record them),
+so the codebook needs nothing but the package and the builder. `histpack build` rewrites it; `histpack codebook --check`
 says whether the committed file is current.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import models as m
+from . import vocabularies
 from .cite import Package
 from .schema import columns, table_schema
 from .views import VIEW_COMMENTS
@@ -56,6 +58,7 @@ def row_counts(pkg: Package) -> dict[str, int]:
 
 
 def render(pkg: Package) -> str:
+    vocabularies.use_package(pkg.root)  # the values and meanings the package records, nothing else
     d = pkg.descriptor
     counts = row_counts(pkg)
     out = [

@@ -3,11 +3,12 @@ pipeline (so `histpack --help` stays instant)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import BuildError
 
-DEFAULT_DB = Path("build/thom2015.duckdb")
+DEFAULT_DB = Path("build/{name}.duckdb")  # `{name}`: the project's `name` in histpack.yaml (`database_path`)
 JOURNAL = ".histpack-journal.json"
 STAGING_PREFIX = ".staging-"
 
@@ -26,3 +27,25 @@ def find_root(start: Path | None = None) -> Path:
             return candidate
     raise BuildError(str(here), "not inside a histpack project (no sources/ and annotations/ folders)",
                      "run the command from the repository")
+
+
+def database_path(db_path: Path, folder: Path) -> Path:
+    """`db_path` with the `DEFAULT_DB` template filled in: `build/<name>.duckdb`, the name from the
+    project's `histpack.yaml` (or, for a package folder without one, its `datapackage.json`), so that
+    two projects never write the same default database. Any other path is returned as given."""
+    if Path(db_path) != DEFAULT_DB:
+        return Path(db_path)
+    folder = Path(folder)
+    folder = folder.parent if folder.is_file() else folder
+    if (folder / "histpack.yaml").is_file():
+        from .package import read_metadata
+
+        name = read_metadata(folder).name
+    else:
+        from .engine.reader import read_descriptor
+
+        name = str(read_descriptor(folder)[1].get("name") or "")
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
+            raise BuildError(str(folder / "datapackage.json"), "the package has no usable `name` to name its database",
+                             "give --db PATH")
+    return Path(str(DEFAULT_DB).replace("{name}", name))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Annotated, ClassVar, Literal, Optional
+from typing import Annotated, ClassVar, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,8 +16,9 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 def vocab(values: dict[str, str]):
-    """A Literal type over a closed vocabulary, remembering the meanings for the codebook."""
-    return Literal.__getitem__(tuple(values))
+    """The type of a column with a structural vocabulary (in code); a content vocabulary is data:
+    `v.content(name)`."""
+    return v.structural(values)
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,15 @@ several sources, every row of evidence says which source it is from."""
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
     table: ClassVar[Table]
-    vocabularies: ClassVar[dict[str, dict[str, str]]] = {}
+    vocabularies: ClassVar[v.Meanings]  # column → (value → meaning), from the columns' types
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
+        """`vocabularies` from the columns' vocabulary types; an evidence table's `source_id` is
+        derived and names a row of `sources`."""
         super().__pydantic_init_subclass__(**kwargs)
+        cls.vocabularies = v.Meanings({name: kind for name, info in cls.model_fields.items()
+                                       if (kind := v.vocabulary_type(info.annotation)) is not None})
         source = cls.model_fields.get("source_id")
         if source is not None and (source.json_schema_extra or {}).get("derived_from") == "quote_id":
             table = cls.table  # an evidence table: its source_id is derived, and names a row of `sources`
@@ -96,7 +101,6 @@ class Source(Row):
         "sources", "Sources",
         "The essay and every work it cites, as it cites them; unknown details stay empty.",
         ("source_id",))
-    vocabularies: ClassVar = {"role": v.SOURCE_ROLE}
     source_id: str = Id("Identifier of the work.")
     role: vocab(v.SOURCE_ROLE) = Field(description="Whether the work is the analyzed essay or a work it cites.")
     cited_as: str = Text("Name of the work as the essay cites it (e.g. `Danilov`).")
@@ -121,7 +125,6 @@ class Paragraph(Row):
         "every offset refers to. Generated from the source text, never typed.",
         ("paragraph_id",), {"source_id": "sources"},
         derived=("paragraph_id", "source_id", "seq", "section", "char_start", "char_end", "page_start", "page_end", "text"))
-    vocabularies: ClassVar = {"section": v.PARAGRAPH_SECTION}
     paragraph_id: str = Id("Identifier: `p` and the paragraph's position, zero-padded.")
     source_id: str = Id("The essay.")
     seq: int = Field(ge=1, description="Position of the paragraph in the canonical text.")
@@ -151,7 +154,6 @@ class EditorialChange(Row):
         "Every change the normalization made to the source text other than folding whitespace.",
         ("change_id",), {"source_id": "sources"},
         derived=("change_id", "source_id", "kind", "description", "raw_line", "char_offset"))
-    vocabularies: ClassVar = {"kind": v.EDITORIAL_CHANGE_KIND}
     change_id: str = Id("Identifier: `c` and the change's position.")
     source_id: str = Id("The essay.")
     kind: vocab(v.EDITORIAL_CHANGE_KIND) = Field(description="What was changed.")
@@ -169,7 +171,6 @@ class Quote(Row):
         ("quote_id",),
         {"source_id": "sources", "speaker_id": "persons", "citation_id": "citations", "paragraph_id": "paragraphs"},
         derived=("source_id", "char_start", "char_end", "page_start", "page_end", "prefix", "suffix", "paragraph_id"))
-    vocabularies: ClassVar = {"voice": v.VOICE}
     quote_id: str = Id("Identifier of the quote.")
     source_id: str = Id("The essay the words are from.")
     text: str = Text("The words, exactly as in the canonical text.")
@@ -203,7 +204,6 @@ class Citation(Row):
         "Every reference the essay makes to a work: in-text references and footnotes.",
         ("citation_id",), {"source_id": "sources", "citing_source_id": "sources"},
         derived=("citing_source_id", "char_start", "char_end", "page"))
-    vocabularies: ClassVar = {"kind": v.CITATION_KIND}
     citation_id: str = Id("Identifier of the reference.")
     source_id: str = Id("The cited work.")
     citing_source_id: str = Id("The analysed source in which the reference stands (derived from the annotation "
@@ -222,7 +222,6 @@ class Person(Row):
         "persons", "Persons",
         "Every person the essay names: actors, historians, cited authors; spelled as the essay spells them.",
         ("person_id",), {"regime_id": "regimes", "quote_id": "quotes"})
-    vocabularies: ClassVar = {"kind": v.PERSON_KIND}
     person_id: str = Id("Identifier of the person.")
     name: str = Text("Name as the essay spells it (fullest form it gives).")
     role: str = Text("Role as the essay presents the person.")
@@ -256,10 +255,9 @@ class Place(Row):
         "places", "Places",
         "Every place the essay names, with its parent place.",
         ("place_id",), {"parent_id": "places", "regime_id": "regimes", "quote_id": "quotes"})
-    vocabularies: ClassVar = {"kind": v.PLACE_KIND}
     place_id: str = Id("Identifier of the place.")
     name: str = Text("Name as the essay spells it.")
-    kind: vocab(v.PLACE_KIND) = Field(description="What kind of place it is.")
+    kind: v.content("place_kind") = Field(description="What kind of place it is.")
     parent_id: Optional[str] = Id("The place that contains it.", default=None)
     regime_id: Optional[str] = Id("The regime that ruled it in the essay's story.", default=None)
     country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$", description=(
@@ -279,14 +277,13 @@ class Event(DatedRow):
         "Every dated happening the essay mentions, dated as precisely as the essay dates it.",
         ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"event_type": v.EVENT_TYPE, "date_precision": v.DATE_PRECISION}
     event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.")
     regime_id: str = Id("Regime in which the event happened.")
     date_edtf: _ev[0]
     date_start: _ev[1]
     date_end: _ev[2]
     date_precision: _ev[3]
-    event_type: vocab(v.EVENT_TYPE) = Field(description="Kind of event.")
+    event_type: v.content("event_type") = Field(description="Kind of event.")
     title: str = Text("Short title.")
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     place_id: Optional[str] = Id("Where it happened.", default=None)
@@ -300,10 +297,9 @@ class EventPerson(Row):
     table: ClassVar[Table] = Table(
         "event_persons", "Persons in events", "Who took part in each event, and how.",
         ("event_id", "person_id"), {"event_id": "events", "person_id": "persons"})
-    vocabularies: ClassVar = {"role": v.EVENT_PERSON_ROLE}
     event_id: str = Id("The event.")
     person_id: str = Id("The person.")
-    role: vocab(v.EVENT_PERSON_ROLE) = Field(description="The person's part in the event.")
+    role: v.content("event_person_role") = Field(description="The person's part in the event.")
 
 
 _ph = _date_fields(True, "the phase")
@@ -315,12 +311,11 @@ class Phase(DatedRow):
         "The essay's pattern of waves, retreats and new waves, per regime and campaign, in order.",
         ("phase_id",), {"regime_id": "regimes", "event_id": "events", "quote_id": "quotes"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"campaign": v.PHASE_CAMPAIGN, "phase_type": v.PHASE_TYPE, "date_precision": v.DATE_PRECISION}
     phase_id: str = Id("Identifier of the phase.")
     regime_id: str = Id("Regime of the campaign.")
-    campaign: vocab(v.PHASE_CAMPAIGN) = Field(description="The campaign whose course the phase belongs to.")
+    campaign: v.content("phase_campaign") = Field(description="The campaign whose course the phase belongs to.")
     seq: int = Field(ge=1, description="Order of the phase within its campaign.")
-    phase_type: vocab(v.PHASE_TYPE) = Field(description="Offensive, retreat, radicalization or consolidation.")
+    phase_type: v.content("phase_type") = Field(description="Offensive, retreat, radicalization or consolidation.")
     date_edtf: _ph[0]
     date_start: _ph[1]
     date_end: _ph[2]
@@ -342,7 +337,6 @@ class Purge(DatedRow):
         "Expulsions, removals, purges and planned eliminations of party members, officials, specialists or groups.",
         ("purge_id",), {"regime_id": "regimes", "instigator_id": "persons", "event_id": "events", "quote_id": "quotes"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
     purge_id: str = Id("Identifier of the purge.")
     regime_id: str = Id("Regime that purged.")
     date_edtf: _pu[0]
@@ -363,10 +357,9 @@ class PurgeTarget(Row):
     table: ClassVar[Table] = Table(
         "purge_targets", "Purge targets", "Named persons each purge struck, and what befell them.",
         ("purge_id", "person_id"), {"purge_id": "purges", "person_id": "persons"})
-    vocabularies: ClassVar = {"outcome": v.PURGE_OUTCOME}
     purge_id: str = Id("The purge.")
     person_id: str = Id("The person targeted.")
-    outcome: vocab(v.PURGE_OUTCOME) = Field(description="What befell them, as the essay says.")
+    outcome: v.content("purge_outcome") = Field(description="What befell them, as the essay says.")
 
 
 _rh = _date_fields(False, "the utterance")
@@ -379,11 +372,10 @@ class Rhetoric(DatedRow):
         ("rhetoric_id",), {"regime_id": "regimes", "speaker_id": "persons", "quote_id": "quotes",
                            "citation_id": "citations", "event_id": "events"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"theme": v.RHETORIC_THEME, "date_precision": v.DATE_PRECISION}
     rhetoric_id: str = Id("Identifier of the utterance.")
     regime_id: str = Id("Regime of the speaker.")
     speaker_id: str = Id("Who said or wrote the words.")
-    theme: vocab(v.RHETORIC_THEME) = Field(description="Main theme of the words.")
+    theme: v.content("rhetoric_theme") = Field(description="Main theme of the words.")
     date_edtf: _rh[0]
     date_start: _rh[1]
     date_end: _rh[2]
@@ -401,12 +393,11 @@ class Thesis(Row):
         "theses", "Theses",
         "The essay's arguments and the positions in the debate it takes part in.",
         ("thesis_id",), {"quote_id": "quotes"})
-    vocabularies: ClassVar = {"topic": v.THESIS_TOPIC, "stance": v.THESIS_STANCE, "held_by": v.SCHOOL}
     thesis_id: str = Id("Identifier of the thesis.")
     statement: str = Text("The thesis in a short paraphrase.")
-    topic: vocab(v.THESIS_TOPIC) = Field(description="What the thesis is about.")
-    held_by: vocab(v.SCHOOL) = Field("essay", description="Whose thesis it is.")
-    stance: vocab(v.THESIS_STANCE) = Field(description="Whether the essay asserts or rejects it.")
+    topic: v.content("thesis_topic") = Field(description="What the thesis is about.")
+    held_by: v.content("school") = Field("essay", description="Whose thesis it is.")
+    stance: v.content("thesis_stance") = Field(description="Whether the essay asserts or rejects it.")
     quote_id: str = Id("The sentence that states it.")
     source_id: EvidenceSource
     editorial_note: EditorialNote = None
@@ -425,10 +416,9 @@ class Comparison(Row):
         "comparisons", "Comparisons",
         "Every comparison the essay draws between regimes (or between regions of one regime).",
         ("comparison_id",), {"quote_id": "quotes"})
-    vocabularies: ClassVar = {"dimension": v.COMPARISON_DIMENSION, "relation": v.COMPARISON_RELATION, "basis": v.BASIS}
     comparison_id: str = Id("Identifier of the comparison.")
-    dimension: vocab(v.COMPARISON_DIMENSION) = Field(description="What is compared.")
-    relation: vocab(v.COMPARISON_RELATION) = Field(description="Similarity, difference or analogy.")
+    dimension: v.content("comparison_dimension") = Field(description="What is compared.")
+    relation: v.content("comparison_relation") = Field(description="Similarity, difference or analogy.")
     basis: vocab(v.BASIS) = Field(description="Stated by the essay or inferred by the encoder.")
     basis_note: Optional[str] = Field(None, description="Why an inferred comparison was inferred.")
     claim: str = Text("The comparison in a short paraphrase.")
@@ -500,7 +490,6 @@ class Attestation(DatedRow):
         ("attestation_id",), {"person_id": "persons", "place_id": "places", "regime_id": "regimes",
                               "event_id": "events", "phase_id": "phases", "purge_id": "purges", "quote_id": "quotes"},
         derived=("date_start", "date_end", "date_precision"))
-    vocabularies: ClassVar = {"date_precision": v.DATE_PRECISION}
     attestation_id: str = Id("Identifier of the attestation.")
     person_id: Optional[str] = Id("The person attested (exactly one of the entity columns is given).", default=None)
     place_id: Optional[str] = Id("The place attested.", default=None)

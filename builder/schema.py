@@ -1,7 +1,9 @@
 """Models → Frictionless Table Schemas (and the column facts DuckDB and the codebook need).
 
 Rendered from pydantic's JSON Schema of each model, so a column is declared once, in
-`models.py`.
+`models.py`. A closed vocabulary is written twice in a field, as `constraints.enum` (Table Schema v1,
+what validators check) and as `categories` with each value's meaning as its label (v2), so that the
+codebook and exports can explain the values from the built package alone.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import models as m
+from . import vocabularies
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,14 @@ _TYPES = {("string", "date"): "date", ("string", None): "string", ("integer", No
           ("number", None): "number", ("boolean", None): "boolean"}
 
 
-@cache
 def columns(model: type[m.Row]) -> tuple[Column, ...]:
-    """The model's columns (pydantic's JSON Schema is rebuilt on every call: computed once per model)."""
+    """The model's columns, with the values of the content vocabularies in use (`vocabularies.use`)."""
+    return _columns(model, vocabularies.active_key())
+
+
+@cache
+def _columns(model: type[m.Row], vocabularies_key: str) -> tuple[Column, ...]:
+    """Computed once per model and vocabularies: pydantic rebuilds its JSON Schema on every call."""
     props = model.model_json_schema()["properties"]
     out = []
     for name, info in model.model_fields.items():
@@ -81,6 +89,9 @@ def table_schema(model: type[m.Row]) -> dict:
                 constraints[key] = value
         if constraints:
             field["constraints"] = constraints
+        if col.enum:  # each value with its meaning (Table Schema v2 `categories`), so the package explains itself
+            meanings = model.vocabularies.get(col.name, {})
+            field["categories"] = [{"value": value, "label": meanings.get(value, "")} for value in col.enum]
         fields.append(field)
     table = model.table
     schema: dict = {"fields": fields, "missingValues": [""], "primaryKey": list(table.primary_key)}

@@ -8,6 +8,7 @@ import os
 
 import duckdb
 import pytest
+import yaml
 
 HEADER = "id,name,born\r\n"
 
@@ -112,7 +113,8 @@ def test_the_project_builds_in_a_folder_with_brackets_and_spaces(tmp_path, cli):
     result = cli(root, "build")
     assert result.exit_code == 0, result.stderr
     assert outputs(root) == before  # the same package as the repository's
-    assert (root / "build" / "thom2015.duckdb").is_file()
+    name = yaml.safe_load((root / "histpack.yaml").read_text(encoding="utf-8"))["name"]
+    assert (root / "build" / f"{name}.duckdb").is_file()  # the default database is named after the project
     assert cli(root, "validate").exit_code == 0
 
 

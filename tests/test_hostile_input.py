@@ -149,8 +149,8 @@ def metadata_yaml_syntax(root):
 
 def metadata_dead_key(root):
     p = root / META
-    edit(p, "page_break: leading_space", "page_break: every_form_feed")
-    return META, line_of(p, "page_break"), ["`layout.page_break` is 'every_form_feed'", "leading_space"]
+    edit(p, 'page_break: {line_pattern: "^ "}', "page_break: every_form_feed")
+    return META, line_of(p, "page_break"), ["`layout.page_break` is 'every_form_feed'", "keys line_pattern"]
 
 
 def metadata_misspelt_key(root):
