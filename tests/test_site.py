@@ -49,10 +49,24 @@ def test_two_builds_are_byte_identical(site):
     assert written.keys() == again.keys() and all(written[k] == again[k] for k in again)
 
 
-def test_every_quote_is_one_highlight_with_its_fragment(site):
-    html = (site / "index.html").read_text(encoding="utf-8")
-    ids = re.findall(r'<mark id="([^"]+)" class="q ', html)
-    assert sorted(ids) == sorted(q["quote_id"] for q in rows("quotes"))
+def source_pages() -> dict[str, str]:
+    """source_id → its reading page: index.html for the source most quotes rest on (ties by id)."""
+    counts: dict[str, int] = {}
+    for q in rows("quotes"):
+        counts[q["source_id"]] = counts.get(q["source_id"], 0) + 1
+    analysed = sorted(s["source_id"] for s in rows("sources") if s["role"] == "analyzed")
+    main = min(analysed, key=lambda s: (-counts.get(s, 0), s))
+    return {s: "index.html" if s == main else f"source-{s}.html" for s in analysed}
+
+
+def main_quotes() -> list[dict]:
+    return [q for q in rows("quotes") if source_pages()[q["source_id"]] == "index.html"]
+
+
+def test_every_quote_is_one_highlight_with_its_fragment_on_its_source_page(site):
+    for source, name in source_pages().items():
+        ids = re.findall(r'<mark id="([^"]+)" class="q ', (site / name).read_text(encoding="utf-8"))
+        assert sorted(ids) == sorted(q["quote_id"] for q in rows("quotes") if q["source_id"] == source), name
 
 
 def test_nothing_points_outside_the_folder(site):
@@ -67,9 +81,10 @@ def test_nothing_points_outside_the_folder(site):
 def test_every_link_to_a_row_or_quote_lands_on_an_element(site):
     """In the essay, a row's fragment lands on its quote: those ids are the rows listed in its data."""
     ids = {p.name: set(re.findall(r' id="([^"]+)"', p.read_text(encoding="utf-8"))) for p in site.glob("*.html")}
-    essay = (site / "index.html").read_text(encoding="utf-8")
-    quotes = json.loads(essay.split('<script type="application/json" id="quotes-data">')[1].split("</script>")[0])
-    ids["index.html"] |= {row["id"] for q in quotes.values() for row in q["rows"]}
+    for name in source_pages().values():
+        essay = (site / name).read_text(encoding="utf-8")
+        quotes = json.loads(essay.split('<script type="application/json" id="quotes-data">')[1].split("</script>")[0])
+        ids[name] |= {row["id"] for q in quotes.values() for row in q["rows"]}
     missing = []
     for page in site.glob("*.html"):
         for target, fragment in re.findall(r'href="([^"#]*)#([^"]+)"', page.read_text(encoding="utf-8")):
@@ -94,6 +109,16 @@ def test_sentences_no_quote_anchors_are_shaded():
     paragraph = article.split('id="para-5">')[1].split("</p>")[0]
     assert stats["sentences"] - stats["covered"] == paragraph.count('<span class="uncov">') > 3
     assert article.count('<span class="uncov">') == paragraph.count('<span class="uncov">')
+
+
+def test_each_analysed_source_has_its_page_and_across_sources_follows_attestations(site):
+    pages = source_pages()
+    assert sorted(p.name for p in site.glob("source-*.html")) == sorted(p for p in pages.values() if p != "index.html")
+    assert (site / "across-sources.html").exists() == bool(rows("attestations"))
+    nav = (site / "tables.html").read_text(encoding="utf-8").split('<nav aria-label="Views">')[1].split("</nav>")[0]
+    cited = {s["source_id"]: s["cited_as"] for s in rows("sources")}
+    listed = re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
+    assert listed[:len(pages)] == [(pages[s], cited[s]) for s in sorted(pages, key=lambda s: pages[s] != "index.html")]
 
 
 def test_row_fragments_are_stable_table_slash_key(site):
@@ -205,9 +230,9 @@ def url(site: Path, name: str) -> str:
 
 def test_browser_counts_one_highlight_per_quote(site, page):
     page.goto(url(site, "index.html"))
-    assert page.locator("mark.q[id]").count() == len(rows("quotes"))
+    assert page.locator("mark.q[id]").count() == len(main_quotes())
     distinct = page.evaluate("new Set([...document.querySelectorAll('mark.q[data-q]')].map(m => m.dataset.q)).size")
-    assert distinct == len(rows("quotes"))
+    assert distinct == len(main_quotes())
 
 
 def resting_on(quote_id: str) -> set[str]:

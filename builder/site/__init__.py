@@ -1,7 +1,9 @@
 """`histpack site`: a static, offline, deterministic site from the validated package.
 
-Four views — the essay with every quote in place, a page per table, the comparisons, the
-timeline — as plain HTML files with one vendored stylesheet and script (no CDN, no font or
+Four views — each analysed source with every quote in place (the main one on index.html, see
+`data.reading_order`; the others on source-<id>.html), a page per table, the comparisons, the
+timeline — and, when the package has attestations, what the sources say of the same entities, as
+plain HTML files with one vendored stylesheet and script (no CDN, no font or
 request outside the folder), so it opens from `file://`. Nothing in it depends on the clock or
 on dict order: two builds are byte-identical. It is written to a temporary folder beside
 `--out` and renamed into place, so a failed build leaves the previous site as it was.
@@ -68,10 +70,15 @@ def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
     files[pages.ASSET_CSS] = assets.joinpath("site.css").read_bytes()
     files[pages.ASSET_JS] = assets.joinpath("site.js").read_bytes()
     if data.is_histpack:
-        essay_html, stats = pages.essay_page(data)
-        files["index.html"] = essay_html.encode()
+        for source in data.analyzed:
+            source_html, source_stats = pages.essay_page(data, source)
+            files[data.source_page(source["source_id"])] = source_html.encode()
+            if not stats:
+                stats = source_stats  # the report counts the first source's (index.html)
         files["comparisons.html"] = pages.comparisons_page(data).encode()
         files["timeline.html"] = _timeline(data).encode()
+        if pages.has_attestations(data):
+            files[pages.SOURCES_PAGE] = pages.across_sources_page(data).encode()
     files["tables.html"] = pages.tables_index(data).encode()
     for table in data.tables.values():
         files[table_page(table.name)] = pages.table_page_html(data, table).encode()
@@ -86,17 +93,19 @@ def _timeline(data: SiteData) -> str:
 
     from ..timeline import timeline_items
     from .pages import timeline_page
-    from .timeline_svg import timeline_svg
+    from .timeline_svg import row_fragment, timeline_svg
 
     items, names = timeline_items(data.con)
+    cited = {r["source_id"]: r.get("cited_as") or r["source_id"] for r in data.analyzed}
     views = []
     for view_id, align, since, heading in (("campaign", "campaign", None, "By years from each campaign's start"),
                                            ("calendar", "calendar", 1920, "By calendar year, from 1920")):
-        svg, lay = timeline_svg(items, names, align, since, f"tl-{view_id}", heading)
+        svg, lay = timeline_svg(items, names, align, since, f"tl-{view_id}", heading,
+                                lambda item: data.quote_href(item.quote_id, row_fragment(item)), cited)
         note = ""
         if lay.left_out:
             why = "no campaign phases to align on" if align == "campaign" else f"before {since}"
-            listed = "".join(f'<li><a href="index.html#{escape(i.quote_id)}">{escape(names.get(i.regime_id, i.regime_id))}, '
+            listed = "".join(f'<li><a href="{escape(data.quote_href(i.quote_id))}">{escape(names.get(i.regime_id, i.regime_id))}, '
                              f'{escape(i.date_edtf)}: {escape(i.label)}</a></li>' for i in lay.left_out)
             note = f"<h3>Not on this axis ({why})</h3><ul>{listed}</ul>"
         views.append((view_id, heading, svg + note))

@@ -7,6 +7,7 @@ exactly what the package holds and nothing else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,22 @@ class SiteData:
     con: duckdb.DuckDBPyConnection
 
     is_histpack: bool = False
+    analyzed: list[dict] = field(default_factory=list)  # the analysed sources, the one on index.html first
+    quote_source: dict[str, str] = field(default_factory=dict)  # quote_id → its source_id
+
+    def source_page(self, source_id: str) -> str:
+        """index.html for the first analysed source (see `reading_order`), source-<id>.html for the others."""
+        if self.analyzed and self.analyzed[0]["source_id"] == source_id:
+            return "index.html"
+        return f"source-{re.sub(r'[^A-Za-z0-9._-]', '_', source_id)}.html"
+
+    def quote_href(self, quote_id: str, fragment: str | None = None) -> str:
+        """The reading page of the quote's source, opened at the quote (or at a row resting on it)."""
+        return f"{self.source_page(self.quote_source.get(quote_id, ''))}#{fragment or quote_id}"
+
+    def cited_as(self, source_id: str) -> str:
+        row = next((r for r in self.tables["sources"].rows if r["source_id"] == source_id), {})
+        return row.get("cited_as") or source_id
 
     def holds_the_essay(self) -> bool:
         if any(t not in self.tables or not cols <= set(self.tables[t].columns) for t, cols in ESSAY_COLUMNS.items()):
@@ -110,4 +127,23 @@ def read_site_data(package: Path, con: duckdb.DuckDBPyConnection | None = None) 
                              records)
     data = SiteData(root, descriptor, tables, con)
     data.is_histpack = data.holds_the_essay()
+    if data.is_histpack:
+        data.analyzed = reading_order(data)
+        data.quote_source = {q["quote_id"]: q["source_id"] for q in tables["quotes"].rows}
     return data
+
+
+def reading_order(data: SiteData) -> list[dict]:
+    """The analysed sources, the one with the most quotes first (ties by id), the rest by id.
+
+    The site opens (index.html) on the package's main text, so a further source that attests a few
+    dates does not displace it, whatever its id; with one source this is simply that source."""
+    counts: dict[str, int] = {}
+    for q in data.tables["quotes"].rows:
+        counts[q["source_id"]] = counts.get(q["source_id"], 0) + 1
+    analysed = sorted((r for r in data.tables["sources"].rows if r.get("role") == "analyzed"),
+                      key=lambda r: r["source_id"])
+    if not analysed:
+        return []
+    first = min(analysed, key=lambda r: (-counts.get(r["source_id"], 0), r["source_id"]))
+    return [first, *(r for r in analysed if r is not first)]

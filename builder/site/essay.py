@@ -1,6 +1,7 @@
-"""The essay view: the canonical text rebuilt from the package's `paragraphs`, with every quote
-highlighted by the kind of row resting on it, printed pages in the margin, footnote references
-where the markers stood, editorial changes marked, and unanchored sentences shaded.
+"""The reading view of an analysed source (the essay): its canonical text rebuilt from the
+package's `paragraphs`, with every quote highlighted by the kind of row resting on it, printed
+pages in the margin, footnote references where the markers stood, the citations that stand in it,
+editorial changes marked, and unanchored sentences shaded.
 
 Quotes nest and sometimes cross; HTML elements cannot cross, so a quote that crosses another is
 closed and reopened around it. Its first piece carries the quote's id, so each quote is one
@@ -22,17 +23,21 @@ from .data import SiteData
 KIND_OF_TABLE = {"events": "event", "phases": "phase", "purges": "purge", "rhetoric": "rhetoric",
                  "comparison_sides": "side", "comparisons": "comparison", "theses": "thesis",
                  "terms": "term", "term_occurrences": "term",
-                 "persons": "mention", "places": "mention", "regimes": "mention"}
-KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "term", "citation", "mention"]
+                 "persons": "mention", "places": "mention", "regimes": "mention", "attestations": "attestation"}
+KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "term", "attestation", "citation",
+              "mention"]
 KIND_LABELS = {"event": "event", "phase": "phase", "purge": "purge", "rhetoric": "rhetoric",
                "side": "comparison side", "comparison": "comparison", "thesis": "thesis", "term": "regime's term",
-               "citation": "cited source", "mention": "first mention (person, place, regime)"}
+               "attestation": "attestation (what this source says of an entity)", "citation": "cited source", "mention": "first mention (person, place, regime)"}
 KEY_FIELDS = {"events": ["title", "event_type"], "phases": ["label", "phase_type", "campaign", "seq"],
               "purges": ["target", "target_group", "instigator_id"], "rhetoric": ["speaker_id", "theme", "summary"],
               "theses": ["statement", "held_by", "stance"], "comparisons": ["dimension", "relation", "claim"],
               "comparison_sides": ["comparison_id", "side_id", "side_summary"], "persons": ["name", "role"],
               "places": ["name", "kind"], "regimes": ["name", "state"], "terms": ["term", "gloss"],
-              "term_occurrences": ["term_id"]}
+              "term_occurrences": ["term_id"],
+              "attestations": ["person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id", "summary"]}
+ENTITY_TABLES = {"person_id": "persons", "place_id": "places", "regime_id": "regimes", "event_id": "events",
+                 "phase_id": "phases", "purge_id": "purges"}  # an attestation's entity, by the column it fills
 _FOOTNOTE_MARKER = re.compile(r"footnote marker (\d+)")
 _NOTE_NUMBER = re.compile(r"^(\d+)\s")
 
@@ -56,8 +61,8 @@ def row_href(data: SiteData, table: str, row_id: str) -> str:
 
 
 def rows_by_quote(data: SiteData) -> dict[str, list[tuple[str, dict]]]:
-    """Every row that rests on each quote: (table, row), tables in a fixed order. The essay opens
-    `index.html#events/…` at that row's quote, so a row's fragment works there too."""
+    """Every row that rests on each quote: (table, row), tables in a fixed order. A source's page
+    opens `…#events/…` at that row's quote, so a row's fragment works there too."""
     out: dict[str, list[tuple[str, dict]]] = defaultdict(list)
     for name in sorted(data.tables):
         table = data.tables[name]
@@ -77,21 +82,64 @@ def quote_kind(quote: dict, resting: list[tuple[str, dict]]) -> tuple[str, list[
     return (ordered[0] if ordered else "mention"), ordered
 
 
-def quote_index(data: SiteData) -> dict[str, dict]:
-    """What the highlight of each quote opens: its words, citation and the rows on it."""
+def _attestation_links(data: SiteData, row: dict) -> list[list[str]]:
+    """An attestation's entity: its row in the table, and the quote its own source dates it by."""
+    links = []
+    for column, table_name in ENTITY_TABLES.items():
+        entity_id = row.get(column)
+        table = data.tables.get(table_name)
+        if not entity_id or table is None:
+            continue
+        entity = next((r for r in table.rows if r.get(column) == entity_id), None)
+        links.append([f"{table_name}:{entity_id}", row_href(data, table_name, f"{table_name}/{entity_id}")])
+        if entity and entity.get("quote_id"):
+            source = data.cited_as(data.quote_source.get(entity["quote_id"], ""))
+            said = f"as {source} gives it" + (f" ({entity['date_edtf']})" if entity.get("date_edtf") else "")
+            links.append([said, data.quote_href(entity["quote_id"], f"{table_name}/{entity_id}")])
+    return links
+
+
+def across_sources(data: SiteData) -> dict[str, list[dict]]:
+    """For each quote, what other sources say of the entity dated on it (the `source_dates` view)."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    if "attestations" not in data.tables:
+        return out
+    pairs = data.con.execute(
+        "SELECT entity_kind, entity_id, label, source_a, date_a, quote_a, source_b, date_b, quote_b, agreement "
+        "FROM source_dates ORDER BY entity_kind, entity_id, source_a, source_b, quote_a, quote_b").fetchall()
+    for kind, entity_id, label, src_a, date_a, q_a, src_b, date_b, q_b, agreement in pairs:
+        for own, own_date, other, other_date, other_quote in ((q_a, date_a, src_b, date_b, q_b),
+                                                              (q_b, date_b, src_a, date_a, q_a)):
+            out[own].append({"entity": f"{kind} {label}", "date": str(own_date), "source": data.cited_as(other),
+                             "other_date": str(other_date), "href": data.quote_href(other_quote),
+                             "agreement": agreement})
+    return out
+
+
+def quote_index(data: SiteData, source_id: str | None = None) -> dict[str, dict]:
+    """What the highlight of each quote (of `source_id`, else all) opens: its words, citation, the rows
+    on it and what other sources say of the entities it dates."""
     citations = dict(data.con.execute("SELECT quote_id, citation FROM quote_context").fetchall())
     resting = rows_by_quote(data)
+    across = across_sources(data)
     index = {}
     for quote in data.tables["quotes"].rows:
         qid = quote["quote_id"]
+        if source_id is not None and quote["source_id"] != source_id:
+            continue
         rows = []
         for table_name, row in resting.get(qid, []):
             table = data.tables[table_name]
             fields = [[k, row[k]] for k in KEY_FIELDS.get(table_name, table.columns[1:4]) if row.get(k)]
-            rows.append({"table": table_name, "id": table.row_id(row), "href": row_href(data, table_name, table.row_id(row)),
-                         "fields": fields, "date": row.get("date_edtf", ""), "note": row.get("editorial_note", "")})
+            entry = {"table": table_name, "id": table.row_id(row), "href": row_href(data, table_name, table.row_id(row)),
+                     "fields": fields, "date": row.get("date_edtf", ""), "note": row.get("editorial_note", "")}
+            if table_name == "attestations":
+                entry["links"] = _attestation_links(data, row)
+            rows.append(entry)
         index[qid] = {"text": quote["text"], "citation": citations.get(qid, ""), "page": quote["page_start"],
                       "speaker": quote.get("speaker_id", ""), "cited": quote.get("citation_id", ""), "rows": rows}
+        if across.get(qid):
+            index[qid]["across"] = across[qid]
     return index
 
 
@@ -142,28 +190,20 @@ def render_text(text: str, base: int, ranges: list[Range], points: dict[int, lis
     return "".join(out)
 
 
-def analyzed_sources(data: SiteData) -> list[dict]:
-    """The analysed sources' records, the one most quotes rest on first (the package's main text), then by id."""
-    quoted = defaultdict(int)
-    for q in data.tables["quotes"].rows:
-        quoted[q["source_id"]] += 1
-    essays = [r for r in data.tables["sources"].rows if r.get("role") == "analyzed"]
-    return sorted(essays, key=lambda r: (-quoted[r["source_id"]], r["source_id"]))
-
-
-def render_essay(data: SiteData, source_id: str | None = None, id_prefix: str = "") -> tuple[str, dict, dict]:
-    """One analysed source's text (by default the main one) and the quote index; plus counts for the report.
-    `id_prefix` keeps the paragraph and page anchors of a further source apart from the main one's."""
-    source_id = source_id or analyzed_sources(data)[0]["source_id"]
+def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dict, dict]:
+    """The <article> of one analysed source (the first, see `reading_order`, unless named) and the
+    index of its quotes; plus counts for the report. Only the citations that stand in this source
+    are marked in it."""
+    source_id = source_id or data.analyzed[0]["source_id"]
     canonical = _canonical(data, source_id)
     quotes = [q for q in data.tables["quotes"].rows if q["source_id"] == source_id]
     citations = [c for c in data.tables["citations"].rows if c["source_id"] and c.get("char_start")
-                 and c.get("citing_source_id", source_id) in (source_id, "")]
+                 and c.get("citing_source_id", source_id) == source_id]
     cite_spans = [c for c in citations if canonical.text[int(c["char_start"]):int(c["char_end"])] == c["cited_as"]]
     spans = [(q["quote_id"], int(q["char_start"]), int(q["char_end"])) for q in quotes]
     spans += [(c["citation_id"], int(c["char_start"]), int(c["char_end"])) for c in cite_spans]
     measured = coverage(canonical, spans)
-    index = quote_index(data)
+    index = quote_index(data, source_id)
     resting = rows_by_quote(data)
 
     ranges: list[Range] = []
@@ -209,7 +249,7 @@ def render_essay(data: SiteData, source_id: str | None = None, id_prefix: str = 
     notes_start = min((p.char_start for p in canonical.paragraphs if p.section == "note"), default=len(canonical.text))
     for start, page in sorted(page_starts.items()):
         if start < notes_start:
-            points[start].insert(0, f'<span class="page" id="{id_prefix}page-{page}" data-page="{page}" role="note" '
+            points[start].insert(0, f'<span class="page" id="page-{page}" data-page="{page}" role="note" '
                                     f'aria-label="page {page}">{page}</span>')
 
     parts = []
@@ -230,7 +270,7 @@ def render_essay(data: SiteData, source_id: str | None = None, id_prefix: str = 
                          f'<span class="page note-page" data-page="{p.page_start}">p. {p.page_start}</span>{inner} '
                          f'<a href="#fnref{n}" aria-label="back to the text">↩</a></p>')
         else:
-            parts.append(f'<p class="para" id="{id_prefix}para-{p.seq}">{inner}</p>')
+            parts.append(f'<p class="para" id="para-{p.seq}">{inner}</p>')
     parts.append("</section>")
     if unplaced:
         items = "".join(f'<li id="{escape(c["change_id"])}"><b>{escape(c["kind"].replace("_", " "))}</b> '

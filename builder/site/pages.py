@@ -1,5 +1,5 @@
-"""The site's pages as HTML strings: one shell, the essay, an index of tables, a page per table,
-the comparisons and the timeline. Plain semantic HTML that reads without JavaScript; `site.js`
+"""The site's pages as HTML strings: one shell, a reading page per analysed source, an index of
+tables, a page per table, the comparisons, the timeline and (with attestations) across sources. Plain semantic HTML that reads without JavaScript; `site.js`
 only adds the panel, filters and sorting."""
 
 from __future__ import annotations
@@ -9,18 +9,21 @@ import json
 from html import escape
 
 from .data import SiteData, Table
-from .essay import KIND_LABELS, KIND_ORDER, analyzed_sources, render_essay, table_page
+from .essay import KIND_LABELS, KIND_ORDER, render_essay, table_page
 
 ASSET_CSS, ASSET_JS = "assets/site.css", "assets/site.js"
+SOURCES_PAGE = "across-sources.html"
 
 
 def shell(data: SiteData, title: str, current: str, body: str, extra_head: str = "") -> str:
     links = []
     if data.is_histpack:
-        links.append(("index.html", "Essay"))
+        links += [(data.source_page(r["source_id"]), r.get("cited_as") or r["source_id"]) for r in data.analyzed]
     links.append(("tables.html", "Tables"))
     if data.is_histpack:
         links += [("comparisons.html", "Comparisons"), ("timeline.html", "Timeline")]
+        if has_attestations(data):
+            links.append((SOURCES_PAGE, "Across sources"))
     current_attr = ' aria-current="page"'
     nav = "".join(f'<li><a href="{href}"{current_attr if href == current else ""}>{escape(text)}</a></li>'
                   for href, text in links)
@@ -40,39 +43,48 @@ def json_script(element_id: str, value) -> str:
     return f'<script type="application/json" id="{element_id}">{safe}</script>'
 
 
-def _source_head(essay: dict, stats: dict, tag: str) -> str:
+def has_attestations(data: SiteData) -> bool:
+    return bool(data.tables.get("attestations") and data.tables["attestations"].rows)
+
+
+def source_heading(source: dict) -> tuple[str, str]:
+    """`Authors, “Title”` and `Container volume, no. issue (year): pages.` from the parts the
+    record gives; a missing part leaves no stray punctuation."""
+    title = f"“{escape(source['title'])}”" if source.get("title") else escape(source.get("cited_as") or source["source_id"])
+    heading = ", ".join(p for p in (escape(source.get("authors", "")), title) if p)
+    where = " ".join(escape(source[k]) for k in ("container", "volume") if source.get(k))
+    if source.get("issue"):
+        where = f"{where}, no. {escape(source['issue'])}" if where else f"no. {escape(source['issue'])}"
+    if source.get("year"):
+        where = f"{where} ({escape(source['year'])})" if where else escape(source["year"])
+    if source.get("pages"):
+        where = f"{where}: {escape(source['pages'])}" if where else f"pp. {escape(source['pages'])}"
+    return heading, f"{where}. " if where else ""
+
+
+def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
+    """The reading page of one analysed source (the first, see `reading_order`, unless given)."""
+    essay = source or data.analyzed[0]
+    article, index, stats = render_essay(data, essay["source_id"])
+    kinds = [k for k in KIND_ORDER if k != "attestation" or has_attestations(data)]
+    key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in kinds)
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
-    return (f"<{tag}>{escape(essay.get('authors', ''))}, “{escape(essay.get('title', ''))}”</{tag}>"
-            f"<p class=\"meta\">{escape(essay.get('container', ''))} {escape(essay.get('volume', ''))}"
-            f"{', no. ' + escape(essay['issue']) if essay.get('issue') else ''} ({escape(essay.get('year', ''))})"
-            + (f": {escape(essay['pages'])}. Printed pages in the margin." if essay.get("pages") else ".")
-            + f" {stats['quotes']} quotes highlighted; "
-            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>")
-
-
-def essay_page(data: SiteData) -> tuple[str, dict]:
-    """The main analysed source with its key, then every further analysed source, in one article."""
-    main, *further = analyzed_sources(data)
-    article, index, stats = render_essay(data, main["source_id"])
-    key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in KIND_ORDER)
-    head = (_source_head(main, stats, "h1") +
+    heading, where = source_heading(essay)
+    head = (f"<h1>{heading}</h1>"
+            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted; "
+            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>"
             f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{key}"
             f"<li><span class=\"uncov\">sentence no row anchors</span></li>"
             f"<li><span class=\"ed\">e</span> editorial change to the PDF extraction</li>"
             f"<li><cite class=\"ref\">Author 12</cite> in-text citation</li></ul>"
             f"<p>Select a highlight (click, or Tab then Enter) to list the rows that rest on it.</p></details>")
-    for essay in further:
-        sid = essay["source_id"]
-        text, _, more = render_essay(data, sid, id_prefix=f"{sid}-")
-        article += (f'<section class="source" id="{escape(sid)}" aria-label="{escape(essay.get("cited_as", sid))}">'
-                    f'{_source_head(essay, more, "h2")}{text}</section>')
-        stats = {name: stats[name] + more[name] for name in stats}
     panel = ('<aside id="panel" aria-live="polite" aria-label="Rows resting on the selected quote" hidden>'
              '<button type="button" class="close" aria-label="Close">×</button><div class="content">'
              '<p>Select a highlighted passage to see the rows that rest on it, with their dates, editorial notes '
              'and the citation.</p></div></aside>')
     body = f'<div class="essay-wrap"><article class="essay">{head}{article}</article>{panel}</div>{json_script("quotes-data", index)}'
-    return shell(data, "Essay", "index.html", body), stats
+    page = data.source_page(essay["source_id"])
+    return shell(data, essay.get("cited_as") or essay["source_id"], page, body), stats
 
 
 def _cell(data: SiteData, table: Table, column: str, row: dict) -> str:
@@ -88,11 +100,18 @@ def _cell(data: SiteData, table: Table, column: str, row: dict) -> str:
         if ref is not None:
             link = f'<a href="{table_page(target)}#{escape(target)}/{text}">{text}</a>'
             if target == "quotes" and data.is_histpack:
-                link += f' <a class="to-essay" href="index.html#{text}" title="read it in the essay">essay ↗</a>'
+                link += _to_text(data, value)
             return f"<td>{link}</td>"
     if len(value) > 60:
         return f'<td class="long">{text}</td>'
     return f'<td class="short">{text}</td>' if len(value) <= 12 else f"<td>{text}</td>"
+
+
+def _to_text(data: SiteData, quote_id: str) -> str:
+    """The link from a table to a quote in place, on its own source's page."""
+    source = data.cited_as(data.quote_source.get(quote_id, ""))
+    return (f' <a class="to-essay" href="{escape(data.quote_href(quote_id))}" '
+            f'title="read it in {escape(source)}">essay ↗</a>')
 
 
 def table_page_html(data: SiteData, table: Table) -> str:
@@ -102,9 +121,8 @@ def table_page_html(data: SiteData, table: Table) -> str:
         cells = "".join(_cell(data, table, c, row) for c in table.columns)
         if table.name == "quotes" and data.is_histpack:
             cells = cells.replace(f'<a href="#{escape(table.row_id(row))}">{escape(row["quote_id"])}</a>',
-                                  f'<a href="#{escape(table.row_id(row))}">{escape(row["quote_id"])}</a> '
-                                  f'<a class="to-essay" href="index.html#{escape(row["quote_id"])}" '
-                                  f'title="read it in the essay">essay ↗</a>', 1)
+                                  f'<a href="#{escape(table.row_id(row))}">{escape(row["quote_id"])}</a>'
+                                  + _to_text(data, row["quote_id"]), 1)
         body_rows.append(f'<tr id="{escape(table.row_id(row))}">{cells}</tr>')
     fks = "".join(f"<li><code>{escape(c)}</code> → <a href=\"{table_page(t)}\">{escape(t)}</a></li>"
                   for c, (t, _) in sorted(table.foreign_keys.items()))
@@ -129,7 +147,8 @@ def comparisons_page(data: SiteData) -> str:
     con = data.con
     rows = con.execute(
         "SELECT m.comparison_id, m.dimension, m.relation, m.basis, m.claim, m.side_id, m.regime_id, m.place_id, "
-        "m.side_summary, m.quote, m.pages, s.quote_id, c.quote_id, m.comparison_quote, m.comparison_page "
+        "m.side_summary, m.quote, m.pages, s.quote_id, c.quote_id, m.comparison_quote, m.comparison_page, "
+        "m.source_id, m.side_cited_as "
         "FROM comparison_matrix m JOIN comparison_sides s USING (comparison_id, side_id) "
         "JOIN comparisons c USING (comparison_id) ORDER BY m.comparison_id, m.side_id").fetchall()
     regime_names = {r["regime_id"]: r["name"] for r in data.tables["regimes"].rows}
@@ -146,14 +165,15 @@ def comparisons_page(data: SiteData) -> str:
         for r in group:
             side_name = place_names.get(r[7]) if r[7] else regime_names.get(r[6], r[6])
             side_html.append(f'<section class="side"><h3>{escape(str(side_name))}</h3><p>{escape(str(r[8]))}</p>'
-                             f'<blockquote><a href="index.html#{escape(r[11])}">“{escape(str(r[9]))}”</a></blockquote>'
-                             f'<p class="pages">Thom 2015, {escape(str(r[10]))}</p></section>')
+                             f'<blockquote><a href="{escape(data.quote_href(r[11]))}">“{escape(str(r[9]))}”</a></blockquote>'
+                             f'<p class="pages">{escape(str(r[16]))}, {escape(str(r[10]))}</p></section>')
         articles.append(
             f'<article class="cmp" id="comparisons/{escape(cid)}" data-dimension="{escape(dimension)}" '
             f'data-pairs="{escape("|".join(sorted(pair_keys)))}"><h2>{escape(claim)}</h2>'
             f'<p class="facets"><span>dimension: <b>{escape(dimension)}</b></span> <span>relation: <b>{escape(relation)}</b> '
             f'({escape(basis)})</span> <a href="table-comparisons.html#comparisons/{escape(cid)}">comparisons/{escape(cid)}</a></p>'
-            f'<p class="cq">The essay: <a href="index.html#{escape(group[0][12])}">“{escape(str(group[0][13]))}”</a> '
+            f'<p class="cq">{escape(data.cited_as(str(group[0][15])))}: '
+            f'<a href="{escape(data.quote_href(group[0][12]))}">“{escape(str(group[0][13]))}”</a> '
             f'(p. {escape(str(group[0][14]))})</p><div class="sides">{"".join(side_html)}</div></article>')
 
     def label(pair: str) -> str:
@@ -165,8 +185,68 @@ def comparisons_page(data: SiteData) -> str:
                f'<option value="">all</option>{pair_options}</select></label> <label>Dimension <select name="dimension">'
                f'<option value="">all</option>{dim_options}</select></label> <output id="cmp-count" aria-live="polite">'
                f'</output></form>')
-    body = f"<h1>Comparisons</h1><p>{len(articles)} comparisons; each side in the essay's own words.</p>{filters}{''.join(articles)}"
+    words = "the essay's own words" if len(data.analyzed) == 1 else "its source's own words"
+    body = f"<h1>Comparisons</h1><p>{len(articles)} comparisons; each side in {words}.</p>{filters}{''.join(articles)}"
     return shell(data, "Comparisons", "comparisons.html", body)
+
+
+ENTITY_TABLE = {"person": "persons", "place": "places", "regime": "regimes", "event": "events", "phase": "phases",
+                "purge": "purges"}  # entity_kind of the entity_evidence view → its table
+
+
+def _evidence_link(data: SiteData, source_id: str, quote_id: str, page) -> str:
+    return (f'<a href="{escape(data.quote_href(quote_id))}">{escape(data.cited_as(source_id))}, '
+            f'p. {escape(str(page))}</a>')
+
+
+def _entity_cell(kind: str, entity_id: str, label: str) -> str:
+    table = ENTITY_TABLE[kind]
+    return (f'<td>{escape(kind)} <a href="{table_page(table)}#{escape(table)}/{escape(entity_id)}">'
+            f'{escape(str(label))}</a></td>')
+
+
+def across_sources_page(data: SiteData) -> str:
+    """The cross-source view: where the analysed sources date the same entity (`source_dates`) and
+    every entity more than one source speaks of (`entity_evidence`), each claim linked to its quote."""
+    pairs = data.con.execute(
+        "SELECT entity_kind, entity_id, label, source_a, date_a, quote_a, page_a, source_b, date_b, quote_b, page_b, "
+        "agreement FROM source_dates ORDER BY entity_kind, entity_id, source_a, source_b, quote_a, quote_b").fetchall()
+    counts = {a: sum(r[11] == a for r in pairs) for a in ("same", "nested", "overlap", "differ")}
+    body_rows = []
+    for kind, entity_id, label, src_a, date_a, q_a, page_a, src_b, date_b, q_b, page_b, agreement in pairs:
+        body_rows.append(
+            f'<tr data-agreement="{escape(agreement)}">{_entity_cell(kind, entity_id, label)}'
+            f'<td><b>{escape(str(date_a))}</b> {_evidence_link(data, src_a, q_a, page_a)}</td>'
+            f'<td><b>{escape(str(date_b))}</b> {_evidence_link(data, src_b, q_b, page_b)}</td>'
+            f'<td class="agree-{escape(agreement)}">{escape(agreement)}</td></tr>')
+    summary = ", ".join(f"{n} {a}" for a, n in counts.items())
+    dates = (f"<h2>Dates</h2><p>{len(pairs)} pairs of sources dating the same entity ({summary}): <i>same</i> is the "
+             f"same range, <i>nested</i> one date more precise and within the other, <i>overlap</i> ranges that "
+             f"share some days, <i>differ</i> ranges that share none.</p>"
+             f'<div class="table-wrap"><table class="data dates" data-filterable="1" aria-describedby="dates-count">'
+             f'<caption id="dates-count">{len(pairs)} rows</caption><thead><tr><th scope="col">entity</th>'
+             f'<th scope="col">one source</th><th scope="col">another source</th><th scope="col">agreement</th>'
+             f"</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>")
+    evidence = data.con.execute(
+        "SELECT entity_kind, entity_id, label, source_id, quote_id, page, date_edtf, origin FROM entity_evidence "
+        "WHERE (entity_kind, entity_id) IN (SELECT entity_kind, entity_id FROM entity_evidence "
+        "GROUP BY ALL HAVING count(DISTINCT source_id) > 1) "
+        "ORDER BY entity_kind, entity_id, source_id, origin DESC, quote_id").fetchall()
+    entities = []
+    for (kind, entity_id, label), group in itertools.groupby(evidence, key=lambda r: r[:3]):
+        said = "".join(f'<li>{_evidence_link(data, r[3], r[4], r[5])}'
+                       f'{": " + escape(str(r[6])) if r[6] else ""}{" (attestation)" if r[7] == "attestation" else ""}</li>'
+                       for r in group)
+        entities.append(f"<tr>{_entity_cell(kind, entity_id, label)}<td><ul>{said}</ul></td></tr>")
+    shared = (f"<h2>Entities in more than one source</h2><p>{len(entities)} entities, with each source's evidence: the "
+              f"row's own quote and every attestation.</p>"
+              f'<div class="table-wrap"><table class="data" aria-label="entities in more than one source">'
+              f'<thead><tr><th scope="col">entity</th><th scope="col">evidence</th></tr></thead>'
+              f"<tbody>{''.join(entities)}</tbody></table></div>")
+    sources = ", ".join(escape(r.get("cited_as") or r["source_id"]) for r in data.analyzed)
+    body = (f"<h1>Across sources</h1><p>What the analysed sources ({sources}) say of the same entities. Each claim "
+            f"links to its quote on its source's page.</p>{dates}{shared}")
+    return shell(data, "Across sources", SOURCES_PAGE, body)
 
 
 def timeline_page(data: SiteData, views: list[tuple[str, str, str]]) -> str:
@@ -175,7 +255,14 @@ def timeline_page(data: SiteData, views: list[tuple[str, str, str]]) -> str:
                      for n, (v, h, _) in enumerate(views))
     sections = "".join(f'<section class="tl-view" id="view-{v}" aria-labelledby="h-{v}"><h2 id="h-{v}">{escape(h)}</h2>'
                        f'<div class="svg-wrap">{svg}</div></section>' for v, h, svg in views)
+    source_filter = ""
+    if len(data.analyzed) > 1:
+        options = "".join(f'<option value="{escape(r["source_id"])}">{escape(r.get("cited_as") or r["source_id"])}</option>'
+                          for r in data.analyzed)
+        source_filter = (f'<form class="filters" id="tl-filters" hidden><label>Source <select name="source">'
+                         f'<option value="">all</option>{options}</select></label></form>')
+    where = "in the essay" if len(data.analyzed) == 1 else "in its source; outlined marks are a further source's date"
     body = (f"<h1>Timeline</h1><p>One lane per regime. Hover or focus a mark for what it is; select it to read its "
-            f"evidence in the essay.</p><div class=\"toggle\" role=\"group\" aria-label=\"Axis\" hidden>{toggle}</div>"
-            f"{sections}")
+            f"evidence {where}.</p><div class=\"toggle\" role=\"group\" aria-label=\"Axis\" hidden>{toggle}</div>"
+            f"{source_filter}{sections}")
     return shell(data, "Timeline", "timeline.html", body)

@@ -57,8 +57,26 @@
         if (row.date) { dl.appendChild(el("dt", {}, "date (EDTF)")); dl.appendChild(el("dd", {}, row.date)); }
         box.appendChild(dl);
         if (row.note) box.appendChild(el("p", { class: "note" }, "Editorial note: " + row.note));
+        if (row.links) {
+          var list = el("ul", { class: "links" });
+          row.links.forEach(function (l) { list.appendChild(el("li")).appendChild(el("a", { href: l[1] }, l[0])); });
+          box.appendChild(list);
+        }
         rows.appendChild(box);
       });
+      if (quote.across) {
+        var across = el("section", { class: "across" });
+        across.appendChild(el("h3", {}, "What other sources say"));
+        var items = el("ul");
+        quote.across.forEach(function (a) {
+          var li = el("li", {}, a.entity + ": " + a.date + " here; ");
+          li.appendChild(el("a", { href: a.href }, a.other_date + " in " + a.source));
+          li.appendChild(el("span", { class: "agree-" + a.agreement }, " — " + a.agreement));
+          items.appendChild(li);
+        });
+        across.appendChild(items);
+        rows.appendChild(across);
+      }
       if (quote.cited) {
         var cites = el("p", {}, "Cites: ");
         cites.appendChild(el("a", { href: "table-citations.html#citations/" + quote.cited }, quote.cited));
@@ -151,7 +169,7 @@
     apply();
   }
 
-  /* Timeline: one axis at a time. */
+  /* Timeline: one axis at a time; with several sources, one source or all. */
   function timeline() {
     var toggle = document.querySelector(".toggle");
     if (!toggle) return;
@@ -163,6 +181,16 @@
     }
     buttons.forEach(function (b) { b.addEventListener("click", function () { select(b.getAttribute("data-view")); }); });
     select(buttons[0].getAttribute("data-view"));
+    var form = document.getElementById("tl-filters");
+    if (!form) return;
+    form.hidden = false;
+    form.addEventListener("change", function () {
+      var source = form.elements.source.value;
+      document.querySelectorAll("svg.timeline a.mark").forEach(function (m) {
+        m.classList.toggle("filtered", !!source && m.getAttribute("data-source") !== source);
+      });
+    });
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); });
   }
 
   essay(); tables(); comparisons(); timeline();

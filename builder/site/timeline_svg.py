@@ -1,12 +1,15 @@
 """The interactive timeline: hand-written SVG (no matplotlib ids, no randomness), laid out by
 `builder.timeline.layout` so that it and `histpack timeline` agree: one lane per regime, phases
 with a minimum width, purges and rhetoric stacked with labels, outliers clipped to the edge.
-Every mark is a link to its evidence in the essay and has a <title>.
+Every mark is a link to its evidence on the page of its quote's source and has a <title>; a date a
+further source gives (an attestation) is drawn outlined, beside the row's own.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
+from typing import Callable
 
 from ..timeline import (PHASE_COLOURS, Item, Layout, hover_text, label_x, layout, level_key, mark_label, mark_levels,
                         regime_order)
@@ -41,8 +44,20 @@ def _ticks(lay: Layout) -> list[int]:
     return list(range(first, int(lay.hi) + 1, step))
 
 
+def row_fragment(item: Item) -> str:
+    """The row a mark stands for: `phases/<id>`, or `attestations/<id>` for a further source's date."""
+    return f"attestations/{item.attestation_id}" if item.attestation_id else f"{item.table}/{item.item_id}"
+
+
 def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: int | None, view_id: str,
-                 title: str) -> tuple[str, Layout]:
+                 title: str, href: Callable[[Item], str] | None = None,
+                 cited: dict[str, str] | None = None) -> tuple[str, Layout]:
+    """`href(item)` is where a mark leads (default: the row's fragment on index.html); `cited` names
+    sources (source_id → cited_as) in the hover text of attested dates."""
+    href = href or (lambda item: f"index.html#{row_fragment(item)}")
+    cited = cited or {}
+    # A further source's date of a purge is its own mark: distinct ids keep it off its row's level.
+    items = [replace(i, item_id=f"{i.item_id}@{i.attestation_id}") if i.attestation_id else i for i in items]
     lay = layout(items, align, since)
     placed = lay.placed
     px_per_unit = (WIDTH - LEFT - _right_margin(lay)) / lay.span
@@ -81,18 +96,25 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
         n_purge = rows(item.regime_id, "purge")
         base = top[item.regime_id] + HEAD
         x0, x1 = _x(lay, p.x0), _x(lay, p.x1)
-        tip = hover_text(item, names) + (f" (beyond the axis: {item.start.year})" if p.clipped else "")
-        row = f"{escape(item.table)}/{escape(item.attestation_id or item.item_id)}"  # an attested date: its attestation
-        href = f"index.html#{row}"
-        attrs = (f'href="{href}" class="mark m-{item.kind}" data-row="{row}" '
-                 f'data-quote="{escape(item.quote_id)}"')
+        named = replace(item, source_id=cited.get(item.source_id, item.source_id))
+        tip = hover_text(named, names) + (f" (beyond the axis: {item.start.year})" if p.clipped else "")
+        attested = " attested" if item.attestation_id else ""
+        attrs = (f'href="{escape(href(item))}" class="mark m-{item.kind}{attested}" '
+                 f'data-row="{escape(row_fragment(item))}" data-quote="{escape(item.quote_id)}" '
+                 f'data-source="{escape(item.source_id)}"')
         if item.kind == "phase":
             bar_y = base + ROW * (n_purge + rows(item.regime_id, "rhetoric")) + SEQ
             width = max(x1 - x0, lay.min_width * px_per_unit, 6)
             label = str(item.seq)
+            fill = PHASE_COLOURS.get(item.detail, "#999999")
+            if item.attestation_id:  # the lower half of the bar, outlined, so the row's own date stays visible
+                out.append(f'<a {attrs}><title>{escape(tip)}</title>'
+                           f'<rect x="{_f(x0)}" y="{_f(bar_y + BAR / 2)}" width="{_f(width)}" height="{_f(BAR / 2)}" '
+                           f'fill="{fill}" stroke="{fill}"/></a>')
+                continue
             out.append(f'<a {attrs}><title>{escape(tip)}</title>'
                        f'<rect x="{_f(x0)}" y="{_f(bar_y)}" width="{_f(width)}" height="{BAR}" '
-                       f'fill="{PHASE_COLOURS.get(item.detail, "#999999")}"/>'
+                       f'fill="{fill}"/>'
                        f'<text class="seq" x="{_f(x0 + width / 2)}" y="{_f(bar_y - 4)}" text-anchor="middle">{label}</text></a>')
             continue
         level = levels[level_key(p)]
@@ -114,6 +136,8 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
     key = [(f'<rect width="14" height="10" y="-9" fill="{c}"/>', f"phase: {t}") for t, c in PHASE_COLOURS.items()]
     key += [('<path d="M2 -9h10l-5 9z" class="purge"/>', "purge (label: target group)"),
             ('<circle cx="7" cy="-4" r="4.5" class="rhetoric"/>', "rhetoric (label: speaker: theme)")]
+    if any(p.item.attestation_id for p in placed):
+        key.append(('<rect width="14" height="5" y="-4" class="attested-key"/>', "a further source's date (outlined)"))
     if any(p.clipped for p in placed):
         key.append(('<path d="M4 -9l6 5-6 5z" class="clip"/>', "beyond the axis (true year)"))
     x = 8.0
