@@ -38,7 +38,7 @@ COMMENT ON COLUMN "sources"."source_id" IS 'Identifier of the work.';
 
 COMMENT ON COLUMN "sources"."role" IS 'Whether the work is the analyzed essay or a work it cites.';
 
-COMMENT ON COLUMN "sources"."cited_as" IS 'Name of the work as the essay cites it (e.g. `Danilov`).';
+COMMENT ON COLUMN "sources"."cited_as" IS 'Name of the work as the essay cites it (often the author''s surname).';
 
 COMMENT ON COLUMN "sources"."authors" IS 'Authors as the essay names them; empty if it does not.';
 
@@ -352,7 +352,7 @@ CREATE TABLE "regimes" (
 INSERT INTO "regimes" SELECT CAST("regime_id" AS VARCHAR), CAST("name" AS VARCHAR), CAST("state" AS VARCHAR), CAST("leader_id" AS VARCHAR), CAST("period_edtf" AS VARCHAR), CAST("period_start" AS DATE), CAST("period_end" AS DATE), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/regimes.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
-COMMENT ON TABLE "regimes" IS 'The regimes the essay compares, and the Russian Empire of its epigraph.';
+COMMENT ON TABLE "regimes" IS 'The regimes the sources compare or mention.';
 
 COMMENT ON COLUMN "regimes"."regime_id" IS 'Identifier of the regime.';
 
@@ -444,7 +444,7 @@ COMMENT ON COLUMN "places"."parent_id" IS 'The place that contains it.';
 
 COMMENT ON COLUMN "places"."regime_id" IS 'The regime that ruled it in the essay''s story.';
 
-COMMENT ON COLUMN "places"."country" IS 'Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes 4.15 list), for joining with other data; empty for a place that spans several of today''s countries or none (the USSR, Transcaucasia, Europe).';
+COMMENT ON COLUMN "places"."country" IS 'Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes 4.15 list), for joining with other data; empty for a place that spans several of today''s countries or none (a former union of states, a historical region, a continent).';
 
 COMMENT ON COLUMN "places"."quote_id" IS 'The place''s first mention.';
 
@@ -482,7 +482,7 @@ INSERT INTO "events" SELECT CAST("event_id" AS VARCHAR), CAST("regime_id" AS VAR
 
 COMMENT ON TABLE "events" IS 'Every dated happening the essay mentions, dated as precisely as the essay dates it.';
 
-COMMENT ON COLUMN "events"."event_id" IS 'Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.';
+COMMENT ON COLUMN "events"."event_id" IS 'Identifier: date and short name, e.g. `1929-12-14-short-name`.';
 
 COMMENT ON COLUMN "events"."regime_id" IS 'Regime in which the event happened.';
 
@@ -636,7 +636,7 @@ COMMENT ON COLUMN "purges"."date_precision" IS 'Precision of `date_edtf` (derive
 
 COMMENT ON COLUMN "purges"."target" IS 'Who was purged, in short.';
 
-COMMENT ON COLUMN "purges"."target_group" IS 'The group targeted (e.g. `old Bolshevik guard`, `Party establishment`).';
+COMMENT ON COLUMN "purges"."target_group" IS 'The group targeted, in a few words (e.g. `party establishment`).';
 
 COMMENT ON COLUMN "purges"."instigator_id" IS 'Who drove it.';
 

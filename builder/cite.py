@@ -439,10 +439,10 @@ def _find_row(pkg: Package, table: str, key: str) -> dict:
 
 
 def cite_row(pkg: Package, spec: str) -> RowCitation:
-    """`rhetoric:goebbels-cut-the-bridges` → "<source cited_as>, 90" and the words the row rests on."""
+    """`events:<event_id>` → "<source cited_as>, <page>" and the words the row rests on."""
     table, sep, key = spec.partition(":")
     if not sep or not table or not key:
-        raise BuildError(f"--row {spec}", "expected TABLE:ID", "e.g. --row rhetoric:goebbels-cut-the-bridges")
+        raise BuildError(f"--row {spec}", "expected TABLE:ID", "e.g. --row events:<event_id>")
     row = _find_row(pkg, table, key)
     sources = {s["source_id"]: s for s in pkg.rows("sources")}
     if table == "quotes" or row.get("quote_id"):

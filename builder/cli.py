@@ -339,8 +339,8 @@ def _package_connection(db: Optional[Path], package: Optional[Path] = None):
 
 @app.command()
 @friendly
-def compare(left: str = typer.Argument(..., help="A regime_id (or place_id), e.g. ussr."),
-            right: str = typer.Argument(..., help="Another, e.g. prc."),
+def compare(left: str = typer.Argument(..., help="A regime_id (or place_id)."),
+            right: str = typer.Argument(..., help="Another regime_id (or place_id)."),
             dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
             source: Optional[str] = typer.Option(None, "--source", metavar="SOURCE_ID",
                                                  help="Only this analysed source's comparisons (default: every source)."),

@@ -38,7 +38,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Shorthand:
-    """A child table typed inside its parent row: `persons: {rykov: target}` in an event → event_persons.
+    """A child table typed inside its parent row: `persons: {<person_id>: <role>}` in an event → event_persons.
 
     shape `mapping`: `{id: value}` pairs give `column` and `attr`; `list`: ids give `column`;
     `rows`: a list of mappings, each a row."""
@@ -128,7 +128,7 @@ class Source(Row):
         ("source_id",))
     source_id: str = Id("Identifier of the work.")
     role: vocab(v.SOURCE_ROLE) = Field(description="Whether the work is the analyzed essay or a work it cites.")
-    cited_as: str = Text("Name of the work as the essay cites it (e.g. `Danilov`).")
+    cited_as: str = Text("Name of the work as the essay cites it (often the author's surname).")
     authors: Optional[str] = Field(None, description="Authors as the essay names them; empty if it does not.")
     year: Optional[int] = Field(None, ge=1000, le=2100, description="Year of publication, only if the essay gives it.")
     title: Optional[str] = Field(None, description="Title, only if the essay gives it.")
@@ -260,7 +260,7 @@ class Person(Row):
 class Regime(Row):
     table: ClassVar[Table] = Table(
         "regimes", "Regimes",
-        "The regimes the essay compares, and the Russian Empire of its epigraph.",
+        "The regimes the sources compare or mention.",
         ("regime_id",), {"leader_id": "persons", "quote_id": "quotes"})
     regime_id: str = Id("Identifier of the regime.")
     name: str = Text("Name of the regime.")
@@ -287,7 +287,7 @@ class Place(Row):
     country: Optional[str] = Field(None, pattern=r"^[A-Z]{2}$", description=(
         "Present-day country that holds the place (ISO 3166-1 alpha-2 code, checked against the iso-codes "
         "4.15 list), for joining with other data; "
-        "empty for a place that spans several of today's countries or none (the USSR, Transcaucasia, Europe)."))
+        "empty for a place that spans several of today's countries or none (a former union of states, a historical region, a continent)."))
     quote_id: str = Id("The place's first mention.")
     source_id: EvidenceSource
 
@@ -300,7 +300,7 @@ class Event(DatedRow):
         "events", "Events",
         "Every dated happening the essay mentions, dated as precisely as the essay dates it.",
         ("event_id",), {"regime_id": "regimes", "place_id": "places", "quote_id": "quotes", "citation_id": "citations"})
-    event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-bauman-memorandum`.")
+    event_id: str = Id("Identifier: date and short name, e.g. `1929-12-14-short-name`.")
     regime_id: str = Id("Regime in which the event happened.")
     date_edtf: _ev[0]
     date_start: _ev[1]
@@ -366,7 +366,7 @@ class Purge(DatedRow):
     date_end: _pu[2]
     date_precision: _pu[3]
     target: str = Text("Who was purged, in short.")
-    target_group: str = Text("The group targeted (e.g. `old Bolshevik guard`, `Party establishment`).")
+    target_group: str = Text("The group targeted, in a few words (e.g. `party establishment`).")
     instigator_id: Optional[str] = Id("Who drove it.", default=None)
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event it is part of.", default=None)

@@ -99,7 +99,7 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
     """`out` (a .sqlite/.db file) and `<stem>.metadata.json` beside it, each written whole or not at all."""
     out = Path(out)
     if out.is_dir():
-        raise BuildError(str(out), "is a folder", "give --out a file name for the SQLite database, e.g. thom.sqlite")
+        raise BuildError(str(out), "is a folder", "give --out a file name for the SQLite database, e.g. build/package.sqlite")
     descriptor_path, descriptor = read_descriptor(Path(package))
     root = descriptor_path.parent
     resources = [r for r in descriptor["resources"] if r.get("path")]

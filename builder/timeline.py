@@ -2,7 +2,7 @@
 
 Drawn with matplotlib to SVG, PNG or HTML (the SVG inline with the key to phases, purges and
 rhetoric), by calendar date or by years from each regime's campaign start (`align="campaign"`),
-so USSR 1928–33 and PRC 1953–66 line up. `layout` and `mark_levels` are shared with the site's
+so campaigns of different regimes and decades line up. `layout` and `mark_levels` are shared with the site's
 interactive SVG (`builder.site.timeline_svg`): the campaign axis fits the phases and clips what
 lies beyond them to the edge, phases keep a minimum width, and labels take part in the stacking
 so none overlaps another.

@@ -46,7 +46,7 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)
 
     def row_id(self, row: dict[str, str]) -> str:
-        """Stable fragment of a row: `events/1929-12-14-bauman-memorandum`."""
+        """Stable fragment of a row: `events/<event_id>`."""
         keys = self.primary_key or self.columns[:1]
         return "/".join([self.name, *(row[k] for k in keys)])
 
