@@ -10,11 +10,17 @@ BEGIN TRANSACTION;
 
 CREATE TYPE "role" AS ENUM ('analyzed', 'cited');
 
+CREATE TYPE "author_type" AS ENUM ('person', 'organization');
+
+CREATE TYPE "work_type" AS ENUM ('article', 'legislation', 'web_page', 'book', 'chapter', 'report');
+
 CREATE TABLE "sources" (
   "source_id" VARCHAR NOT NULL,
   "role" "role" NOT NULL,
   "cited_as" VARCHAR NOT NULL,
   "authors" VARCHAR,
+  "author_type" "author_type",
+  "work_type" "work_type",
   "year" BIGINT,
   "title" VARCHAR,
   "container" VARCHAR,
@@ -29,7 +35,7 @@ CREATE TABLE "sources" (
   PRIMARY KEY ("source_id")
 );
 
-INSERT INTO "sources" SELECT CAST("source_id" AS VARCHAR), CAST("role" AS "role"), CAST("cited_as" AS VARCHAR), CAST("authors" AS VARCHAR), CAST("year" AS BIGINT), CAST("title" AS VARCHAR), CAST("container" AS VARCHAR), CAST("volume" AS VARCHAR), CAST("issue" AS VARCHAR), CAST("pages" AS VARCHAR), CAST("doi" AS VARCHAR), CAST("issn" AS VARCHAR), CAST("url" AS VARCHAR), CAST("license" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "sources" SELECT CAST("source_id" AS VARCHAR), CAST("role" AS "role"), CAST("cited_as" AS VARCHAR), CAST("authors" AS VARCHAR), CAST("author_type" AS "author_type"), CAST("work_type" AS "work_type"), CAST("year" AS BIGINT), CAST("title" AS VARCHAR), CAST("container" AS VARCHAR), CAST("volume" AS VARCHAR), CAST("issue" AS VARCHAR), CAST("pages" AS VARCHAR), CAST("doi" AS VARCHAR), CAST("issn" AS VARCHAR), CAST("url" AS VARCHAR), CAST("license" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/sources.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "sources" IS 'The essay and every work it cites, as it cites them; unknown details stay empty.';
@@ -41,6 +47,10 @@ COMMENT ON COLUMN "sources"."role" IS 'Whether the work is the analyzed essay or
 COMMENT ON COLUMN "sources"."cited_as" IS 'Name of the work as the essay cites it (often the author''s surname).';
 
 COMMENT ON COLUMN "sources"."authors" IS 'Authors as the essay names them; empty if it does not.';
+
+COMMENT ON COLUMN "sources"."author_type" IS 'Whether `authors` names people or one institution; empty means people.';
+
+COMMENT ON COLUMN "sources"."work_type" IS 'What kind of work it is, for citation formats; empty means an article if it has a container.';
 
 COMMENT ON COLUMN "sources"."year" IS 'Year of publication, only if the essay gives it.';
 

@@ -154,8 +154,32 @@ def essays_line(pkg: Package) -> str:
     return "; ".join(essay_line(e) for e in pkg.essays())
 
 
+def work_type(essay: dict) -> str:
+    """The record's `work_type`; without one, an article if it has a container, else `generic`."""
+    return essay.get("work_type") or ("article" if essay.get("container") else "generic")
+
+
 def _is_article(essay: dict) -> bool:
-    return bool(essay.get("container"))
+    return work_type(essay) == "article"
+
+
+def authors_of(essay: dict) -> list[tuple[str, str]]:
+    """(given, family) of each author; an institution (`author_type: organization`) is one name, unsplit."""
+    authors = essay.get("authors") or ""
+    if essay.get("author_type") == "organization":
+        return [("", authors)] if authors else []
+    return person_names(authors)
+
+
+_TYPES = {  # work_type → (BibTeX, BibLaTeX, CSL, RIS, CFF)
+    "article": ("article", "article", "article-journal", "JOUR", "article"),
+    "legislation": ("misc", "legislation", "legislation", "STAT", "statute"),
+    "web_page": ("misc", "online", "webpage", "ELEC", "website"),
+    "book": ("book", "book", "book", "BOOK", "book"),
+    "chapter": ("incollection", "incollection", "chapter", "CHAP", "generic"),
+    "report": ("techreport", "report", "report", "RPRT", "report"),
+    "generic": ("misc", "misc", "document", "GEN", "generic"),
+}
 
 
 # --- BibTeX and BibLaTeX ------------------------------------------------------------------------
@@ -174,9 +198,9 @@ def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
-def _bib_persons(authors: str) -> str:
-    return " and ".join(f"{_tex(family)}, {_tex(given)}" if given else _tex(family)
-                        for given, family in person_names(authors))
+def _bib_persons(essay: dict) -> str:
+    return " and ".join(f"{_tex(family)}, {_tex(given)}" if given else "{" + _tex(family) + "}"
+                        for given, family in authors_of(essay))
 
 
 def _bib_corporate(names: list[str]) -> str:
@@ -202,10 +226,13 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
 
 def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
     e = pkg.essay(source_id)
+    kind = _TYPES[work_type(e)][1 if biblatex else 0]
+    container_key = {"article": "journaltitle" if biblatex else "journal", "incollection": "booktitle"}.get(
+        kind, "howpublished" if kind == "misc" else "titleaddon" if biblatex else "howpublished")
     fields = [
-        ("author", _bib_persons(e.get("authors") or "")),
+        ("author", _bib_persons(e)),
         ("title", "{" + _tex(e.get("title") or e["cited_as"]) + "}"),
-        ("journaltitle" if biblatex else "journal", _tex(e.get("container") or "")),
+        (container_key, _tex(e.get("container") or "")),
         ("date" if biblatex else "year", e.get("year")),
         ("volume", e.get("volume")),
         ("number", e.get("issue")),
@@ -214,7 +241,7 @@ def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = N
         ("doi", e.get("doi")),
         ("url", e.get("url")),
     ]
-    return _bib_entry("article" if _is_article(e) else "misc", key_of(e["cited_as"]), fields)
+    return _bib_entry(kind, key_of(e["cited_as"]), fields)
 
 
 # --- CSL-JSON ------------------------------------------------------------------------------------
@@ -222,9 +249,8 @@ def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = N
 def csl_essay_item(essay: dict) -> dict:
     item = {
         "id": key_of(essay["cited_as"]),
-        "type": "article-journal" if _is_article(essay) else "document",
-        "author": [{"family": f, "given": g} if g else {"literal": f}
-                   for g, f in person_names(essay.get("authors") or "")],
+        "type": _TYPES[work_type(essay)][2],
+        "author": [{"family": f, "given": g} if g else {"literal": f} for g, f in authors_of(essay)],
         "title": essay.get("title") or essay["cited_as"],
         "container-title": essay.get("container"),
         "volume": essay.get("volume"),
@@ -280,9 +306,10 @@ def ris_dataset(pkg: Package) -> str:
 def ris_essay(pkg: Package, source_id: str | None = None) -> str:
     e = pkg.essay(source_id)
     start, _, end = page_range(e.get("pages") or "", "-").partition("-")
-    lines = [("TY", "JOUR" if _is_article(e) else "GEN")]
-    lines += [("AU", f"{f}, {g}" if g else f) for g, f in person_names(e.get("authors") or "")]
-    lines += [("TI", e.get("title") or e["cited_as"]), ("JO", e.get("container")), ("PY", e.get("year")),
+    lines = [("TY", _TYPES[work_type(e)][3])]
+    lines += [("AU", f"{f}, {g}" if g else f) for g, f in authors_of(e)]
+    lines += [("TI", e.get("title") or e["cited_as"]), ("JO" if _is_article(e) else "T2", e.get("container")),
+              ("PY", e.get("year")),
               ("VL", e.get("volume")), ("IS", e.get("issue")), ("SP", start), ("EP", end), ("SN", e.get("issn")),
               ("DO", e.get("doi")), ("UR", e.get("url"))]
     return _ris(lines)
@@ -303,11 +330,13 @@ def _apa_list(names: list[str]) -> str:
 
 def apa_essay(pkg: Package, source_id: str | None = None) -> str:
     e = pkg.essay(source_id)
-    authors = _apa_list([_apa_person(g, f) for g, f in person_names(e.get("authors") or "")])
+    authors = _apa_list([_apa_person(g, f) for g, f in authors_of(e)])
     text = f"{authors or e['cited_as']} ({e.get('year') or 'n.d.'}). {e.get('title') or e['cited_as']}."
     if _is_article(e):
         volume = f", {e['volume']}" + (f"({e['issue']})" if e.get("issue") else "") if e.get("volume") else ""
         text += f" {e['container']}{volume}" + (f", {page_range(e['pages'])}" if e.get("pages") else "") + "."
+    elif e.get("container"):
+        text += f" {e['container']}" + (f", {e['volume']}" if e.get("volume") else "") + "."
     if e.get("doi"):
         text += f" https://doi.org/{e['doi']}"
     elif e.get("url"):
@@ -333,11 +362,11 @@ def cff_reference(e: dict) -> dict:
     start, _, end = page_range(e.get("pages") or "", "-").partition("-")
     volume = e.get("volume") or ""
     reference = {
-        "type": "article" if _is_article(e) else "generic",
+        "type": _TYPES[work_type(e)][4],
         "authors": [{"family-names": f, "given-names": g} if g else {"name": f}
-                    for g, f in person_names(e.get("authors") or "")] or [{"name": e["cited_as"]}],
+                    for g, f in authors_of(e)] or [{"name": e["cited_as"]}],
         "title": e.get("title") or e["cited_as"],
-        "journal": e.get("container"),
+        "journal" if _is_article(e) else "collection-title": e.get("container"),
         "volume": int(volume) if volume.isdigit() else volume,
         "issue": e.get("issue"),
         "start": start,

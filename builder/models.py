@@ -130,6 +130,10 @@ class Source(Row):
     role: vocab(v.SOURCE_ROLE) = Field(description="Whether the work is the analyzed essay or a work it cites.")
     cited_as: str = Text("Name of the work as the essay cites it (often the author's surname).")
     authors: Optional[str] = Field(None, description="Authors as the essay names them; empty if it does not.")
+    author_type: Optional[vocab(v.AUTHOR_TYPE)] = Field(None, description=(
+        "Whether `authors` names people or one institution; empty means people."))
+    work_type: Optional[vocab(v.WORK_TYPE)] = Field(None, description=(
+        "What kind of work it is, for citation formats; empty means an article if it has a container."))
     year: Optional[int] = Field(None, ge=1000, le=2100, description="Year of publication, only if the essay gives it.")
     title: Optional[str] = Field(None, description="Title, only if the essay gives it.")
     container: Optional[str] = Field(None, description="Journal, collection or series, only if the essay gives it.")

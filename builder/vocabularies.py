@@ -39,6 +39,20 @@ SOURCE_ROLE = {
     "cited": "A work the essay cites, known only as the essay cites it.",
 }
 
+WORK_TYPE = {
+    "article": "An article in a journal or magazine (`container` is the journal).",
+    "legislation": "A statute, act or resolution (`container` is the series it is published in).",
+    "web_page": "A page or entry of a web publication (`container` is the publication).",
+    "book": "A book.",
+    "chapter": "A chapter or entry in a book (`container` is the book).",
+    "report": "A report of an agency, commission or other body.",
+}
+
+AUTHOR_TYPE = {
+    "person": "`authors` names people (`Given Family`, several separated by `;` or ` and `).",
+    "organization": "`authors` is an institution named as a whole (a parliament, an agency), never split.",
+}
+
 VOICE = {
     "author": "The essay author's own words.",
     "primary": "Words of a historical actor that the essay quotes (speech, letter, diary, memorandum).",

@@ -210,3 +210,26 @@ def test_dataset_metadata_is_read_from_the_package(tmp_path):
     entry = parse_one(result.stdout)
     assert entry.fields_dict["title"].value == "{Another title}"
     assert entry.fields_dict["version"].value == "9.8.7"
+
+
+def test_an_institution_is_one_author_and_a_statute_is_cited_as_one():
+    """`author_type: organization` keeps "Parliament of Canada" whole; `work_type` picks each format's type."""
+    from builder.cite import Package, cff_reference, csl_essay_item, reference
+
+    pkg = Package.open(ROOT)
+    act = pkg.essay("canada-2008-holodomor-act")
+    assert act["author_type"] == "organization" and act["work_type"] == "legislation"
+    ref = cff_reference(act)
+    assert (ref["type"], ref["authors"], ref["collection-title"]) == (
+        "statute", [{"name": "Parliament of Canada"}], "Statutes of Canada")
+    assert "journal" not in ref
+    assert csl_essay_item(act)["type"] == "legislation"
+    assert csl_essay_item(act)["author"] == [{"literal": "Parliament of Canada"}]
+    bib = reference(pkg, "bibtex", "essay", "canada-2008-holodomor-act")
+    assert bib.startswith("@misc{") and "author       = {{Parliament of Canada}}" in bib
+    assert reference(pkg, "biblatex", "essay", "canada-2008-holodomor-act").startswith("@legislation{")
+    ris = reference(pkg, "ris", "essay", "cia-factbook-2026-ukraine").splitlines()
+    assert ris[:3] == ["TY  - ELEC", "AU  - Central Intelligence Agency", "TI  - Ukraine: Introduction: Background"]
+    assert "T2  - The World Factbook" in ris
+    thom = cff_reference(pkg.essay("thom-2015-ewjus"))
+    assert thom["type"] == "article" and thom["journal"] == "East/West: Journal of Ukrainian Studies"
