@@ -187,7 +187,9 @@ def mark_label(p: Placed) -> str:
 
 
 def level_key(p: Placed) -> str:
-    return f"{p.item.kind}:{p.item.item_id or p.item.label}:{p.x0}"
+    """A mark's identity for stacking: a further source's date of a row is a mark of its own."""
+    attested = f"@{p.item.attestation_id}" if p.item.attestation_id else ""
+    return f"{p.item.kind}:{p.item.item_id or p.item.label}{attested}:{p.x0}"
 
 
 def clip_note(p: Placed) -> str:

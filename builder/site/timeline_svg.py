@@ -56,8 +56,6 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
     sources (source_id → cited_as) in the hover text of attested dates."""
     href = href or (lambda item: f"index.html#{row_fragment(item)}")
     cited = cited or {}
-    # A further source's date of a purge is its own mark: distinct ids keep it off its row's level.
-    items = [replace(i, item_id=f"{i.item_id}@{i.attestation_id}") if i.attestation_id else i for i in items]
     lay = layout(items, align, since)
     placed = lay.placed
     px_per_unit = (WIDTH - LEFT - _right_margin(lay)) / lay.span
