@@ -909,7 +909,7 @@ COMMENT ON COLUMN "attestations"."phase_id" IS 'The phase attested.';
 
 COMMENT ON COLUMN "attestations"."purge_id" IS 'The purge attested.';
 
-COMMENT ON COLUMN "attestations"."date_edtf" IS 'Date of the entity as this source gives it, as precisely as the essay states it (EDTF, ISO 8601-2).';
+COMMENT ON COLUMN "attestations"."date_edtf" IS 'Date of the entity as this source gives it, as precisely as this source states it (EDTF, ISO 8601-2).';
 
 COMMENT ON COLUMN "attestations"."date_start" IS 'Earliest day covered by `date_edtf` (derived).';
 

@@ -109,12 +109,12 @@ class DatedRow(Row):
         return self
 
 
-def _date_fields(required: bool, what: str):
+def _date_fields(required: bool, what: str, stated_by: str = "the essay"):
     """date_edtf plus the three columns derived from it; required together or optional together."""
     opt = (lambda t: t) if required else (lambda t: Optional[t])
     default = ... if required else None
     return (
-        Annotated[opt(str), Field(default, description=f"Date of {what}, as precisely as the essay states it (EDTF, ISO 8601-2).")],
+        Annotated[opt(str), Field(default, description=f"Date of {what}, as precisely as {stated_by} states it (EDTF, ISO 8601-2).")],
         Annotated[opt(dt.date), Field(default, description="Earliest day covered by `date_edtf` (derived).")],
         Annotated[opt(dt.date), Field(default, description="Latest day covered by `date_edtf` (derived).")],
         Annotated[opt(vocab(v.DATE_PRECISION)), Field(default, description="Precision of `date_edtf` (derived).")],
@@ -506,7 +506,7 @@ class TermOccurrence(Row):
     source_id: EvidenceSource
 
 
-_at = _date_fields(False, "the entity as this source gives it")
+_at = _date_fields(False, "the entity as this source gives it", "this source")
 ENTITY_COLUMNS = ("person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id")
 
 

@@ -24,13 +24,17 @@ def only_the_essay(root: Path) -> None:
     """The repository's further analysed sources out of the copy: the corpus here is the essay and the fixture."""
     import yaml
 
+    removed = []
     for metadata in (root / "sources").glob("*.yaml"):
         data = yaml.safe_load(metadata.read_text(encoding="utf-8"))
         if data["source_id"] != FIRST:
             (root / "sources" / data["text_file"]).unlink()
             metadata.unlink()
+            removed.append(data["source_id"])
     for path in (root / "annotations").glob("*.yaml"):
-        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source", FIRST) != FIRST:
+        # a file of another source, or one of the essay's that attests another source's rows (named after it)
+        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("source", FIRST) != FIRST \
+                or any(source_id in path.name for source_id in removed):
             path.unlink()
 
 
