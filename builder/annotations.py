@@ -120,6 +120,64 @@ _LocatedLoader.yaml_implicit_resolvers = {
 }
 
 
+_FAST = getattr(yaml, "CSafeLoader", None)  # libyaml: ten times faster than the pure-Python reader
+
+
+class _FastLocatedLoader(*((_FAST,) if _FAST else (yaml.SafeLoader,))):
+    """The same located loader on libyaml's parser, for documents shallow enough that its recursive
+    composer is safe (`_shallow`). Any error, or a bound broken, is re-read by `_LocatedLoader`, whose
+    lines and messages the error reports then use."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.first_alias = None
+
+
+_FastLocatedLoader.yaml_constructors = _LocatedLoader.yaml_constructors
+_FastLocatedLoader.yaml_implicit_resolvers = _LocatedLoader.yaml_implicit_resolvers
+_INDICATORS = re.compile(r"- |: |[\[{]")
+
+
+def _shallow(text: str) -> bool:
+    """True when no node can be nested more than MAX_DEPTH deep: a block node is deeper than its
+    line's indentation plus the indicators (`- `, `: `, `[`, `{`) before it by at most one."""
+    return all(len(line) - len(line.lstrip(" ")) + len(_INDICATORS.findall(line)) < MAX_DEPTH
+               for line in text.splitlines())
+
+
+def _depth(root: yaml.Node) -> int:
+    deepest, stack, seen = 0, [(root, 1)], set()
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend((child, depth + 1) for child in _children(node))
+    return deepest
+
+
+def _read_fast(text: str):
+    """The document through libyaml, or `_SLOW` when the exact reader must say what is wrong."""
+    if not _FAST or not _shallow(text):
+        return _SLOW
+    loader = _FastLocatedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        expanded = _expanded_size(node)
+        if expanded is None or expanded - _distinct_nodes(node) > MAX_ALIAS_VALUES or _depth(node) > MAX_DEPTH:
+            return _SLOW
+        return loader.construct_document(node)
+    except (yaml.YAMLError, RecursionError):
+        return _SLOW
+    finally:
+        loader.dispose()
+
+
+_SLOW = object()
+
+
 def _expanded_size(root: yaml.Node) -> int | None:
     """Number of values the node graph stands for once every alias is expanded; None for a cycle."""
     sizes: dict[int, int] = {}
@@ -195,6 +253,9 @@ def load_yaml(data: bytes, display: str):
     if deep:  # refused before PyYAML's scanner, which looks ahead quadratically through open brackets
         raise BuildError(f"{display}:{text.count(chr(10), 0, deep.start()) + 1}",
                          f"YAML syntax error: nesting deeper than {MAX_DEPTH} levels", "fix the YAML at that line")
+    document = _read_fast(text)
+    if document is not _SLOW:
+        return document
     loader = _LocatedLoader(text)
     try:
         node = loader.get_single_node()
