@@ -79,13 +79,15 @@ def timeline_items(con: duckdb.DuckDBPyConnection, source_id: str | None = None)
 
 
 def timeline_title(con: duckdb.DuckDBPyConnection, source_id: str | None = None) -> str:
-    """`<how the source is cited>: campaigns, purges and rhetoric`, naming the analysed sources drawn."""
+    """`<how the source is cited>: campaigns, purges and rhetoric`, naming the analysed sources drawn
+    (their number, beyond two)."""
     cited = [r[0] for r in con.execute(
         "select cited_as from sources where cast(role as varchar) = 'analyzed' and ($source is null or source_id = $source) "
         "order by source_id", {"source": source_id}).fetchall()]
     if not cited:
         raise ValueError(f"`{source_id}` is not an analysed source of the package")
-    return f"{' · '.join(cited)}: campaigns, purges and rhetoric"
+    names = " · ".join(cited) if len(cited) <= 2 else f"{len(cited)} sources"
+    return f"{names}: campaigns, purges and rhetoric"
 
 
 def _years(d: dt.date) -> float:
