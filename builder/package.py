@@ -12,7 +12,6 @@ import io
 import json
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import models as m
@@ -67,11 +66,9 @@ def read_metadata(root: Path) -> ProjectMetadata:
     path = Path(root) / METADATA_FILE
     if not path.is_file():
         raise BuildError(str(path), "no project metadata", "add histpack.yaml (name, title, version, released …)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise BuildError(f"{path}:{line + 1}" if line is not None else str(path), "not valid YAML") from None
+    from .annotations import load_yaml
+
+    raw = load_yaml(path.read_bytes(), str(path))  # bounded like every YAML input: depth, aliases
     try:
         return ProjectMetadata.model_validate(raw if raw is not None else {})
     except ValidationError as exc:

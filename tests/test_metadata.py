@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,3 +79,15 @@ def test_a_broken_histpack_yaml_is_one_error_line(project, cli):
     assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.errors) == 1 and "histpack.yaml" in result.errors[0] and "released" in result.errors[0]
     assert outputs(project) == before
+
+
+def test_an_alias_bomb_in_histpack_yaml_is_one_line_not_a_hang(tmp_path):
+    from builder.errors import BuildError
+    from builder.package import read_metadata
+
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(6)]
+    (tmp_path / "histpack.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        read_metadata(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'histpack.yaml'}:2: YAML aliases (`*name`) expand to more than")
