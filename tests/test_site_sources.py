@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.site import build_site, render_site
+from builder.site import build_site
 from builder.site.data import read_site_data
 
 from conftest import REPO, copy_project
@@ -266,13 +266,9 @@ def test_panel_data_holds_attestations_and_what_other_sources_say(corpus, site):
 
 
 def test_two_renderings_of_the_corpus_site_are_byte_identical(corpus, site):
-    data = fresh_data(corpus)
-    try:
-        again, _ = render_site(data)
-    finally:
-        data.con.close()
-    written = {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    assert written.keys() == again.keys() and all(written[k] == again[k] for k in again)
+    from test_site import assert_rendered_again_alike
+
+    assert_rendered_again_alike(site, fresh_data(corpus))
 
 
 # --- in the browser (the module fixtures of test_site.py) ------------------------------------------
