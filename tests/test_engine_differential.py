@@ -286,3 +286,27 @@ def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
         monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", 0)
         large = errors(descriptor)
         assert large == small, name
+
+
+@pytest.mark.parametrize("threshold", [8 << 20, 0], ids=["table", "view"])
+def test_primary_key_notes_are_frictionless_notes(threshold, tmp_path, monkeypatch):
+    """Each empty key is its own error ("all None"), never "the same as" an earlier empty key; a repeated
+    key names the row it repeats — in the words frictionless uses, for small and large files alike."""
+    from frictionless import Package, system
+
+    from builder.engine import check as engine_check
+
+    monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", threshold)
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "string"}]
+    descriptor = write(tmp_path, people([["", "a"], ["", "b"], ["1", "c"], ["1", "d"], ["2", "e"], ["1", "f"]],
+                                        fields=fields))
+    checked = check_package(descriptor.parent)
+    try:
+        ours_ = [(e.row, e.note) for e in checked.errors() if e.type == "primary-key"]
+    finally:
+        checked.close()
+    with system.use_context(trusted=False):
+        report = Package(str(descriptor)).validate()
+    theirs_ = [(e.row_number, e.note) for task in report.tasks for e in task.errors if e.type == "primary-key"]
+    assert ours_ == theirs_
+    assert [row for row, _ in ours_] == [2, 3, 5, 7]

@@ -546,29 +546,33 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
                          f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
     primary = res.schema.get("primaryKey") if res.schema else None
     primary = [primary] if isinstance(primary, str) else (primary or [])
+    ctes = [] if staged.materialized else [
+        f"{suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)})"]
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
         raws = " || ', ' || ".join(f"coalesce(v{staged.names.index(k)}, '')" for k in primary)
         all_null = " AND ".join(f"{k} IS NULL" for k in keys)
-        same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)
-        # a key that occurs once has no previous row: only repeated keys (and empty ones) are windowed
-        repeated = "true" if staged.materialized else (
-            f"EXISTS (SELECT 1 FROM (SELECT {', '.join(keys)} FROM {staged.table} GROUP BY ALL "
-            f"HAVING count(*) > 1) d WHERE {same})")
+        # a key that occurs once has no previous row: only repeated keys are windowed (a semi join on the
+        # few repeated keys, not a probe of every row); a row whose key cells are all empty is its own error
+        if staged.materialized:
+            keyed = f"SELECT * FROM {staged.table} WHERE NOT ({all_null})"
+        else:
+            repeated = f"__repeated_keys_{staged.index}"
+            ctes.append(f"{repeated} AS MATERIALIZED (SELECT {', '.join(keys)} FROM {staged.table} "
+                        f"WHERE NOT ({all_null}) GROUP BY ALL HAVING count(*) > 1)")
+            same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)
+            keyed = f"SELECT x.* FROM {staged.table} x SEMI JOIN {repeated} d ON {same}"
+        parts.append(f"SELECT 'primary-key', rn, NULL, NULL, {raws}, 'the same as in the row at position ' || previous "
+                     f"FROM (SELECT rn, {', '.join(f'v{staged.names.index(k)}' for k in primary)}, "
+                     f"lag(rn) OVER (PARTITION BY {', '.join(keys)} ORDER BY rn) AS previous FROM ({keyed})) "
+                     f"WHERE previous IS NOT NULL")
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, {raws}, "
-                     f"CASE WHEN previous IS NULL THEN 'cells composing the primary keys are all \"None\"' "
-                     f"ELSE 'the same as in the row at position ' || previous END FROM "
-                     f"(SELECT rn, {', '.join(f'v{staged.names.index(k)}' for k in primary)}, "
-                     f"{all_null} AS all_null, "
-                     f"lag(rn) OVER (PARTITION BY {', '.join(keys)} ORDER BY rn) AS previous FROM {staged.table} x "
-                     f"WHERE ({all_null}) OR {repeated}) "
-                     f"WHERE all_null OR previous IS NOT NULL")
+                     f"'cells composing the primary keys are all \"None\"' FROM {staged.table} WHERE {all_null}")
     if primary and blank_records:  # an empty line is a row whose primary key cells are all empty
         parts.append(f"SELECT 'primary-key', rn, NULL, NULL, '', 'cells composing the primary keys are all \"None\"' "
                      f"FROM {blank_table} WHERE rn > {first_data}")
     union = "\nUNION ALL\n".join(parts)
-    pick = "" if staged.materialized else (
-        f"WITH {suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)}) ")
+    pick = f"WITH {', '.join(ctes)} " if ctes else ""
     return f"SELECT * FROM ({pick}SELECT {seq}, *, {name}, {place} FROM ({union}))"
 
 
