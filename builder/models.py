@@ -11,6 +11,7 @@ from typing import Annotated, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import vocabularies as v
+from .columns import DATE_COLUMNS, ENTITY_COLUMNS  # noqa: F401 - part of the models' vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -50,9 +51,6 @@ class Shorthand:
     attr: str | None = None
 
 
-DATE_COLUMNS = {"date_edtf": ("date_start", "date_end", "date_precision"),
-                "period_edtf": ("period_start", "period_end")}
-"""An EDTF column → the columns derived from it (first day, last day, precision)."""
 
 
 def Id(description: str, **kw):
@@ -507,7 +505,6 @@ class TermOccurrence(Row):
 
 
 _at = _date_fields(False, "the entity as this source gives it", "this source")
-ENTITY_COLUMNS = ("person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id")
 
 
 class Attestation(DatedRow):

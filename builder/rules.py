@@ -260,7 +260,7 @@ def _q(name: str) -> str:
 def edtf_dates(con, descriptor) -> list[Violation]:
     """Derived date columns are what their EDTF column covers. Each distinct value is parsed once."""
     from .dates import DateError, derive_dates
-    from .models import DATE_COLUMNS
+    from .columns import DATE_COLUMNS
 
     columns: dict[str, set[str]] = {}
     for table, column in con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
@@ -426,7 +426,7 @@ def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
 @rule("attestations")
 def attestations_name_one_entity(con, descriptor) -> list[Violation]:
     """An attestation is about exactly one person, place, regime, event, phase or purge."""
-    from .models import ENTITY_COLUMNS
+    from .columns import ENTITY_COLUMNS
 
     given = " + ".join(f"CAST({c} IS NOT NULL AS INTEGER)" for c in ENTITY_COLUMNS)
     rows = con.execute(f"SELECT rowid, attestation_id FROM attestations WHERE {given} <> 1 ORDER BY rowid").fetchall()

@@ -9,9 +9,12 @@ Frictionless itself checks only the descriptor (offline), or everything with `en
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .engine.reader import PackageError, read_descriptor, read_package  # noqa: F401 - re-exported
@@ -19,17 +22,12 @@ from .engine.report import CHANGED, Problem  # noqa: F401 - re-exported
 
 def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
     """Frictionless's profile and metadata checks of the descriptor alone: offline, no file is read."""
-    from frictionless import Package, system
+    from .frictionless_descriptor import descriptor_errors
 
-    with system.use_context(trusted=False):
-        report = Package.validate_descriptor(descriptor, basepath=str(descriptor_path.parent))
-    return [Problem(descriptor_path.name, error.message) for error in report.errors]
+    return [Problem(descriptor_path.name, message)
+            for message in descriptor_errors(descriptor, str(descriptor_path.parent))]
 
 
-_DESCRIPTOR_CHILD = ("import json, sys; from pathlib import Path; from builder.validate import descriptor_problems; "
-                     "job = json.load(sys.stdin); "
-                     "print(json.dumps([[p.where, p.message] for p in "
-                     "descriptor_problems(Path(job['path']), job['descriptor'])]))")
 _descriptor_checks = 0
 
 
@@ -38,56 +36,93 @@ def _in_second_process() -> bool:
 
 
 class _DescriptorCheck:
-    """Frictionless's descriptor check, started before the engine and read after it. A one-shot process
-    (the first check, frictionless not imported yet) runs it in a second Python process beside the
-    engine, so importing frictionless (most of its cost) overlaps the DuckDB work; a long-lived process
-    checks in-process, where frictionless is imported once. Either way the verdict is frictionless's."""
+    """Frictionless's descriptor check, started before the engine and read after it.
+
+    A descriptor frictionless has passed before (the same bytes, the same files it names, the same
+    frictionless) is not checked again (`descriptor_cache`). Otherwise a one-shot process (the first
+    check, frictionless not imported yet) runs it in a second Python process beside the engine, so
+    importing frictionless (most of its cost) and checking overlap the DuckDB work; a long-lived
+    process checks in-process, where frictionless is imported once. Either way the verdict is
+    frictionless's."""
 
     def __init__(self, descriptor_path: Path, descriptor: dict):
         global _descriptor_checks
+        from . import descriptor_cache
+
         self.descriptor_path, self.descriptor = descriptor_path, descriptor
-        self.child = None
+        self.child = self.job = None
+        self.key = descriptor_cache.key(descriptor_path, descriptor)
+        self.passed = descriptor_cache.passed(self.key)
         _descriptor_checks += 1
-        if _in_second_process():
+        if not self.passed and _in_second_process():
+            script = Path(__file__).with_name("frictionless_descriptor.py")
             try:
-                self.child = subprocess.Popen([sys.executable, "-c", _DESCRIPTOR_CHILD], stdin=subprocess.PIPE,
+                fd, self.job = tempfile.mkstemp(prefix="histpack-descriptor-", suffix=".json")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump({"basepath": str(descriptor_path.parent), "descriptor": descriptor}, handle)
+                self.child = subprocess.Popen([sys.executable, "-P", str(script), self.job], stdin=subprocess.DEVNULL,
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-                self.job = json.dumps({"path": str(descriptor_path), "descriptor": descriptor})
             except OSError:
                 self.child = None
+                self._forget_job()
+
+    def _forget_job(self) -> None:
+        if self.job:
+            with contextlib.suppress(OSError):
+                os.unlink(self.job)
+            self.job = None
 
     def problems(self) -> list[Problem]:
+        from . import descriptor_cache
+
+        if self.passed:
+            return []
+        found = None
         if self.child is not None:
             child, self.child = self.child, None
             try:
-                out, _ = child.communicate(self.job.encode("utf-8"))
+                out, _ = child.communicate()
                 if child.returncode == 0:
-                    return [Problem(where, message) for where, message in json.loads(out)]
+                    found = [Problem(self.descriptor_path.name, message) for message in json.loads(out)]
             except (OSError, ValueError):
                 pass  # the second process failed: check here instead
-        return descriptor_problems(self.descriptor_path, self.descriptor)
+            finally:
+                self._forget_job()
+        if found is None:
+            found = descriptor_problems(self.descriptor_path, self.descriptor)
+        if not found:
+            descriptor_cache.remember(self.key)
+        return found
 
 
-def engine_problems(package: Path, con=None):
+def engine_problems(package: Path, con=None, then=None):
     """The Table Schema problems of every resource, and the engine's result (its DuckDB connection holds
-    the typed rows, `__typed_N`, for loading) — or None when the descriptor itself is wrong."""
+    the typed rows, `__typed_N`, for loading) — or None when the descriptor itself is wrong.
+
+    `then(checked, problems, broken)` returns further problems (our rules); it runs while frictionless
+    still checks the descriptor beside it, and its findings are dropped if the descriptor is wrong."""
     from .engine.check import check_package
     from .engine.report import problems as report
 
     pkg = read_package(Path(package))
-    descriptor_check = _DescriptorCheck(pkg.descriptor_path, pkg.descriptor)
+    descriptor_check = _DescriptorCheck(pkg.descriptor_path, pkg.inlined())
+    checked = None
     try:
         checked = check_package(pkg, con)
+        problems, broken = report(checked)
+        if then is not None:
+            problems = problems + then(checked, problems, broken)
     except Exception:
         metadata = descriptor_check.problems()  # a wrong descriptor may break the engine: say what is wrong
         if metadata:
+            if checked is not None:
+                checked.close()
             return metadata, set(), None
         raise
     metadata = descriptor_check.problems()
     if metadata:
         checked.close()
         return metadata, set(), None
-    problems, broken = report(checked)
     return problems, broken, checked
 
 
@@ -129,12 +164,15 @@ def check(package: Path, con=None, engine: str = "duckdb"):
     descriptor_path, descriptor = read_descriptor(Path(package))
     if engine == "frictionless":
         return frictionless_problems(descriptor_path), None, []
-    problems, broken, checked = engine_problems(descriptor_path, con)
+    def rules(checked, problems, broken) -> list[Problem]:
+        # rules run on rows the engine found sound: a rule broken by a bad cell would only repeat it
+        if not broken and all(p.message.startswith(CHANGED) for p in problems):
+            return project_checks(checked, descriptor)
+        return []
+
+    problems, broken, checked = engine_problems(descriptor_path, con, then=rules)
     if checked is None:
         return problems, None, []
-    if not broken and all(p.message.startswith(CHANGED) for p in problems):
-        # rules run on rows the engine found sound: a rule broken by a bad cell would only repeat it
-        problems += project_checks(checked, descriptor)
     return _one_line_per_problem(problems), checked, checked.notes
 
 

@@ -123,6 +123,8 @@ def test_the_descriptor_check_in_a_second_process_is_frictionless_verdict(tmp_pa
     command); its verdict is, line for line, that of the check in-process."""
     from builder import validate
 
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "empty-cache"))  # no verdict is known yet
+
     base = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": {
         "fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}}]}
     broken = [
@@ -144,3 +146,41 @@ def test_the_descriptor_check_in_a_second_process_is_frictionless_verdict(tmp_pa
         verdicts.append(check.problems())
         assert verdicts[-1] == validate.descriptor_problems(path, descriptor), descriptor
     assert verdicts[0] == [] and all(verdicts[1:])
+
+
+def test_a_descriptor_frictionless_passed_is_not_checked_again(tmp_path, monkeypatch):
+    """The verdict cache: the same descriptor, the same files it names and the same frictionless are
+    not checked a second time; a changed schema file, another frictionless or a descriptor frictionless
+    refused are checked again, and a refusal is never remembered."""
+    from builder import frictionless_descriptor, validate
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real = frictionless_descriptor.descriptor_errors
+
+    def counted(descriptor, basepath):
+        calls.append(basepath)
+        return real(descriptor, basepath)
+
+    monkeypatch.setattr(frictionless_descriptor, "descriptor_errors", counted)
+    monkeypatch.setattr(validate, "_in_second_process", lambda: False)  # in-process, so the calls are seen
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "t.csv").write_text("id\n1\n", encoding="utf-8")
+    (root / "t.schema.json").write_text(json.dumps({"fields": [{"name": "id", "type": "integer"}]}), encoding="utf-8")
+    descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": "t.schema.json"}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+
+    def verdict():
+        return validate.validate_package(root)
+
+    assert verdict() == [] and len(calls) == 1
+    assert verdict() == [] and len(calls) == 1  # remembered
+    (root / "t.schema.json").write_text(json.dumps({"fields": [{"name": "id", "type": "int"}]}), encoding="utf-8")
+    wrong = verdict()
+    assert wrong and len(calls) == 2 and all(p.where == "datapackage.json" for p in wrong)
+    assert verdict() == wrong and len(calls) == 3  # a refusal is checked, and said, every time
+    (root / "t.schema.json").write_text(json.dumps({"fields": [{"name": "id", "type": "integer"}]}), encoding="utf-8")
+    assert verdict() == [] and len(calls) == 3  # the same bytes as the first time: known
+    monkeypatch.setattr(frictionless_descriptor, "frictionless_version", lambda: "0.0-other")
+    assert verdict() == [] and len(calls) == 4  # another frictionless checks again

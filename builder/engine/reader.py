@@ -70,6 +70,21 @@ class Package:
     descriptor: dict
     resources: list[Resource]
 
+    def inlined(self) -> dict:
+        """The descriptor with each schema and dialect given by path replaced by the file's content:
+        what frictionless's descriptor check must see (a path it would leave unchecked)."""
+        out = dict(self.descriptor)
+        resources = []
+        for raw, resource in zip(self.descriptor["resources"], self.resources):
+            raw = dict(raw)
+            if isinstance(raw.get("schema"), str) and resource.schema is not None:
+                raw["schema"] = resource.schema
+            if isinstance(raw.get("dialect"), str):
+                raw["dialect"] = resource.dialect
+            resources.append(raw)
+        out["resources"] = resources
+        return out
+
     @property
     def root(self) -> Path:
         return self.descriptor_path.parent

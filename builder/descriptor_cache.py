@@ -1,0 +1,64 @@
+"""Descriptors frictionless has passed, so that checking the same descriptor again costs nothing.
+
+Frictionless's verdict on a descriptor is a function of the descriptor, of the files it names as its
+schemas, dialects and profiles, and of frictionless's version: the key is a sha256 over all of them.
+Only passes are kept (a wrong descriptor is always checked again, so its messages are
+frictionless's own), as empty files named by the key under the cache folder (`cache.cache_dir()`);
+a cache that cannot be read or written is only a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+FORMAT = "1"
+KEEP = 256
+_REFERENCES = ("schema", "dialect", "profile")
+
+
+def _folder() -> Path:
+    from .cache import cache_dir
+
+    return cache_dir() / "descriptors"
+
+
+def key(descriptor_path: Path, descriptor: dict) -> str:
+    from .frictionless_descriptor import frictionless_version
+
+    root = descriptor_path.parent
+    digest = hashlib.sha256(f"frictionless {frictionless_version()} descriptor check {FORMAT}\n".encode())
+    digest.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+    resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
+    for owner in [descriptor, *[r for r in resources if isinstance(r, dict)]]:
+        for name in _REFERENCES:
+            value = owner.get(name)
+            if isinstance(value, str):
+                path = root / value
+                digest.update(f"\n{name} {value} ".encode())
+                try:
+                    digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"no file")
+                except OSError:
+                    digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def passed(digest: str) -> bool:
+    try:
+        return (_folder() / digest).is_file()
+    except OSError:
+        return False
+
+
+def remember(digest: str) -> None:
+    folder = _folder()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / digest).touch()
+        entries = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
