@@ -310,3 +310,28 @@ def test_primary_key_notes_are_frictionless_notes(threshold, tmp_path, monkeypat
     theirs_ = [(e.row_number, e.note) for task in report.tasks for e in task.errors if e.type == "primary-key"]
     assert ours_ == theirs_
     assert [row for row, _ in ours_] == [2, 3, 5, 7]
+
+
+@pytest.mark.parametrize("threshold", [8 << 20, 0], ids=["table", "view"])
+def test_a_cell_is_shown_as_written_though_stored_as_its_value(threshold, tmp_path, monkeypatch):
+    """A typed cell that prints back as written is stored as its value alone (memory); one that does not
+    ("007", "TRUE") keeps its text. Either way errors show the cell as written, and a header label that
+    reads as a value of its column's type ("1999") is still its label."""
+    from builder.engine import check as engine_check
+
+    monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", threshold)
+    fields = [{"name": "1999", "type": "year", "constraints": {"maximum": 2000}},
+              {"name": "n", "type": "integer", "constraints": {"maximum": 5}},
+              {"name": "b", "type": "boolean", "constraints": {"enum": [True]}},
+              {"name": "d", "type": "date", "constraints": {"maximum": "1950-01-01"}}]
+    descriptor = write(tmp_path, people([["1999", "007", "TRUE", "1949-12-31"], ["2001", "3", "false", "1950-01-02"],
+                                         ["1998", "6", "true", ""]], fields=fields, primaryKey=["n"]))
+    checked = check_package(descriptor.parent)
+    try:
+        found = [(e.type, e.row, e.field, e.cell) for e in checked.errors()]
+    finally:
+        checked.close()
+    assert found == [("constraint-error", 2, "n", "007"), ("constraint-error", 3, "1999", "2001"),
+                     ("constraint-error", 3, "b", "false"), ("constraint-error", 3, "d", "1950-01-02"),
+                     ("constraint-error", 4, "n", "6")]
+    assert ours(descriptor) == theirs(descriptor)

@@ -31,6 +31,9 @@ CHUNK = 1 << 22
 # Below this size a resource's typed rows are materialised (planning a query over the view costs more than
 # the rows); above it `__typed_N` stays a view over `__store_N`, so the rows are held once.
 MATERIALIZE_BELOW_BYTES = 8 << 20
+# Typed values that print cheaply: a cell of these types that reads as its value printed is stored as the
+# value alone (memory); a number's text ("1.50") rarely prints back and costs more to print, so it is kept.
+COMPACT_TYPES = {"BIGINT", "INTEGER", "DATE", "BOOLEAN"}
 
 
 def ident(name: str) -> str:
@@ -61,6 +64,7 @@ class Staged:
     cells: int = 0                 # cells a row should have: the header's, as frictionless counts them
 
     typed_fields: set[int] = field(default_factory=set)  # fields stored typed (t{j}); the others are text
+    compact_fields: set[int] = field(default_factory=set)  # typed fields whose text is kept only if it is not t{j} printed
     shifted: bool = False          # empty lines: rn is not rowid + 1, and a scan must be ordered by rn
     materialized: bool = False     # `table` is a table (small files), not a view over `store`
     row_checks: str = ""           # the query selecting the rows' errors
@@ -168,12 +172,13 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     dialect = resource.dialect
     header = dialect.get("header", True) is not False
     n_fields = len(resource.fields) if resource.schema is not None else 0
-    width = max(n_fields, 1) + 4 if resource.schema is not None else 64
+    width = max(n_fields, 1) if resource.schema is not None else 64  # a row with more cells: read again, wider
     if resource.schema is not None:  # typed while reading; without a schema every column is text
         staged.fields = _fields(resource, None)
         staged.names = [str(f.get("name")) for f in staged.fields]
     typed_values = {j: typed(f, f"v{j}", checked.notes, place) for j, f in enumerate(staged.fields)}
     staged.typed_fields = {j for j, expression in typed_values.items() if expression != f"v{j}"}
+    staged.compact_fields = {j for j in staged.typed_fields if sql_type(staged.fields[j]) in COMPACT_TYPES}
     for _attempt in range(3):
         try:
             too_many = _read_raw(checked, staged, files, width, typed_values)
@@ -203,7 +208,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         row_number = "(rowid + 1)"
     labels: list[str] | None = None
     if header:
-        first = con.execute(f"SELECT {', '.join(f'c{i}' for i in range(width))} FROM {staged.store} "
+        first = con.execute(f"SELECT {', '.join(_cell(staged, i) for i in range(width))} FROM {staged.store} "
                             "WHERE rowid = 0").fetchone()
         labels = [c for c in (first or []) if c is not None and c != NULL_MARK]
     if resource.schema is None:
@@ -348,14 +353,18 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
     source = "[" + ", ".join(literal(f) for f in files) + "]"
     cells = [f"ltrim(c{i}, ' ') AS c{i}" if dialect.get("skipInitialSpace") else f"c{i}" for i in range(width)]
     values = [f"{_value(staged, j, width)} AS v{j}" for j in sorted(staged.typed_fields)]
-    kept = [f"c{i}" for i in range(width)] + [f"{typed_values[j]} AS t{j}" for j in sorted(staged.typed_fields)]
+    typed_cells = [f"{typed_values[j]} AS t{j}" for j in sorted(staged.typed_fields)]
+    # a typed cell's text is kept only where it is not its typed value printed (`_cell` restores it)
+    kept = [f"CASE WHEN t{i} IS NOT NULL AND CAST(t{i} AS VARCHAR) = c{i} THEN NULL ELSE c{i} END AS c{i}"
+            if i in staged.compact_fields else f"c{i}" for i in range(width)] + [f"t{j}" for j in sorted(staged.typed_fields)]
 
     def create(extra: str = "") -> None:
         read = f"read_csv({source}, {options}{extra})"
         if dialect.get("skipInitialSpace"):
             read = f"(SELECT {', '.join(cells)} FROM {read})"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT {', '.join(kept)} FROM "
-                    f"(SELECT {', '.join([f'c{i}' for i in range(width)] + values)} FROM {read})")
+                    f"(SELECT {', '.join([f'c{i}' for i in range(width)] + typed_cells)} FROM "
+                    f"(SELECT {', '.join([f'c{i}' for i in range(width)] + values)} FROM {read}))")
 
     con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
     try:
@@ -414,10 +423,17 @@ def _header_errors(resource: Resource, names: list[str], labels: list[str]) -> l
     return out
 
 
-def _value(staged: Staged, j: int, width: int | None = None) -> str:
-    """The cell of field j as text, NULL when missing (padding) or one of the missing values."""
+def _cell(staged: Staged, i: int) -> str:
+    """Cell i of a stored row as read (NULL: padding): a typed cell stored without its text (it printed as
+    its typed value) is that value printed."""
+    return f"coalesce(c{i}, CAST(t{i} AS VARCHAR))" if i in staged.compact_fields else f"c{i}"
+
+
+def _value(staged: Staged, j: int, width: int | None = None, raw: bool = False) -> str:
+    """The cell of field j as text, NULL when missing (padding) or one of the missing values; with
+    `width` or `raw`, of the text as read or stored (before `_cell` restores a typed cell)."""
     missing = staged.resource.missing_values
-    cell = f"c{j}"
+    cell = f"c{j}" if width is not None or raw else _cell(staged, j)
     if j >= (staged.width if width is None else width):
         return "NULL::VARCHAR"
     condition = f"{cell} = {literal(NULL_MARK)} OR {cell} IS NULL"
@@ -428,17 +444,23 @@ def _value(staged: Staged, j: int, width: int | None = None) -> str:
 
 def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
     """`__typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
-    beyond the fields, v{j} (the text, NULL when missing), t{j} (the typed value) and blank."""
+    beyond the fields, v{j} (the text, NULL when missing), t{j} (the typed value), e{j} (v{j} is NULL,
+    cheaply) and blank."""
     n = len(staged.fields)
     cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]  # only extra cells are kept raw
-    widths = " + ".join(f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
+    widths = " + ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
+                        else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
     values = [f"{_value(staged, j)} AS v{j}" for j in range(n)]
     stored = [f"t{j}" for j in sorted(staged.typed_fields)]
-    inner = ", ".join([f"{row_number} AS rn", f"{widths} AS w"] + cells + values + stored)
+    # e{j}: the cell is empty (missing, or a missing value), told without printing a typed value (a typed
+    # cell without a value kept its text)
+    typed_empty = [f"(t{j} IS NULL AND {_value(staged, j, raw=True)} IS NULL) AS e{j}" for j in sorted(staged.typed_fields)]
+    inner = ", ".join([f"{row_number} AS rn", f"{widths} AS w"] + cells + values + stored + typed_empty)
     typed_values = [f"t{j}" if j in staged.typed_fields else f"v{j} AS t{j}" for j in range(n)]
-    blank = "(" + (" AND ".join(f"v{j} IS NULL" for j in range(n)) or "true") + ") AS blank"
+    empty = [f"e{j}" if j in staged.typed_fields else f"v{j} IS NULL AS e{j}" for j in range(n)]
+    blank = "(" + (" AND ".join(f"e{j}" for j in range(n)) or "true") + ") AS blank"
     outer = ", ".join(["rn", "w"] + [c.split(" AS ")[-1] for c in cells] + [f"v{j}" for j in range(n)]
-                      + typed_values + [blank])
+                      + typed_values + empty + [blank])
     kind = "TABLE" if staged.materialized else "VIEW"
     checked.con.execute(f"CREATE OR REPLACE TEMP {kind} {staged.table} AS SELECT {outer} FROM "
                         f"(SELECT {inner} FROM {staged.store} WHERE rowid >= {first_data})")
@@ -462,7 +484,7 @@ def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str,
         note = f'constraint "{key}" is "{_python_text(value)}"'
         if key == "required":
             if value is True:
-                out.append((key, f"{v} IS NULL", note))
+                out.append((key, f"e{j}", note))
         elif key == "unique":
             continue  # a table check, below
         elif key == "enum" and isinstance(value, list):
@@ -532,9 +554,9 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         kind, fmt = f.get("type", "string"), f.get("format", "default")
         type_note = literal(f'type is "{kind}/{fmt}"')
         if j in staged.typed_fields:  # a text field's typed value is its text: it has no type error
-            conditions.append(f"(v{j} IS NOT NULL AND t{j} IS NULL)")
+            conditions.append(f"(NOT e{j} AND t{j} IS NULL)")
             parts.append(f"SELECT 'type-error', rn, {fname}, {j + 1}, v{j}, {type_note} "
-                         f"FROM {suspect} WHERE NOT blank AND v{j} IS NOT NULL AND t{j} IS NULL")
+                         f"FROM {suspect} WHERE NOT blank AND NOT e{j} AND t{j} IS NULL")
         for _key, condition, note in _constraint_sql(checked, staged, j):
             conditions.append(f"({condition})")
             parts.append(f"SELECT 'constraint-error', rn, {fname}, {j + 1}, coalesce(v{j}, ''), {literal(note)} "
