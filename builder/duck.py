@@ -143,8 +143,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
             unique = " UNIQUE" if constraints.get("unique") is True else ""
             lines.append(f"{ident(field['name'])} {column_type}{not_null}{unique}{check}")
         pk = _as_list(schema.get("primaryKey"))
-        if pk and set(pk) <= set(staged.names):
-            lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
+        pk = pk if pk and set(pk) <= set(staged.names) else []
         for fk in schema.get("foreignKeys", []) or []:
             target = fk["reference"].get("resource") or name
             local, remote = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
@@ -166,6 +165,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
         try:
             order = " ORDER BY rn" if staged.shifted else ""  # else the view already reads in file order
             con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
+            if pk:  # added after the rows: building its index once costs a fraction of keeping it on insert
+                con.execute(f"ALTER TABLE {ident(name)} ADD PRIMARY KEY ({', '.join(map(ident, pk))})")
         except duckdb.Error as exc:
             raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
         drop_staged(con, staged)
