@@ -32,13 +32,15 @@ def package_option(what: str = "Package folder or datapackage.json"):
                         help=f"{what} (default: the project around the working directory).")
 
 
-def _package(package: Optional[Path]) -> Path:
+def _package(package: Optional[Path], vocabularies: bool = True) -> Path:
     """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory.
-    A given package's project, if it is in one, brings its content vocabularies."""
-    if package is not None:
+    A given package's project, if it is in one, brings its content vocabularies (not needed, and not
+    loaded, by the commands that only read the package: validate and load)."""
+    if package is not None and vocabularies:
         from .vocabularies import use_project_of
 
         use_project_of(package)
+    if package is not None:
         return package
     try:
         return find_root()
@@ -157,7 +159,7 @@ def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", he
     """Table Schema checks of any tabular data package, plus ours (quotes, pages, EDTF, cross-table rules)."""
     from .validate import validate_package
 
-    target = _package(path or package)
+    target = _package(path or package, vocabularies=False)
     if (target / JOURNAL).is_file():
         from .build import recover
 
@@ -197,7 +199,7 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
     from .duck import validate_and_load
 
     given = path or package
-    root = _package(given)
+    root = _package(given, vocabularies=False)
     target = database_path(db, root)
     target = target if given is not None or target.is_absolute() else find_root() / target
     check_db_target(target, root if root.is_dir() else root.parent)
