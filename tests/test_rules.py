@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -23,11 +24,23 @@ def package():
     return descriptor, rules.with_schemas(REPO, descriptor)
 
 
-@pytest.fixture
-def con(package):
-    """The committed tables, typed, in a DuckDB of the test's own."""
-    connection = duckdb.connect()
+@pytest.fixture(scope="module")
+def loaded(package, tmp_path_factory) -> Path:
+    """The committed tables, typed, in a database file read once per module (the engine's check of the
+    package is most of a test's cost)."""
+    path = tmp_path_factory.mktemp("rules") / "tables.duckdb"
+    connection = duckdb.connect(str(path))
     rules.load_tables(connection, REPO, package[0])
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def con(loaded, tmp_path):
+    """The committed tables, typed, in a DuckDB of the test's own (a copy: tests break its rows)."""
+    copy = tmp_path / "tables.duckdb"
+    shutil.copyfile(loaded, copy)
+    connection = duckdb.connect(str(copy))
     yield connection
     connection.close()
 
