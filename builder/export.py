@@ -17,7 +17,7 @@ from . import duck
 from .engine.reader import resource_schema
 from .duck import ident, literal
 from .errors import BuildError
-from .validate import read_descriptor
+from .validate import PackageError, read_descriptor, validate_package
 from .views import VIEW_COMMENTS, VIEWS
 
 
@@ -96,9 +96,8 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         return export_sqlite(package, out)
     if out.exists() and not out.is_dir():
         raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
-    con = duckdb.connect()
+    con, descriptor = _loaded(Path(package))
     try:
-        descriptor = load_into(con, package)
         root = read_descriptor(Path(package))[0].parent
         out.mkdir(parents=True, exist_ok=True)
         written = []
@@ -116,6 +115,30 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         return written
     finally:
         con.close()
+
+
+def _loaded(package: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """The package's database, read-only: the cached one (`cache.py`: made once per package, shared with
+    query), else, where the cache cannot be written, loaded into memory. An invalid package is refused
+    with its first problem either way."""
+    from .cache import cached_database
+
+    def refuse(checked_package: Path) -> None:
+        problems = validate_package(checked_package)
+        if problems:
+            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
+            raise PackageError(problems[0].line() + more)
+
+    try:
+        database = cached_database(package, refuse)
+    except OSError:
+        con = duckdb.connect()
+        try:
+            return con, load_into(con, package)
+        except BaseException:
+            con.close()
+            raise
+    return duckdb.connect(str(database), read_only=True), read_descriptor(package)[1]
 
 
 def field_metadata(schema: dict) -> dict[str, dict[bytes, bytes]]:

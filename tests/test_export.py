@@ -150,3 +150,23 @@ def test_parquet_fields_carry_descriptions_and_vocabularies(exported):
     assert list(vocabulary) == fields["event_type"]["constraints"]["enum"]
     assert vocabulary["party_meeting"] == m.BY_TABLE["events"].vocabularies["event_type"]["party_meeting"] != ""
     assert b"vocabulary" not in parquet.field("title").metadata
+
+
+@pytest.mark.parametrize("cache", ["writable", "unwritable"])
+def test_export_of_a_hand_edited_package_is_one_line_and_writes_nothing(cache, project, cli, tmp_path, monkeypatch):
+    """Export reads the package's cached database (made once, shared with query) or, where the cache
+    cannot be written, loads it in memory: either way a package changed by hand is refused in one line
+    naming the file and row, and no file is written."""
+    from conftest import edit
+
+    if cache == "unwritable":
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("", encoding="utf-8")
+        monkeypatch.setenv("HISTPACK_CACHE_DIR", str(blocker / "cache"))
+    edit(project / "data/quotes.csv", "the defeat of Trotsky in December 1927", "the defeat of Trotsky in December 1928")
+    out = tmp_path / "out"
+    result = cli(project, "export", "--format", "csv", "--out", str(out))
+    assert result.exit_code == 1 and len(result.errors) == 1, result.errors
+    assert result.errors[0].startswith("error: data/quotes.csv: row ") and "text differs" in result.errors[0]
+    assert not out.exists()
+    assert result.exception is None or isinstance(result.exception, SystemExit)
