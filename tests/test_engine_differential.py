@@ -127,6 +127,13 @@ def _corpus() -> dict[str, dict]:
     c["number-group-decimal"] = people([["1", '"1 234,5"'], ["2", "1.5"]], fields=fields)
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer", "bareNumber": False}]
     c["integer-bare-number-false"] = people([["1", "€ 15"], ["2", "15%"], ["3", "x"]], fields=fields)
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer"}]
+    c["type-integer-beyond-bigint"] = people([["1", "99999999999999999999"], ["2", "1_000_000_000_000_000_000_000"],
+                                              ["3", "-170141183460469231731687303715884105728"], ["4", "7"]], fields=fields)
+    fields = [{"name": "id", "type": "integer"},
+              {"name": "x", "type": "integer", "constraints": {"minimum": 10 ** 20, "maximum": 10 ** 21}}]
+    c["type-error-integer-beyond-bigint"] = people([["1", "99999999999999999999"], ["2", "12.5"],
+                                                    ["3", "100000000000000000000"], ["4", "5"]], fields=fields)
     # types: a valid and an invalid value each
     for kind, good, bad, extra in [
         ("integer", "-12", "1.5", {}), ("number", "1e3", "one", {}), ("boolean", "FALSE", "no", {}),
@@ -335,3 +342,30 @@ def test_a_cell_is_shown_as_written_though_stored_as_its_value(threshold, tmp_pa
                      ("constraint-error", 3, "b", "false"), ("constraint-error", 3, "d", "1950-01-02"),
                      ("constraint-error", 4, "n", "6")]
     assert ours(descriptor) == theirs(descriptor)
+
+
+def test_integers_beyond_bigint_are_integers_and_load_as_hugeint(tmp_path):
+    """Frictionless's integers are unbounded: a column with larger integers than a BIGINT holds is read
+    again, and loaded, as HUGEINT; one beyond 128 bits is a type error with a note saying why."""
+    import duckdb
+
+    from builder.duck import validate_and_load
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer"}]
+    descriptor = write(tmp_path / "wide", people([["1", "99999999999999999999"], ["2", "-3"]], fields=fields))
+    problems, notes = validate_and_load(descriptor.parent, tmp_path / "wide.duckdb")
+    assert problems == [] and notes == []
+    con = duckdb.connect(str(tmp_path / "wide.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT x FROM people ORDER BY id").fetchall() == [(99999999999999999999,), (-3,)]
+        assert con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = 'people' "
+                           "AND column_name = 'x'").fetchone() == ("HUGEINT",)
+    finally:
+        con.close()
+    descriptor = write(tmp_path / "wider", people([["1", "1" + "0" * 40]], fields=fields))
+    checked = check_package(descriptor.parent)
+    try:
+        assert [(e.type, e.row) for e in checked.errors()] == [("type-error", 2)]
+        assert any("beyond 128 bits" in note for note in checked.notes)
+    finally:
+        checked.close()

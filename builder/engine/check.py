@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from .reader import Package, Resource, read_package
-from .types import literal, sql_type, typed
+from .types import WIDE, literal, sql_type, typed
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
@@ -215,6 +215,12 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         width = too_many
     else:
         return None
+    wide = _overflowing_integers(checked, staged, width)
+    if wide:  # valid integers beyond BIGINT (frictionless's are unbounded): read those columns as HUGEINT
+        staged.fields = [{**f, WIDE: True} if j in wide else f for j, f in enumerate(staged.fields)]
+        typed_values = {j: typed(f, f"v{j}", [], place) for j, f in enumerate(staged.fields)}
+        con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
+        _read_raw(checked, staged, files, width, typed_values)
     other = [r for r in staged.rejects if r[1] != "TOO MANY COLUMNS"]
     con.execute(f"DROP TABLE IF EXISTS __rejects_{index}; DROP TABLE IF EXISTS __rejects_scan_{index}")
     if other:
@@ -408,6 +414,30 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
     return None
 
 
+def _overflowing_integers(checked: Checked, staged: Staged, width: int) -> set[int]:
+    """The integer fields with a cell that is a valid integer but does not fit a BIGINT. A cell beyond
+    even HUGEINT (128 bits) stays a type error, with a note: frictionless's integers are unbounded."""
+    fields = [j for j in sorted(staged.typed_fields) if staged.fields[j].get("type") == "integer"
+              and staged.fields[j].get(WIDE) is not True]
+    if not fields:
+        return set()
+    place = staged.resource.place
+    tests = []
+    for j in fields:
+        cell = _value(staged, j, width=width)
+        wide = typed({**staged.fields[j], WIDE: True}, cell, [], place)
+        digits = f"regexp_full_match(trim({cell}), {literal('[+-]?[0-9]+(_[0-9]+)*')})"
+        tests += [f"bool_or(t{j} IS NULL AND {wide} IS NOT NULL)",
+                  f"bool_or(t{j} IS NULL AND {wide} IS NULL AND {digits})"]
+    found = checked.con.execute(f"SELECT {', '.join(tests)} FROM {staged.store} WHERE "
+                                + " OR ".join(f"t{j} IS NULL" for j in fields)).fetchone() or [None] * len(tests)
+    for j, beyond in zip(fields, found[1::2]):
+        if beyond:
+            checked.notes.append(f"{place}: field `{staged.fields[j].get('name')}`: integers beyond 128 bits are "
+                                 "not supported: reported as type errors (frictionless's integers are unbounded)")
+    return {j for j, hit in zip(fields, found[0::2]) if hit}
+
+
 def _reject_message(kind: str, message: str) -> str:
     text = f"DuckDB: {kind.lower()}: {' '.join(message.split())}"
     if kind == "UNQUOTED VALUE":
@@ -502,8 +532,8 @@ def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str,
     out = []
     place = staged.resource.place
 
-    def typed_literal(value) -> str:
-        return typed(f, literal(_text(value)), [], place)
+    def typed_literal(value) -> str:  # an integer bound is read as HUGEINT: it may exceed the column's BIGINT
+        return typed({**f, WIDE: True} if kind == "integer" else f, literal(_text(value)), [], place)
 
     for key, value in constraints.items():
         note = f'constraint "{key}" is "{_python_text(value)}"'

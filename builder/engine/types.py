@@ -48,7 +48,12 @@ def _format(value) -> str:
     return value.removeprefix("fmt:")
 
 
+WIDE = "x-histpack-wide-integer"  # set by the engine on its own copy of a field whose integers overflow BIGINT
+
+
 def sql_type(field: dict) -> str:
+    if field.get(WIDE) is True:
+        return "HUGEINT"
     return DUCK_TYPES.get(field.get("type", "string"), "VARCHAR")
 
 
@@ -80,10 +85,11 @@ def typed(field: dict, x: str, notes: list[str], where: str, plain_first: bool =
         s = _strip(x)
         if field.get("bareNumber", True) is False:
             s = f"regexp_replace({s}, '((^[^-0-9]*)|([^0-9]*$))', '', 'g')"
-        general = _gate(s, r"[+-]?" + DIGITS, f"TRY_CAST(replace({s}, '_', '') AS BIGINT)")
+        target = sql_type(field)  # BIGINT, or HUGEINT for a column with larger integers
+        general = _gate(s, r"[+-]?" + DIGITS, f"TRY_CAST(replace({s}, '_', '') AS {target})")
         if field.get("bareNumber", True) is False or not plain_first:
             return general
-        return _plain_first(x, PLAIN_INTEGER, f"TRY_CAST({x} AS BIGINT)", general)
+        return _plain_first(x, PLAIN_INTEGER, f"TRY_CAST({x} AS {target})", general)
     if kind == "number":
         s = _strip(x)
         group, decimal = field.get("groupChar", ""), field.get("decimalChar", ".")
