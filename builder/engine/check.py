@@ -419,6 +419,10 @@ def _overflowing_integers(checked: Checked, staged: Staged, width: int) -> set[i
     even HUGEINT (128 bits) stays a type error, with a note: frictionless's integers are unbounded."""
     fields = [j for j in sorted(staged.typed_fields) if staged.fields[j].get("type") == "integer"
               and staged.fields[j].get(WIDE) is not True]
+    if fields:  # an integer beyond BIGINT has 19 digits or more: a cheap test first, the grammar only then
+        long = checked.con.execute(f"SELECT {', '.join(f'bool_or(t{j} IS NULL AND length(c{j}) > 18)' for j in fields)} "
+                                   f"FROM {staged.store}").fetchone() or []
+        fields = [j for j, hit in zip(fields, long) if hit]
     if not fields:
         return set()
     place = staged.resource.place
