@@ -132,6 +132,9 @@ def _corpus() -> dict[str, dict]:
                                               ["3", "-170141183460469231731687303715884105728"], ["4", "7"]], fields=fields)
     fields = [{"name": "id", "type": "integer"},
               {"name": "x", "type": "integer", "constraints": {"minimum": 10 ** 20, "maximum": 10 ** 21}}]
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "string"}]
+    c["primary-key-composite-partly-empty"] = people([["1", ""], ["1", ""], ["", ""], ["2", "a"]], fields=fields,
+                                                      primaryKey=["id", "x"])
     c["type-error-integer-beyond-bigint"] = people([["1", "99999999999999999999"], ["2", "12.5"],
                                                     ["3", "100000000000000000000"], ["4", "5"]], fields=fields)
     # types: a valid and an invalid value each

@@ -83,6 +83,7 @@ class Staged:
     shifted: bool = False          # empty lines: rn is not rowid + 1, and a scan must be ordered by rn
     materialized: bool = False     # `table` is a table (small files), not a view over `store`
     row_checks: str = ""           # the query selecting the rows' errors
+    row_gate: str = ""             # a cheap query, true when `row_checks` may find an error (small files)
     rejects: list = field(default_factory=list)  # DuckDB's rejected lines: (line, kind, message)
 
     @property
@@ -156,7 +157,7 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
             checked.staged[resource.name] = staged
     insert = "INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
     for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
-        if staged.row_checks:
+        if staged.row_checks and (not staged.row_gate or con.execute(staged.row_gate).fetchone()[0]):
             con.execute(insert + staged.row_checks)
     checks = [sql for staged in checked.staged.values() if not staged.broken for sql in _foreign_keys(checked, staged)]
     if checks:  # one statement for every foreign key of the package
@@ -584,6 +585,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     seq, name, place = staged.index, literal(res.name), literal(res.place)
     parts = []
     conditions = ["blank"]
+    gate: list[str] = []  # aggregates over the table, each true when a rule may find an error
     suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
     blank_table = f"__blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
@@ -621,12 +623,24 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
             parts.append(f"SELECT 'constraint-error', rn, {fname}, {j + 1}, coalesce(v{j}, ''), {literal(note)} "
                          f"FROM {suspect} WHERE NOT blank AND ({condition})")
         if (f.get("constraints") or {}).get("unique") is True:
+            gate.append(f"count(t{j}) > count(DISTINCT t{j})")
             parts.append(f"SELECT 'unique-error', rn, {fname}, {j + 1}, v{j}, "
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
                          f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
     primary = res.schema.get("primaryKey") if res.schema else None
     primary = [primary] if isinstance(primary, str) else (primary or [])
+    if primary and set(primary) <= set(staged.names):
+        keys = [f"t{staged.names.index(k)}" for k in primary]
+        all_null = " AND ".join(f"{k} IS NULL" for k in keys)
+        row = keys[0] if len(keys) == 1 else "{" + ", ".join(f"'k{i}': {k}" for i, k in enumerate(keys)) + "}"
+        gate.append(f"bool_or({all_null})")
+        gate.append(f"count(*) FILTER (WHERE NOT ({all_null})) > count(DISTINCT {row}) FILTER (WHERE NOT ({all_null}))")
+    # a small file's rules cost more to plan than its rows cost to check: one scan first tells whether
+    # any rule can find an error (a valid table, the usual case, then skips them)
+    if staged.materialized and not blank_records:
+        gate.append(f"bool_or({' OR '.join(conditions)})")
+        staged.row_gate = f"SELECT coalesce({' OR '.join(gate)}, false) FROM {staged.table}"
     ctes = [] if staged.materialized else [
         f"{suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)})"]
     if primary and set(primary) <= set(staged.names):
