@@ -127,14 +127,14 @@ def _corpus() -> dict[str, dict]:
     c["number-group-decimal"] = people([["1", '"1 234,5"'], ["2", "1.5"]], fields=fields)
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer", "bareNumber": False}]
     c["integer-bare-number-false"] = people([["1", "€ 15"], ["2", "15%"], ["3", "x"]], fields=fields)
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "string"}]
+    c["primary-key-composite-partly-empty"] = people([["1", ""], ["1", ""], ["", ""], ["2", "a"]], fields=fields,
+                                                      primaryKey=["id", "x"])
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer"}]
     c["type-integer-beyond-bigint"] = people([["1", "99999999999999999999"], ["2", "1_000_000_000_000_000_000_000"],
                                               ["3", "-170141183460469231731687303715884105728"], ["4", "7"]], fields=fields)
     fields = [{"name": "id", "type": "integer"},
               {"name": "x", "type": "integer", "constraints": {"minimum": 10 ** 20, "maximum": 10 ** 21}}]
-    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "string"}]
-    c["primary-key-composite-partly-empty"] = people([["1", ""], ["1", ""], ["", ""], ["2", "a"]], fields=fields,
-                                                      primaryKey=["id", "x"])
     c["type-error-integer-beyond-bigint"] = people([["1", "99999999999999999999"], ["2", "12.5"],
                                                     ["3", "100000000000000000000"], ["4", "5"]], fields=fields)
     # types: a valid and an invalid value each
