@@ -66,6 +66,15 @@ class _DescriptorCheck:
                 self.child = None
                 self._forget_job()
 
+    def abandon(self) -> None:
+        """Stop the second process and remove its job (the check was interrupted: Ctrl-C, an error)."""
+        child, self.child = self.child, None
+        if child is not None:
+            with contextlib.suppress(OSError):
+                child.kill()
+                child.communicate()
+        self._forget_job()
+
     def _forget_job(self) -> None:
         if self.job:
             with contextlib.suppress(OSError):
@@ -118,6 +127,9 @@ def engine_problems(package: Path, con=None, then=None):
             if checked is not None:
                 checked.close()
             return metadata, set(), None
+        raise
+    except BaseException:  # Ctrl-C, a signal: no second process or job file is left behind
+        descriptor_check.abandon()
         raise
     metadata = descriptor_check.problems()
     if metadata:

@@ -184,3 +184,35 @@ def test_a_descriptor_frictionless_passed_is_not_checked_again(tmp_path, monkeyp
     assert verdict() == [] and len(calls) == 3  # the same bytes as the first time: known
     monkeypatch.setattr(frictionless_descriptor, "frictionless_version", lambda: "0.0-other")
     assert verdict() == [] and len(calls) == 4  # another frictionless checks again
+
+
+def test_an_interrupted_check_leaves_no_second_process_or_job_file(tmp_path, monkeypatch):
+    """Ctrl-C during the engine's work: the descriptor check's second process is stopped and its job
+    file removed."""
+    import tempfile
+
+    from builder import validate
+    from builder.engine import check as engine_check
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the job file is made here
+    monkeypatch.setattr(validate, "_in_second_process", lambda: True)
+    started = []
+    real_popen = validate.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validate.subprocess, "Popen", popen)
+    monkeypatch.setattr(engine_check, "check_package", interrupted)
+    (tmp_path / "t.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
+        {"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "id", "type": "integer"}]}}]}), encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        validate.validate_package(tmp_path)
+    assert len(started) == 1 and started[0].poll() is not None  # stopped, and waited for
+    assert not list(tmp_path.glob("histpack-descriptor-*"))
