@@ -37,14 +37,15 @@ def _version() -> str:
 
 
 def package_key(descriptor_path: Path, descriptor: dict) -> str:
-    """sha256 over the version, the descriptor's bytes and the bytes of every file it names."""
+    """sha256 over the version, the descriptor's bytes and the bytes of every file it names (data,
+    schemas, dialects, profiles)."""
     root = descriptor_path.parent
     digest = hashlib.sha256(f"histpack {_version()} cache {FORMAT}\n".encode())
     digest.update(descriptor_path.read_bytes())
-    for resource in descriptor["resources"]:
+    for resource in [descriptor, *descriptor["resources"]]:  # the package's own profile, then each resource's
         if not isinstance(resource, dict):
             continue
-        for key in ("path", "schema"):
+        for key in ("path", "schema", "dialect", "profile") if resource is not descriptor else ("profile",):
             values = resource.get(key)
             for value in values if isinstance(values, list) else [values]:
                 if isinstance(value, str):

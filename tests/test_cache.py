@@ -87,3 +87,26 @@ def test_a_build_files_its_database_so_the_next_query_loads_nothing(project, cli
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1] == str(len((project / "data/quotes.csv").read_text().splitlines()) - 1)
     assert calls == []  # the build's database was opened as it is
+
+
+def test_a_changed_dialect_file_is_a_different_key(tmp_path, cli, monkeypatch):
+    """A dialect given by path is part of the key: changed alone, the cached database is not used, and
+    query and export refuse the package the change broke (they read the cached database)."""
+    import json
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "t.csv").write_text("a;b\n1;x\n2;y\n", encoding="utf-8")
+    (root / "dialect.json").write_text(json.dumps({"delimiter": ";"}), encoding="utf-8")
+    (root / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
+        {"name": "t", "path": "t.csv", "dialect": "dialect.json",
+         "schema": {"fields": [{"name": "a", "type": "integer"}, {"name": "b", "type": "string"}]}}]}), encoding="utf-8")
+    assert cli(root, "query", "SELECT count(*) FROM t", "--package", ".").exit_code == 0
+    assert cli(root, "export", "--format", "csv", "--out", str(tmp_path / "out1"), "--package", ".").exit_code == 0
+    (root / "dialect.json").write_text(json.dumps({"delimiter": ","}), encoding="utf-8")
+    for args in (["query", "SELECT count(*) FROM t"], ["export", "--format", "csv", "--out", str(tmp_path / "out2")]):
+        result = cli(root, *args, "--package", ".")
+        assert result.exit_code == 1 and len(result.errors) == 1, (args, result.errors)
+        assert result.errors[0].startswith("error: t.csv: row 1: "), result.errors[0]
+    assert not (tmp_path / "out2").exists()
