@@ -123,13 +123,15 @@ def engine_problems(package: Path, con=None, then=None):
             problems = problems + then(checked, problems, broken)
     except Exception:
         metadata = descriptor_check.problems()  # a wrong descriptor may break the engine: say what is wrong
+        if checked is not None:
+            checked.close()
         if metadata:
-            if checked is not None:
-                checked.close()
             return metadata, set(), None
         raise
     except BaseException:  # Ctrl-C, a signal: no second process or job file is left behind
         descriptor_check.abandon()
+        if checked is not None:
+            checked.close()
         raise
     metadata = descriptor_check.problems()
     if metadata:

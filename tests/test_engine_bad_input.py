@@ -216,3 +216,26 @@ def test_an_interrupted_check_leaves_no_second_process_or_job_file(tmp_path, mon
         validate.validate_package(tmp_path)
     assert len(started) == 1 and started[0].poll() is not None  # stopped, and waited for
     assert not list(tmp_path.glob("histpack-descriptor-*"))
+
+
+def test_a_failed_check_gives_the_connection_its_threads_back(tmp_path, monkeypatch):
+    """A small package is checked on one DuckDB thread; when the check fails midway (here the project's
+    rules raise), the caller's connection gets its thread count back."""
+    import duckdb
+
+    from builder import validate
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "t.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "resources": [
+        {"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "id", "type": "integer"}]}}]}), encoding="utf-8")
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+
+    def boom(*args):
+        raise RuntimeError("a rule broke")
+
+    with pytest.raises(RuntimeError):
+        validate.engine_problems(tmp_path / "datapackage.json", con, then=boom)
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 2
+    con.close()

@@ -151,7 +151,17 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     if _size(pkg) < SINGLE_THREAD_BELOW_BYTES:  # until `close()`: the load of the typed rows too
         checked.threads = str(con.execute("SELECT current_setting('threads')").fetchone()[0])
         con.execute("SET threads = 1")
-    for index, resource in enumerate(pkg.resources):
+    try:
+        _check_resources(checked)
+    except BaseException:  # the connection gets its threads back, the private folder goes
+        checked.close()
+        raise
+    return checked
+
+
+def _check_resources(checked: Checked) -> None:
+    con = checked.con
+    for index, resource in enumerate(checked.package.resources):
         staged = _stage(checked, resource, index)
         if staged is not None:
             checked.staged[resource.name] = staged
@@ -164,7 +174,6 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
         con.execute(insert + "\nUNION ALL\n".join(checks))
     for staged in checked.staged.values():
         con.execute(f"DROP TABLE IF EXISTS __blank_records_{staged.index}")
-    return checked
 
 
 def _add(checked: Checked, seq: int, errors: list[tuple]) -> None:
