@@ -184,6 +184,10 @@ def test_a_descriptor_frictionless_passed_is_not_checked_again(tmp_path, monkeyp
     assert verdict() == [] and len(calls) == 3  # the same bytes as the first time: known
     monkeypatch.setattr(frictionless_descriptor, "frictionless_version", lambda: "0.0-other")
     assert verdict() == [] and len(calls) == 4  # another frictionless checks again
+    from builder import descriptor_cache
+
+    monkeypatch.setattr(descriptor_cache, "_distribution", lambda module: f"{module}-0.0-other.dist-info")
+    assert verdict() == [] and len(calls) == 5  # so does another jsonschema under it
 
 
 def test_an_interrupted_check_leaves_no_second_process_or_job_file(tmp_path, monkeypatch):
