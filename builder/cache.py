@@ -36,22 +36,31 @@ def _version() -> str:
         return "unknown"
 
 
-def package_key(descriptor_path: Path, descriptor: dict) -> str:
-    """sha256 over the version, the descriptor's bytes and the bytes of every file it names (data,
-    schemas, dialects, profiles)."""
-    root = descriptor_path.parent
-    digest = hashlib.sha256(f"histpack {_version()} cache {FORMAT}\n".encode())
-    digest.update(descriptor_path.read_bytes())
-    for resource in [descriptor, *descriptor["resources"]]:  # the package's own profile, then each resource's
-        if not isinstance(resource, dict):
+def hash_named_files(digest, root: Path, descriptor: dict, keys: tuple[str, ...]) -> None:
+    """Feed `digest` the bytes of every file the descriptor names under `keys` (the package's own
+    `profile`, each resource's `keys`), so that a key changes when any of them does."""
+    resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
+    for owner in [descriptor, *resources]:
+        if not isinstance(owner, dict):
             continue
-        for key in ("path", "schema", "dialect", "profile") if resource is not descriptor else ("profile",):
-            values = resource.get(key)
+        for key in keys if owner is not descriptor else ("profile",):
+            values = owner.get(key)
             for value in values if isinstance(values, list) else [values]:
                 if isinstance(value, str):
                     path = root / value
                     digest.update(f"\n{key} {value} ".encode())
-                    digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+                    try:
+                        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+                    except OSError:
+                        digest.update(b"unreadable")
+
+
+def package_key(descriptor_path: Path, descriptor: dict) -> str:
+    """sha256 over the version, the descriptor's bytes and the bytes of every file it names (data,
+    schemas, dialects, profiles)."""
+    digest = hashlib.sha256(f"histpack {_version()} cache {FORMAT}\n".encode())
+    digest.update(descriptor_path.read_bytes())
+    hash_named_files(digest, descriptor_path.parent, descriptor, ("path", "schema", "dialect", "profile"))
     return digest.hexdigest()
 
 

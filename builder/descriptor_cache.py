@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 FORMAT = "1"
@@ -40,23 +39,14 @@ def _distribution(module: str) -> str:
 
 
 def key(descriptor_path: Path, descriptor: dict) -> str:
+    from .cache import hash_named_files
     from .frictionless_descriptor import frictionless_version
 
     root = descriptor_path.parent
     checker = f"frictionless {frictionless_version()} {_distribution('jsonschema')}"  # its verdict, and its profiles' validator
     digest = hashlib.sha256(f"{checker} descriptor check {FORMAT}\n".encode())
     digest.update(json.dumps(descriptor, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
-    resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
-    for owner in [descriptor, *[r for r in resources if isinstance(r, dict)]]:
-        for name in _REFERENCES:
-            value = owner.get(name)
-            if isinstance(value, str):
-                path = root / value
-                digest.update(f"\n{name} {value} ".encode())
-                try:
-                    digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"no file")
-                except OSError:
-                    digest.update(b"unreadable")
+    hash_named_files(digest, root, descriptor, _REFERENCES)
     return digest.hexdigest()
 
 
