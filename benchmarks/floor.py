@@ -30,7 +30,7 @@ DESCRIPTOR_CHECK = ("import json; from frictionless import Package, system; "
 COMMANDS = {
     "python -c pass": [PYTHON, "-c", "pass"],
     "import duckdb": [PYTHON, "-c", "import duckdb"],
-    "import the CLI (typer, its pydantic adapters)": [PYTHON, "-c", "import builder.cli, typer._adapters"],
+    "import the CLI (typer, its pydantic adapters)": [PYTHON, "-c", "import histpack.cli.app, typer._adapters"],
     "histpack --help": [str(BIN / "histpack"), "--help"],
     "frictionless: import + descriptor check": [PYTHON, "-c", DESCRIPTOR_CHECK],
     "histpack validate .": [str(BIN / "histpack"), "validate", "."],

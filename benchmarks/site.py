@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from builder.build import build  # noqa: E402
-from builder.site import build_site, render_site  # noqa: E402
-from builder.site.data import read_site_data  # noqa: E402
-from builder.validate import validate_package  # noqa: E402
+from histpack.build.pipeline import build  # noqa: E402
+from histpack.site import build_site, render_site  # noqa: E402
+from histpack.site.data import read_site_data  # noqa: E402
+from histpack.checks.validate import validate_package  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "3"))
 

@@ -49,7 +49,7 @@ def main() -> None:
     commands = {}
     for name, copy in copies.items():
         env = {**os.environ, "PYTHONPATH": str(copy), "HISTPACK_CACHE_DIR": str(cache / name)}
-        cli = [PYTHON, "-m", "builder.cli"]
+        cli = [PYTHON, "-m", "histpack.cli.app"]
         commands[f"{name}: histpack build"] = (cli + ["build"], copy, env)
         commands[f"{name}: histpack validate"] = (cli + ["validate", "."], copy, env)
         if name == "this":  # without the descriptor verdict a previous run left in the cache

@@ -79,7 +79,7 @@ def cli(monkeypatch):
     """Run `histpack ARGS…` in-process with `cwd` as the working directory."""
 
     def run(cwd: Path, *args: str) -> Run:
-        from builder.cli import app
+        from histpack.cli.app import app
 
         monkeypatch.chdir(cwd)
         monkeypatch.delenv("HISTPACK_DEBUG", raising=False)
@@ -92,7 +92,7 @@ def cli(monkeypatch):
 @pytest.fixture(scope="session")
 def canonical():
     """The canonical text of the essay, built once per session."""
-    from builder.build import Project, load_sources
+    from histpack.build.pipeline import Project, load_sources
 
     canonicals, _, _ = load_sources(Project(REPO))
     return canonicals["thom-2015-ewjus"]
@@ -101,7 +101,7 @@ def canonical():
 @pytest.fixture(scope="session")
 def package_database(tmp_path_factory) -> Path:
     """The committed package loaded into DuckDB once per session; tests open it read-only."""
-    from builder.duck import load_package
+    from histpack.db.load import load_package
 
     return load_package(REPO, tmp_path_factory.mktemp("db") / "package.duckdb")
 
@@ -119,7 +119,7 @@ def db(package_database):
 @pytest.fixture(scope="session")
 def resolved_project():
     """The committed project's annotations resolved against the essay, once per session (rows are frozen)."""
-    from builder.build import Project, resolve_project
+    from histpack.build.pipeline import Project, resolve_project
 
     return resolve_project(Project(REPO))
 

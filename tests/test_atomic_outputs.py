@@ -29,7 +29,7 @@ def _new_build_differs(root: Path) -> None:
 def _paused_build(root: Path, stage: str, seconds: float = 120) -> subprocess.Popen:
     env = {**os.environ, "HISTPACK_TEST_PAUSE_AT": stage, "HISTPACK_TEST_PAUSE_SECONDS": str(seconds)}
     env.pop("HISTPACK_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "builder.console", "build", "--no-db"], cwd=root, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "histpack.cli.console", "build", "--no-db"], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     marker = proc.stderr.readline()
     assert marker.strip() == f"histpack: paused at {stage}", marker + proc.stderr.read()
@@ -88,7 +88,7 @@ def test_killed_during_the_swap_is_rolled_forward_by_the_next_command(project, c
 
 # The pieces, in-process: cheap checks of the journal, the sweep and the deferral of signals.
 def test_stale_staging_folders_are_swept_and_live_ones_kept(project):
-    from builder.build import find_root
+    from histpack.build.pipeline import find_root
 
     dead = project / ".staging-999999999-abc"
     legacy = project / ".staging-xyz"
@@ -100,7 +100,7 @@ def test_stale_staging_folders_are_swept_and_live_ones_kept(project):
 
 
 def test_journal_installs_new_files_and_removes_only_stale_managed_ones(project):
-    from builder.build import JOURNAL, recover
+    from histpack.build.pipeline import JOURNAL, recover
 
     staging = project / ".staging-999999999-x"
     (staging / "data").mkdir(parents=True)
@@ -116,7 +116,7 @@ def test_journal_installs_new_files_and_removes_only_stale_managed_ones(project)
 
 
 def test_a_journal_naming_paths_outside_the_outputs_is_refused(project, cli):
-    from builder.build import JOURNAL
+    from histpack.build.pipeline import JOURNAL
 
     (project / JOURNAL).write_text(json.dumps({"staging": ".staging-1-x", "install": ["../outside"], "remove": []}))
     result = cli(project, "validate")
@@ -125,7 +125,7 @@ def test_a_journal_naming_paths_outside_the_outputs_is_refused(project, cli):
 
 
 def test_signals_wait_until_a_deferred_block_ends():
-    from builder.interrupts import Interrupted, deferred, install
+    from histpack.project.interrupts import Interrupted, deferred, install
 
     saved = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     install()
@@ -143,10 +143,10 @@ def test_signals_wait_until_a_deferred_block_ends():
 
 def test_ctrl_c_during_imports_is_one_line(tmp_path):
     """The console entry point handles SIGINT before the heavy imports (typer, duckdb, frictionless)."""
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "builder.console", "--help"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "histpack.cli.console", "--help"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # import times arrive as modules load; interrupt while they do
-        if "builder.interrupts" in line:
+        if "histpack.project.interrupts" in line:
             proc.send_signal(signal.SIGINT)
             break
     out, err = proc.communicate(timeout=60)

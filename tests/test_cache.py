@@ -6,29 +6,29 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from builder import cache
+from histpack.db import cache
 from conftest import REPO, edit
 
 HEAVY = ("duckdb", "frictionless", "pydantic", "matplotlib", "pyarrow", "yaml", "edtf", "pandas")
 
 
 def test_the_command_line_imports_nothing_heavy():
-    script = ("import builder.cli, sys; "
+    script = ("import histpack.cli.app, sys; "
               f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]"
-    help_text = subprocess.run([sys.executable, "-m", "builder.cli", "--help"], capture_output=True, text=True,
+    help_text = subprocess.run([sys.executable, "-m", "histpack.cli.app", "--help"], capture_output=True, text=True,
                                cwd=REPO, check=True).stdout
     assert "query" in help_text and "validate" in help_text
 
 
 def _count_validations(monkeypatch) -> list:
     """Calls of the one pass that validates a package and types its rows for loading."""
-    import builder.duck
+    import histpack.db.load
 
     calls = []
-    real = builder.duck.check
-    monkeypatch.setattr(builder.duck, "check", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
+    real = histpack.db.load.check
+    monkeypatch.setattr(histpack.db.load, "check", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
     return calls
 
 
@@ -64,7 +64,7 @@ def test_a_changed_file_is_a_different_key(project, cli, monkeypatch):
 
 
 def test_the_key_covers_the_version_the_descriptor_and_each_file(project, monkeypatch):
-    from builder.validate import read_descriptor
+    from histpack.checks.validate import read_descriptor
 
     descriptor_path, descriptor = read_descriptor(project)
     key = cache.package_key(descriptor_path, descriptor)
@@ -76,7 +76,7 @@ def test_the_key_covers_the_version_the_descriptor_and_each_file(project, monkey
 
 
 def test_a_build_files_its_database_so_the_next_query_loads_nothing(project, cli, monkeypatch, tmp_path):
-    from builder.build import build
+    from histpack.build.pipeline import build
 
     monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
     report = build(project)  # with its DuckDB load

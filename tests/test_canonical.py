@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.canonical import load_canonical_text
+from histpack.text.canonical import load_canonical_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SHA256 = "e5ff734427352f126221a851188ccb5fab6602cd10ff0441c6a9e933ed2766eb"

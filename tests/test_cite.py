@@ -12,7 +12,7 @@ import bibtexparser
 import pytest
 import yaml
 
-from builder.cite import Package, cff, cite_row, pinpoint, reference
+from histpack.outputs.cite import Package, cff, cite_row, pinpoint, reference
 
 ROOT = Path(__file__).resolve().parents[1]
 DOI = "10.21226/T2TG6W20"
@@ -20,7 +20,7 @@ THOM = "thom-2015-ewjus"  # the package encodes several sources: the essay is ci
 
 
 def histpack(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "builder.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "histpack.cli.app", *args], cwd=cwd, capture_output=True, text=True,
                           encoding="utf-8", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
@@ -214,7 +214,7 @@ def test_dataset_metadata_is_read_from_the_package(tmp_path):
 
 def test_an_institution_is_one_author_and_a_statute_is_cited_as_one():
     """`author_type: organization` keeps "Parliament of Canada" whole; `work_type` picks each format's type."""
-    from builder.cite import Package, cff_reference, csl_essay_item, reference
+    from histpack.outputs.cite import Package, cff_reference, csl_essay_item, reference
 
     pkg = Package.open(ROOT)
     act = pkg.essay("canada-2008-holodomor-act")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from builder.cli import PACKAGE_ENV, app
+from histpack.cli.app import PACKAGE_ENV, app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,7 +69,7 @@ def test_build_with_package_outside_the_project(project, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    from builder.duck import load_package
+    from histpack.db.load import load_package
 
     return load_package(ROOT, tmp_path_factory.mktemp("db") / "package.duckdb")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from builder import models as m
-from builder.cite import Package
-from builder.codebook import render
-from builder.schema import columns
+from histpack.model import models as m
+from histpack.outputs.cite import Package
+from histpack.outputs.codebook import render
+from histpack.model.schema import columns
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +77,7 @@ def test_codebook_check_fails_on_a_stale_file(tmp_path):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy2(ROOT / "datapackage.json", tmp_path / "datapackage.json")
     shutil.copy2(ROOT / "CODEBOOK.md", tmp_path / "CODEBOOK.md")
-    cmd = [sys.executable, "-m", "builder.cli", "codebook", "--package", str(tmp_path)]
+    cmd = [sys.executable, "-m", "histpack.cli.app", "codebook", "--package", str(tmp_path)]
     ok = subprocess.run([*cmd, "--check"], cwd=ROOT, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     (tmp_path / "CODEBOOK.md").write_text("stale\n", encoding="utf-8")
@@ -90,7 +90,7 @@ def test_codebook_check_fails_on_a_stale_file(tmp_path):
 
 
 def test_every_edtf_form_in_the_data_is_explained_with_a_real_example(codebook):
-    from builder.codebook import edtf_form
+    from histpack.outputs.codebook import edtf_form
 
     dates = section(codebook, "Dates (EDTF)")
     rows = {}

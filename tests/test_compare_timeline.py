@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from builder.cli import app
-from builder.compare import compare
-from builder.timeline import draw_timeline, timeline_items
+from histpack.cli.app import app
+from histpack.outputs.compare import compare
+from histpack.outputs.timeline import draw_timeline, timeline_items
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -47,7 +47,7 @@ def add_fixture_source(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    from builder.build import build
+    from histpack.build.pipeline import build
 
     root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
     add_fixture_source(root)
@@ -68,7 +68,7 @@ def rows(root: Path, table: str) -> list[dict]:
 
 
 def invoke(*args: str):
-    from builder.cli import app
+    from histpack.cli.app import app
 
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
@@ -185,7 +185,7 @@ def test_compare_and_timeline_by_source(corpus, tmp_path):
 
 
 def test_timeline_items_hold_attested_dates_of_phases(con):
-    from builder.timeline import timeline_items
+    from histpack.outputs.timeline import timeline_items
 
     everything, _ = timeline_items(con)
     fixture, _ = timeline_items(con, SECOND)
@@ -231,8 +231,8 @@ def test_query_export_and_sqlite_carry_the_new_table_and_views(corpus, tmp_path)
 
 
 def test_a_file_without_its_source_among_several_is_one_error_per_file(corpus, tmp_path):
-    from builder.build import build
-    from builder.errors import BuildErrors
+    from histpack.build.pipeline import build
+    from histpack.project.errors import BuildErrors
 
     root = copy_project(tmp_path / "p")
     add_fixture_source(root)
@@ -282,7 +282,7 @@ def test_the_readme_steps_add_a_source(tmp_path):
 
 
 def test_quote_ids_stay_unique_when_two_sources_share_words_and_offsets(tmp_path):
-    from builder.build import build
+    from histpack.build.pipeline import build
 
     root = copy_project(tmp_path / "p")
     add_fixture_source(root)

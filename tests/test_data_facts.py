@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 
-from builder.coverage import coverage
+from histpack.text.coverage import coverage
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from builder.build import build
-from builder.errors import BuildErrors
+from histpack.build.pipeline import build
+from histpack.project.errors import BuildErrors
 from conftest import edit
 
 D = dt.date
@@ -74,7 +74,7 @@ def test_phase_campaigns_are_a_closed_vocabulary_covering_the_cultural_revolutio
     assert {r[0] for r in db.execute("select distinct campaign from phases").fetchall()} == {"collectivization"}
     field = next(f for f in _schema("phases")["fields"] if f["name"] == "campaign")
     assert field["constraints"]["enum"] == ["collectivization"]
-    from builder.vocabularies import load
+    from histpack.model.vocabularies import load
     from conftest import REPO
     assert "Cultural Revolution" in load(REPO)["phase_campaign"]["collectivization"]
     assert one(db, "select campaign, seq = (select max(seq) from phases where regime_id = 'prc') from phases "
@@ -206,7 +206,7 @@ def test_turkish_treaty_note_names_both_protocols(db):
 
 
 def test_editorial_note_is_declared_once():
-    from builder import models as m
+    from histpack.model import models as m
     descriptions = {model.model_fields["editorial_note"].description for model in m.MODELS
                     if "editorial_note" in model.model_fields}
     assert len(descriptions) == 1
@@ -257,7 +257,7 @@ def test_no_summary_carries_the_encoders_reasoning(db):
 
 
 def test_stalin_is_the_one_worried_about_invasion(db):
-    from builder.vocabularies import load
+    from histpack.model.vocabularies import load
     from conftest import REPO
     role = one(db, "select role from event_persons where event_id = '1930-invasion-feared' and person_id = 'stalin'")[0]
     assert role == "participant" and role in load(REPO)["event_person_role"]

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from builder import dates
+from histpack.annotate import dates
 
 YEARS = ["0000", "0001", "0999", "1000", "1900", "1931", "1932", "2000", "9999"]
 MONTHS = [f"{y}-{m:02d}" for y in ("1900", "1931", "1932", "2000") for m in range(0, 14)]

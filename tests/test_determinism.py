@@ -13,7 +13,7 @@ from conftest import REPO, copy_project, outputs
 def _build(root, cwd, seed: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("HISTPACK_DEBUG", "PYTHONHASHSEED")}
     env.update(PYTHONHASHSEED=seed, PYTHONPATH=str(REPO), LC_ALL="C", TZ="Pacific/Kiritimati")
-    return subprocess.run([sys.executable, "-m", "builder.cli", "build", "--no-db"], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "histpack.cli.app", "build", "--no-db"], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -121,7 +121,7 @@ def test_the_project_builds_in_a_folder_with_brackets_and_spaces(tmp_path, cli):
 def test_the_descriptor_check_in_a_second_process_is_frictionless_verdict(tmp_path, monkeypatch):
     """`histpack validate` checks the descriptor in a second process beside the engine (a one-shot
     command); its verdict is, line for line, that of the check in-process."""
-    from builder import validate
+    from histpack.checks import validate
 
     monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "empty-cache"))  # no verdict is known yet
 
@@ -152,7 +152,8 @@ def test_a_descriptor_frictionless_passed_is_not_checked_again(tmp_path, monkeyp
     """The verdict cache: the same descriptor, the same files it names and the same frictionless are
     not checked a second time; a changed schema file, another frictionless or a descriptor frictionless
     refused are checked again, and a refusal is never remembered."""
-    from builder import frictionless_descriptor, validate
+    from histpack.checks import frictionless_descriptor
+    from histpack.checks import validate
 
     monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
@@ -184,7 +185,7 @@ def test_a_descriptor_frictionless_passed_is_not_checked_again(tmp_path, monkeyp
     assert verdict() == [] and len(calls) == 3  # the same bytes as the first time: known
     monkeypatch.setattr(frictionless_descriptor, "frictionless_version", lambda: "0.0-other")
     assert verdict() == [] and len(calls) == 4  # another frictionless checks again
-    from builder import descriptor_cache
+    from histpack.checks import descriptor_cache
 
     monkeypatch.setattr(descriptor_cache, "_distribution", lambda module: f"{module}-0.0-other.dist-info")
     assert verdict() == [] and len(calls) == 5  # so does another jsonschema under it
@@ -195,8 +196,8 @@ def test_an_interrupted_check_leaves_no_second_process_or_job_file(tmp_path, mon
     file removed."""
     import tempfile
 
-    from builder import validate
-    from builder.engine import check as engine_check
+    from histpack.checks import validate
+    from histpack.engine import check as engine_check
 
     monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "empty-cache"))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the job file is made here
@@ -227,7 +228,7 @@ def test_a_failed_check_gives_the_connection_its_threads_back(tmp_path, monkeypa
     rules raise), the caller's connection gets its thread count back."""
     import duckdb
 
-    from builder import validate
+    from histpack.checks import validate
 
     monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "t.csv").write_text("id\n1\n", encoding="utf-8")

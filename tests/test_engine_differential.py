@@ -1,5 +1,5 @@
 """The engine against the reference implementation: on every package of a generated corpus (valid ones,
-one per error class, one per option) and on hypothesis-generated tables, `builder.engine` and
+one per error class, one per option) and on hypothesis-generated tables, `histpack.engine` and
 frictionless agree on valid/invalid and on the class and row of every error."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.engine import check_package
+from histpack.engine import check_package
 
 FIELDS = [
     {"name": "id", "type": "integer"},
@@ -277,7 +277,7 @@ def test_engine_agrees_on_generated_tables(rows, types, unique, tmp_path_factory
 def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
     """Above `MATERIALIZE_BELOW_BYTES` the typed rows stay a view over the stored cells (memory), below it
     they are a table (speed): on every package of the corpus both give exactly the same errors."""
-    from builder.engine import check as engine_check
+    from histpack.engine import check as engine_check
 
     def errors(descriptor):
         checked = check_package(descriptor.parent)
@@ -304,7 +304,7 @@ def test_primary_key_notes_are_frictionless_notes(threshold, tmp_path, monkeypat
     key names the row it repeats — in the words frictionless uses, for small and large files alike."""
     from frictionless import Package, system
 
-    from builder.engine import check as engine_check
+    from histpack.engine import check as engine_check
 
     monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", threshold)
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "string"}]
@@ -327,7 +327,7 @@ def test_a_cell_is_shown_as_written_though_stored_as_its_value(threshold, tmp_pa
     """A typed cell that prints back as written is stored as its value alone (memory); one that does not
     ("007", "TRUE") keeps its text. Either way errors show the cell as written, and a header label that
     reads as a value of its column's type ("1999") is still its label."""
-    from builder.engine import check as engine_check
+    from histpack.engine import check as engine_check
 
     monkeypatch.setattr(engine_check, "MATERIALIZE_BELOW_BYTES", threshold)
     fields = [{"name": "1999", "type": "year", "constraints": {"maximum": 2000}},
@@ -352,7 +352,7 @@ def test_integers_beyond_bigint_are_integers_and_load_as_hugeint(tmp_path):
     again, and loaded, as HUGEINT; one beyond 128 bits is a type error with a note saying why."""
     import duckdb
 
-    from builder.duck import validate_and_load
+    from histpack.db.load import validate_and_load
 
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer"}]
     descriptor = write(tmp_path / "wide", people([["1", "99999999999999999999"], ["2", "-3"]], fields=fields))

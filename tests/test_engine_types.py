@@ -8,7 +8,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.engine.types import typed
+from histpack.engine.types import typed
 
 FIELDS = {"integer": {"type": "integer"}, "number": {"type": "number"}, "date": {"type": "date"}}
 EDGES = ["0", "-0", "+1", "007", "-", "", " 1", "1 ", "1_000", "9223372036854775807", "9223372036854775808",

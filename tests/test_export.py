@@ -1,4 +1,4 @@
-"""`histpack export` and `builder.connect()`: the same rows as the CSV package, typed."""
+"""`histpack export` and `histpack.connect()`: the same rows as the CSV package, typed."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import builder
-from builder import models as m
-from builder.package import cell
+import histpack
+from histpack.model import models as m
+from histpack.package.files import cell
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = [model.table.name for model in m.MODELS]
@@ -32,7 +32,7 @@ def exported(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for fmt in ("parquet", "csv", "jsonl"):
         folder = tmp_path_factory.mktemp(fmt)
-        result = subprocess.run([sys.executable, "-m", "builder.cli", "export", "--format", fmt, "--out", str(folder)],
+        result = subprocess.run([sys.executable, "-m", "histpack.cli.app", "export", "--format", fmt, "--out", str(folder)],
                                 cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         out[fmt] = folder
@@ -79,13 +79,13 @@ def test_csv_and_jsonl_exports_have_the_same_rows(exported, table):
 
 
 def test_export_refuses_a_file_as_folder():
-    result = subprocess.run([sys.executable, "-m", "builder.cli", "export", "--out", "LICENSE"],
+    result = subprocess.run([sys.executable, "-m", "histpack.cli.app", "export", "--out", "LICENSE"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a folder" in result.stderr
 
 
 def test_connect_loads_tables_and_views():
-    con = builder.connect()
+    con = histpack.connect()
     try:
         assert con.execute("select count(*) from quotes").fetchall()[0][0] == len(csv_rows("quotes"))
         citation = con.execute("select citation from quote_context where quote_id = 'q90-we-have-gone-so-far'").fetchall()[0]
@@ -98,10 +98,10 @@ def test_connect_loads_tables_and_views():
 
 def test_connect_to_a_database_file(tmp_path):
     path = tmp_path / "thom.duckdb"
-    con = builder.connect(path)
+    con = histpack.connect(path)
     con.close()
     assert path.exists()
-    con = builder.connect(path, read_only=True)
+    con = histpack.connect(path, read_only=True)
     try:
         assert con.execute("select count(*) from rhetoric").fetchall()[0][0] == len(csv_rows("rhetoric"))
     finally:
@@ -109,7 +109,7 @@ def test_connect_to_a_database_file(tmp_path):
 
 
 def test_connect_from_outside_the_project_finds_its_package(tmp_path):
-    script = "import builder\nprint(builder.connect().execute('select count(*) from rhetoric').fetchall()[0][0])"
+    script = "import histpack\nprint(histpack.connect().execute('select count(*) from rhetoric').fetchall()[0][0])"
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr

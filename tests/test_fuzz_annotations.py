@@ -18,7 +18,7 @@ SECONDS = 10  # generous: the machine is shared; a hang (alias bomb, quadratic s
 
 @pytest.fixture(scope="module")
 def sources():
-    from builder.build import Project, load_sources
+    from histpack.build.pipeline import Project, load_sources
 
     canonicals, records, _ = load_sources(Project(REPO))
     return canonicals, records
@@ -30,9 +30,9 @@ def fuzz_file(tmp_path_factory):
 
 
 def read_and_resolve(path, sources) -> None:
-    from builder.annotations import read_annotation_file
-    from builder.errors import BuildError, BuildErrors
-    from builder.resolve import ANNOTATED_TABLES, resolve
+    from histpack.annotate.annotations import read_annotation_file
+    from histpack.project.errors import BuildError, BuildErrors
+    from histpack.annotate.resolve import ANNOTATED_TABLES, resolve
 
     canonicals, records = sources
     started = time.monotonic()
@@ -75,8 +75,8 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.di
 
 
 def _table_rows():
-    from builder import models as m
-    from builder.resolve import ANNOTATED_TABLES
+    from histpack.model import models as m
+    from histpack.annotate.resolve import ANNOTATED_TABLES
 
     def rows(table: str):
         columns = sorted(m.BY_TABLE[table].model_fields) + ["quote", "quote_id", "source"]

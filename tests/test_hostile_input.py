@@ -229,7 +229,7 @@ def _resolve_mistakes(root: Path) -> dict[str, tuple[str, int, list[str]]]:
 def resolve_run(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from builder.cli import app
+    from histpack.cli.app import app
     import os
 
     root = copy_project(tmp_path_factory.mktemp("resolve") / "project")
@@ -317,12 +317,12 @@ def test_unmanaged_file_with_a_generated_name_is_refused(project, cli):
 
 
 def test_interrupt_is_one_line_exit_130(project, cli, monkeypatch):
-    import builder.build
+    import histpack.build.pipeline
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(builder.build, "resolve_project", interrupted)
+    monkeypatch.setattr(histpack.build.pipeline, "resolve_project", interrupted)
     before = outputs(project)
     result = cli(project, "build", "--no-db")
     assert result.exit_code == 130 and result.errors == ["error: interrupted"], result.stderr

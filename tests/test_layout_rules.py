@@ -9,8 +9,8 @@ import hashlib
 import pytest
 import yaml
 
-from builder.canonical import SourceMetadata, build_canonical_text, fold_whitespace
-from builder.errors import BuildError
+from histpack.text.canonical import SourceMetadata, build_canonical_text, fold_whitespace
+from histpack.project.errors import BuildError
 from conftest import REPO
 
 META = REPO / "sources" / "thom-2015-ewjus.yaml"
@@ -70,7 +70,7 @@ def test_the_defaults_are_the_essays_own_rules():
     for key in ("page_break", "hyphenation", "footnote_marker"):
         assert key in written.layout
         del defaults.layout[key]
-    from builder.canonical import Layout
+    from histpack.text.canonical import Layout
 
     defaults.layout = Layout.model_validate(defaults.layout).model_dump()
     assert defaults.layout == written.layout

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from builder.loadsql import render
-from builder.views import VIEWS
+from histpack.outputs.loadsql import render
+from histpack.model.views import VIEWS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +123,7 @@ def test_load_sql_in_the_duckdb_cli_old_and_new(tmp_path, from_python):
 
 def test_older_duckdb_opens_the_built_database(tmp_path, db):
     """The file `histpack build` writes is readable by every CLI we have, the oldest included."""
-    from builder.duck import load_package
+    from histpack.db.load import load_package
 
     path = load_package(ROOT, tmp_path / "package.duckdb")
     expected = db.execute("SELECT count(*) FROM quote_context").fetchone()[0]

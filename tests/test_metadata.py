@@ -64,7 +64,7 @@ def test_project_metadata_lives_in_histpack_yaml_only():
     assert d["created"].startswith(meta["released"].isoformat())
     strings = [meta["name"], meta["title"], meta["description"][:40], meta["text_rights"][:40],
                *(c["title"] for c in meta["contributors"]), str(meta["keywords"][:2])[1:-1]]
-    for path in (ROOT / "builder").glob("*.py"):
+    for path in (ROOT / "histpack").rglob("*.py"):
         code = path.read_text(encoding="utf-8")
         for s in strings:
             assert s not in code, f"{path.name} hard-codes {s!r}: it belongs in histpack.yaml"
@@ -82,8 +82,8 @@ def test_a_broken_histpack_yaml_is_one_error_line(project, cli):
 
 
 def test_an_alias_bomb_in_histpack_yaml_is_one_line_not_a_hang(tmp_path):
-    from builder.errors import BuildError
-    from builder.package import read_metadata
+    from histpack.project.errors import BuildError
+    from histpack.package.files import read_metadata
 
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(6)]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import analyzed_records
-from builder.package import read_metadata, render
-from builder.validate import validate_package
+from histpack.build.pipeline import analyzed_records
+from histpack.package.files import read_metadata, render
+from histpack.checks.validate import validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,7 +137,7 @@ def test_burning_bridges_slice(db):
 def test_query_prints_a_table_without_markup(monkeypatch):
     from typer.testing import CliRunner
 
-    from builder.cli import app
+    from histpack.cli.app import app
 
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(app, ["query", "select 'blow[ing] up' as \"words[1]\", 2 as n"])

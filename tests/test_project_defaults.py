@@ -8,7 +8,7 @@ import shutil
 
 import yaml
 
-from builder.layout import DEFAULT_DB, database_path
+from histpack.project.layout import DEFAULT_DB, database_path
 from conftest import REPO
 
 
@@ -31,10 +31,10 @@ DATASET_WORDS = re.compile(r"thom|2015|holodomor|stalin|ukrain|ewjus|ussr|\bprc\
 
 
 def test_the_builder_names_no_dataset():
-    """What is particular to a dataset lives in histpack.yaml, sources/ and annotations/, never in builder/:
+    """What is particular to a dataset lives in histpack.yaml, sources/ and annotations/, never in histpack/:
     every source, script and stylesheet of the builder is free of the names of this dataset's sources,
     regimes and actors."""
-    files = sorted(p for p in (REPO / "builder").rglob("*") if p.suffix in (".py", ".js", ".css", ".html"))
+    files = sorted(p for p in (REPO / "histpack").rglob("*") if p.suffix in (".py", ".js", ".css", ".html"))
     assert len(files) > 30
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from builder.dates import DateError, derive_dates
-from builder.quotes import CONTEXT_CHARS, QuoteError, occurrences, resolve_quote
+from histpack.annotate.dates import DateError, derive_dates
+from histpack.annotate.quotes import CONTEXT_CHARS, QuoteError, occurrences, resolve_quote
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

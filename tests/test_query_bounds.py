@@ -16,7 +16,7 @@ RUNAWAY = "SELECT count(*) FROM range(1000000000000) a"
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     from conftest import REPO
-    from builder.duck import load_package
+    from histpack.db.load import load_package
 
     return load_package(REPO, tmp_path_factory.mktemp("db") / "thom.duckdb")
 
@@ -31,7 +31,7 @@ def test_runaway_query_stops_at_the_timeout(database, cli, tmp_path):
 
 
 def test_ctrl_c_interrupts_a_running_query(database, cli, tmp_path):
-    from builder.interrupts import install
+    from histpack.project.interrupts import install
 
     saved = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     install()
@@ -49,7 +49,7 @@ def test_ctrl_c_interrupts_a_running_query(database, cli, tmp_path):
 
 
 def test_rows_arrive_in_batches(database):
-    from builder.query import streamed
+    from histpack.db.query import streamed
 
     with streamed(database, "SELECT * FROM range(2500) t(i)", batch=1000) as (names, batches):
         sizes = [len(rows) for rows in batches]

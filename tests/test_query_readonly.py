@@ -11,7 +11,7 @@ from conftest import file_hash
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     from conftest import REPO
-    from builder.duck import load_package
+    from histpack.db.load import load_package
 
     return load_package(REPO, tmp_path_factory.mktemp("db") / "thom.duckdb")
 
@@ -66,7 +66,7 @@ def test_writes_and_file_access_are_refused(sql, message, database, cli, tmp_pat
 
 
 def test_python_api_refuses_too(database):
-    from builder.duck import QueryRefused, run_query
+    from histpack.db.load import QueryRefused, run_query
 
     before = file_hash(database)
     with pytest.raises(QueryRefused):

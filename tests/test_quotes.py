@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.canonical import load_canonical_text
-from builder.quotes import QuoteError, resolve_quote
+from histpack.text.canonical import load_canonical_text
+from histpack.annotate.quotes import QuoteError, resolve_quote
 
 ROOT = Path(__file__).resolve().parents[1]
 

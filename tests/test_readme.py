@@ -2,12 +2,12 @@
 
 Fenced blocks, in README order, in a scratch copy of the project (so commands that write files
 leave the repository alone):
-- ```sh: every line starting with `histpack ` runs (through `python -m builder.cli`, with shell
+- ```sh: every line starting with `histpack ` runs (through `python -m histpack.cli.app`, with shell
   redirections as written) and must exit 0; so do lines for the `duckdb` CLI (the newest in
   HISTPACK_DUCKDB_CLI, or on PATH) and `sqlite3`, where those tools are installed (required when
   HISTPACK_REQUIRE_TOOLS is set); other lines (installation, servers) are skipped;
 - ```python: runs as a script and must exit 0;
-- ```sql: every statement runs on `builder.connect()`;
+- ```sql: every statement runs on `histpack.connect()`;
 - a ```text block right after a sh or python block is its expected output (a line `...` stands
   for any number of lines).
 """
@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-COPIED = ("builder", "sources", "annotations", "data", "schemas", "datapackage.json", "README.md",
+COPIED = ("histpack", "sources", "annotations", "data", "schemas", "datapackage.json", "README.md",
           "CODEBOOK.md", "CITATION.cff", "LICENSE", "pyproject.toml", "histpack.yaml", "load.sql")
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$",
                    re.MULTILINE | re.DOTALL)
@@ -125,7 +125,7 @@ def test_readme_examples_run(project: Path):
             for line in command_lines(block.body):
                 word = line.split(" ", 1)[0]
                 if line.startswith("histpack "):
-                    command = f"{python} -m builder.cli {line.removeprefix('histpack ')}"
+                    command = f"{python} -m histpack.cli.app {line.removeprefix('histpack ')}"
                 elif word in available:
                     if available[word] is None:
                         skipped = True
@@ -146,7 +146,7 @@ def test_readme_examples_run(project: Path):
                 failures.append(f"{where}: {result.stderr.strip().splitlines()[-1:]}")
             output = result.stdout
         elif block.lang == "sql":
-            script = ("import builder, sys\ncon = builder.connect()\n"
+            script = ("import histpack, sys\ncon = histpack.connect()\n"
                       "for statement in con.extract_statements(sys.stdin.read()):\n"
                       "    con.execute(statement).fetchall()\n")
             result = subprocess.run([sys.executable, "-c", script], cwd=project, input=block.body,

@@ -1,4 +1,4 @@
-"""The project's own rules (`builder/rules.py`) on the committed package's tables: each rule passes on
+"""The project's own rules (`histpack/checks/rules.py`) on the committed package's tables: each rule passes on
 the real data and names the right row once the data is broken; only histpack packages are held to them."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from builder import rules
-from builder.validate import read_descriptor
+from histpack.checks import rules
+from histpack.checks.validate import read_descriptor
 from conftest import REPO, edit
 
 A = "annotations"
@@ -134,7 +134,7 @@ def test_derived_dates_must_agree_with_the_edtf(con, package):
 
 
 def test_each_distinct_date_is_parsed_once(con, package, monkeypatch):
-    from builder import dates
+    from histpack.annotate import dates
 
     calls = []
     real = dates._range  # every reading ends here, by the edtf grammar or by the plain-form path
@@ -157,7 +157,7 @@ def test_the_quick_parse_is_the_edtf_packages_own_reading(con):
     """Level-0/1 grammar first gives the object `edtf.parse_edtf` gives, for every date of the package."""
     from edtf import parse_edtf
 
-    from builder.dates import _parse
+    from histpack.annotate.dates import _parse
 
     values = [r[0] for r in con.execute("SELECT date_edtf FROM events UNION SELECT date_edtf FROM phases "
                                         "UNION SELECT period_edtf FROM regimes UNION SELECT date_edtf FROM rhetoric "

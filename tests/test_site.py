@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.errors import BuildError
-from builder.site import MARKER, build_site, render_site
-from builder.site.data import read_site_data
+from histpack.project.errors import BuildError
+from histpack.site import MARKER, build_site, render_site
+from histpack.site.data import read_site_data
 
 from conftest import REPO, edit
 
@@ -99,7 +99,7 @@ def test_every_link_to_a_row_or_quote_lands_on_an_element(site):
 
 def test_sentences_no_quote_anchors_are_shaded():
     """The package anchors every sentence; drop one paragraph's quotes and its sentences are shaded."""
-    from builder.site.essay import render_essay
+    from histpack.site.essay import render_essay
 
     data = read_site_data(REPO)
     try:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.site import build_site
-from builder.site.data import read_site_data
+from histpack.site import build_site
+from histpack.site.data import read_site_data
 
 from conftest import REPO, copy_project
 
@@ -35,7 +35,7 @@ def page_of(source_id: str) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """The project with the fixture source added, built (no database: the site loads its own)."""
-    from builder.build import build
+    from histpack.build.pipeline import build
 
     root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
     for folder in ("sources", "annotations"):
@@ -52,8 +52,8 @@ def site(corpus, tmp_path_factory) -> Path:
 
 def fresh_data(corpus: Path):
     """The site's view of the package, read from the database the site build cached (not reloaded)."""
-    from builder.cache import cached_database
-    from builder.query import connect_read_only
+    from histpack.db.cache import cached_database
+    from histpack.db.query import connect_read_only
 
     return read_site_data(corpus, connect_read_only(cached_database(corpus, lambda root: None)))
 
@@ -97,7 +97,7 @@ def test_every_quote_is_highlighted_on_its_own_source_page_only(corpus, site):
 
 
 def test_a_source_page_marks_only_the_citations_that_stand_in_it(corpus, site):
-    from builder.site.essay import render_essay
+    from histpack.site.essay import render_essay
 
     def marked(article: str) -> set[str]:
         return set(re.findall(r'<cite class="ref" title="citation ([^"]+)"', article))
@@ -140,7 +140,7 @@ def test_fixture_head_prints_no_empty_punctuation(corpus, site):
     ({"title": "T"}, "“T”", ""),
 ])
 def test_a_source_head_prints_the_parts_its_record_gives(record, heading, where):
-    from builder.site.pages import source_heading
+    from histpack.site.pages import source_heading
 
     assert source_heading({"source_id": "s", "cited_as": "Cited", **record}) == (heading, where)
 
@@ -197,8 +197,8 @@ def test_timeline_draws_attested_dates_linked_to_the_fixture_page(corpus, site):
 
 
 def test_a_further_source_dating_a_purge_as_its_row_does_is_a_mark_of_its_own():
-    from builder.site.timeline_svg import timeline_svg
-    from builder.timeline import Item
+    from histpack.site.timeline_svg import timeline_svg
+    from histpack.outputs.timeline import Item
 
     day = dt.date(1930, 1, 1), dt.date(1930, 12, 31)
     own = Item("purge", "ussr", *day, "kulaks", "peasants", item_id="p1", quote_id="q1", date_edtf="1930",

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from builder.site.timeline_svg import timeline_svg
-from builder.timeline import draw_timeline, layout, timeline_items
+from histpack.site.timeline_svg import timeline_svg
+from histpack.outputs.timeline import draw_timeline, layout, timeline_items
 
 
 @pytest.fixture(scope="module")

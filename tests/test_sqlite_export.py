@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import models as m
+from histpack.model import models as m
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
@@ -21,7 +21,7 @@ VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
 def exported(tmp_path_factory) -> tuple[Path, Path]:
     from typer.testing import CliRunner
 
-    from builder.cli import app
+    from histpack.cli.app import app
 
     out = tmp_path_factory.mktemp("sqlite") / "thom.sqlite"
     result = CliRunner().invoke(app, ["export", "--format", "sqlite", "--out", str(out), "--package", str(ROOT)])

@@ -9,7 +9,7 @@ import json
 import duckdb
 import pytest
 
-from builder.vocabularies import use
+from histpack.model.vocabularies import use
 from conftest import REPO, edit, outputs
 
 V = "annotations/vocabularies.yaml"
@@ -105,8 +105,8 @@ def test_the_codebook_needs_only_the_built_package(tmp_path):
     alone renders the committed codebook, and a meaning changed there is the one the codebook shows."""
     import shutil
 
-    from builder.cite import Package
-    from builder.codebook import render
+    from histpack.outputs.cite import Package
+    from histpack.outputs.codebook import render
 
     package = tmp_path / "package"
     package.mkdir()
@@ -131,7 +131,7 @@ def test_an_export_of_the_package_alone_keeps_the_meanings(tmp_path, monkeypatch
 
     import pyarrow.parquet as pq
 
-    from builder import vocabularies
+    from histpack.model import vocabularies
 
     package = tmp_path / "package"
     package.mkdir()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import annotations as a
-from builder.errors import BuildError
+from histpack.annotate import annotations as a
+from histpack.project.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = sorted([*REPO.glob("annotations/*.yaml"), *REPO.glob("sources/*.yaml")])

@@ -1,0 +1,1 @@
+"""Annotations read and resolved against the canonical text: quotes, dates, rows."""

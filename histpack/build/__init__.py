@@ -1,0 +1,1 @@
+"""The whole pipeline in one call: sources and annotations → validated package → DuckDB."""

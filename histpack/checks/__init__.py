@@ -1,0 +1,1 @@
+"""The project's rules, validation, and frictionless's check of the descriptor."""

@@ -1,0 +1,465 @@
+"""The project's own rules, as SQL over the package's tables loaded in DuckDB.
+
+Generic checks (types, constraints, keys) belong to the validation engine; these are the rules
+only this project has: quotes are the essay's words at their offsets and pages, EDTF dates agree
+with their derived columns, and the cross-table rules no single row can check. Each rule is a
+small named function in `RULES`; the build runs them on the tables it is about to publish (and
+names the annotation line), `histpack validate` on a package's tables (and names the CSV row).
+
+A table in DuckDB is a resource of the package (table name = resource name) with its rows in file
+order, so a violation carries the row's position (`rowid`) and the table's primary key.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+MARKER = "histpack"  # descriptor key saying "this package holds histpack's tables"
+FORMAT = 1
+TEXT_SEPARATOR = "\n\n"  # paragraphs joined with a blank line give the canonical text
+
+
+@dataclass(frozen=True)
+class Violation:
+    table: str
+    rowid: int  # position of the row in its table (= its CSV data row, counted from 0)
+    key: tuple  # the row's primary key
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    tables: tuple[str, ...]  # the rule runs only where all of these tables are
+    check: Callable[[duckdb.DuckDBPyConnection, dict], list[Violation]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(*tables: str):
+    def register(check):
+        RULES[check.__name__] = Rule(check.__name__, tables, check)
+        return check
+    return register
+
+
+def is_histpack_package(descriptor: dict) -> bool:
+    """Only a package that says it is ours is held to our rules: a third party's `quotes` table is theirs."""
+    marker = descriptor.get(MARKER)
+    return isinstance(marker, dict) and marker.get("format") == FORMAT
+
+
+def with_schemas(root: Path | None, descriptor: dict) -> dict:
+    """The descriptor with each resource's schema inline (a schema path is read from the package folder)."""
+    resources = []
+    for resource in descriptor.get("resources", []):
+        if isinstance(resource, dict) and isinstance(resource.get("schema"), str) and root is not None:
+            from histpack.engine.reader import resource_schema
+
+            resource = {**resource, "schema": resource_schema(root, resource)}
+        resources.append(resource)
+    return {**descriptor, "resources": resources}
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
+    """Every resource as a typed table with its rows in file order and no key constraints, so that
+    rows breaking a key can still be named (the rules report them; a constrained load would refuse them).
+    The CSVs are read by the engine (`histpack.engine`), which reads paths literally."""
+    from histpack.engine.check import check_package
+
+    checked = check_package(Path(root), con)
+    try:
+        create_rule_tables(con, checked)
+    finally:
+        checked.close()
+
+
+def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
+    """The rows the engine typed (`checked`) as tables named after the resources, rows in file order."""
+    from histpack.db.load import ident
+    from histpack.engine.types import sql_type
+
+    made = []
+    for name, staged in checked.staged.items():
+        if staged.broken:
+            continue
+        columns = ", ".join(f"CAST(t{j} AS {sql_type(f)}) AS {ident(f['name'])}" for j, f in enumerate(staged.fields))
+        con.execute(f"CREATE TABLE {ident(name)} AS SELECT {columns} FROM {staged.table} ORDER BY rn")
+        made.append(name)
+    return made
+
+
+def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, root: Path | None = None) -> list:
+    """Our rules on a package's tables, one `Problem` per violation naming the CSV row (header = row 1).
+    Empty for a package that is not a histpack package. `root` is where schema paths are read from."""
+    from histpack.checks.validate import Problem
+
+    if not is_histpack_package(descriptor):
+        return []
+    descriptor = with_schemas(root, descriptor)
+    paths = {r.get("name"): r.get("path") for r in descriptor["resources"] if isinstance(r, dict)}
+    try:
+        violations = run_rules(con, descriptor)
+    except duckdb.Error as exc:  # a table that calls itself ours but lacks our columns
+        return [Problem("datapackage.json", f"the package says it is a histpack package (`{MARKER}`), but its "
+                                            f"tables do not have histpack's columns: {str(exc).splitlines()[0]}")]
+    return [Problem(f"{paths.get(v.table) or v.table}: row {v.rowid + 2}", v.message) for v in violations]
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, descriptor: dict) -> list[Violation]:
+    """Every rule whose tables are in `con`, in registry order."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    out: list[Violation] = []
+    for item in RULES.values():
+        if set(item.tables) <= present:
+            out += item.check(con, descriptor)
+    return out
+
+
+def _label(table: str, key: tuple) -> str:
+    return f"{table} row `{'/'.join(map(str, key))}`"
+
+
+# --- the text: paragraphs, quotes, citations against the canonical text and the page map -----------
+
+_TEXTS = f"""(SELECT source_id, string_agg(text, '{TEXT_SEPARATOR}' ORDER BY seq) AS full_text
+              FROM paragraphs GROUP BY source_id)"""
+
+
+def _page_of(alias: str, source: str, offset: str) -> str:
+    """A join giving `{alias}.page`: the page map's page at `offset` of the essay `source`."""
+    return (f"LEFT JOIN page_spans {alias} ON {alias}.source_id = {source} "
+            f"AND {alias}.char_start <= {offset} AND {offset} < {alias}.char_end")
+
+
+@rule("paragraphs")
+def paragraph_offsets(con, descriptor) -> list[Violation]:
+    """Joined with blank lines, the paragraphs give the text every offset refers to."""
+    rows = con.execute("""
+        SELECT rowid, paragraph_id, char_start, char_end FROM (
+            SELECT rowid, paragraph_id, char_start, char_end, length(text) AS size,
+                   coalesce(sum(length(text) + 2) OVER (PARTITION BY source_id ORDER BY seq
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS expected
+            FROM paragraphs)
+        WHERE char_start <> expected OR char_end <> expected + size ORDER BY rowid""").fetchall()
+    return [Violation("paragraphs", r[0], (r[1],), f"paragraph offsets {r[2]}-{r[3]} do not follow from the text")
+            for r in rows]
+
+
+@rule("quotes", "paragraphs", "page_spans")
+def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
+    """A quote is the text at its offsets, on the pages the page map gives, between its prefix and suffix."""
+    rows = con.execute(f"""
+        WITH q AS (
+            SELECT q.rowid AS row, q.quote_id, q.char_start, q.char_end, q.page_start, q.page_end,
+                   q.text = substring(coalesce(t.full_text, ''), q.char_start + 1, q.char_end - q.char_start)
+                       AS verbatim,
+                   first.page AS first_page, last.page AS last_page,
+                   q.char_start >= length(coalesce(q.prefix, ''))
+                   AND substring(coalesce(t.full_text, ''), q.char_start - length(coalesce(q.prefix, '')) + 1,
+                                 length(coalesce(q.prefix, ''))) = coalesce(q.prefix, '')
+                   AND substring(coalesce(t.full_text, ''), q.char_end + 1, length(coalesce(q.suffix, '')))
+                       = coalesce(q.suffix, '') AS in_context
+            FROM quotes q LEFT JOIN {_TEXTS} t USING (source_id)
+            {_page_of('first', 'q.source_id', 'q.char_start')}
+            {_page_of('last', 'q.source_id', 'q.char_end - 1')})
+        SELECT * FROM q
+        WHERE NOT verbatim OR first_page IS DISTINCT FROM page_start OR last_page IS DISTINCT FROM page_end
+              OR NOT in_context
+        ORDER BY row""").fetchall()
+    out = []
+    for row, quote_id, start, end, page_start, page_end, verbatim, first, last, in_context in rows:
+        at = ("quotes", row, (quote_id,))
+        if not verbatim:
+            out.append(Violation(*at, f"quote `{quote_id}`: text differs from the canonical text at {start}-{end}"))
+            continue
+        if (first, last) != (page_start, page_end):
+            out.append(Violation(*at, f"quote `{quote_id}`: pages {page_start}-{page_end} but the page map "
+                                      f"gives {first}-{last}"))
+        if not in_context:
+            out.append(Violation(*at, f"quote `{quote_id}`: prefix/suffix do not match the text around it"))
+    return out
+
+
+@rule("citations", "paragraphs", "page_spans")
+def citation_text_and_page(con, descriptor) -> list[Violation]:
+    """A reference's words stand at its offsets, on its page, in the source it stands in
+    (`citing_source_id`; `source_id` is the work it cites)."""
+    rows = con.execute(f"""
+        SELECT c.rowid, c.citation_id, c.page, s.page AS mapped,
+               coalesce(substring(t.full_text, c.char_start + 1, c.char_end - c.char_start) = c.cited_as, false)
+        FROM citations c LEFT JOIN {_TEXTS} t ON t.source_id = c.citing_source_id
+        {_page_of('s', 'c.citing_source_id', 'c.char_start')}
+        ORDER BY c.rowid""").fetchall()
+    out = []
+    for row, citation_id, page, mapped, held in rows:
+        at = ("citations", row, (citation_id,))
+        if not held:
+            out.append(Violation(*at, f"citation `{citation_id}`: cited_as differs from the text at its offsets"))
+        elif page != mapped:
+            out.append(Violation(*at, f"citation `{citation_id}`: page {page} but the page map gives {mapped}"))
+    return out
+
+
+@rule("quotes")
+def evidence_from_its_quotes_source(con, descriptor) -> list[Violation]:
+    """A row of evidence names the source its quote is from: `source_id` is derived from `quote_id`."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    out = []
+    for table in sorted(evidence_tables(descriptor) & present):
+        pk = _primary_key(descriptor, table) or ["quote_id"]
+        rows = con.execute(f"""
+            SELECT t.rowid, {', '.join('t.' + _q(k) for k in pk)}, t.source_id, q.source_id
+            FROM {_q(table)} t JOIN quotes q ON q.quote_id = t.quote_id
+            WHERE t.source_id IS DISTINCT FROM q.source_id ORDER BY t.rowid""").fetchall()
+        for row in rows:
+            key = tuple(row[1:1 + len(pk)])
+            out.append(Violation(table, row[0], key, f"{_label(table, key)}: `source_id` {row[-2]!r} but its "
+                                                     f"quote is from {row[-1]!r}"))
+    return out
+
+
+def evidence_tables(descriptor: dict) -> set[str]:
+    """The tables other than `quotes` with both `quote_id` and `source_id`: rows of evidence."""
+    out = set()
+    for resource in descriptor.get("resources", []):
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if isinstance(schema, dict) and resource.get("name") != "quotes":
+            names = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+            if {"quote_id", "source_id"} <= names:
+                out.add(resource["name"])
+    return out
+
+
+# --- dates -------------------------------------------------------------------------------------------
+
+
+
+def _primary_key(descriptor: dict, table: str) -> list[str]:
+    for resource in descriptor.get("resources", []):
+        if isinstance(resource, dict) and resource.get("name") == table:
+            schema = resource.get("schema")
+            if isinstance(schema, dict):
+                pk = schema.get("primaryKey") or []
+                return [pk] if isinstance(pk, str) else list(pk)
+    return []
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@rule()
+def edtf_dates(con, descriptor) -> list[Violation]:
+    """Derived date columns are what their EDTF column covers. Each distinct value is parsed once."""
+    from histpack.annotate.dates import DateError, derive_dates
+    from histpack.model.columns import DATE_COLUMNS
+
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
+                                     "USING (database_name, schema_name, table_name)").fetchall():
+        columns.setdefault(table, set()).add(column)
+    dated = [(table, column, targets) for table in sorted(columns) for column, targets in DATE_COLUMNS.items()
+             if column in columns[table] and set(targets) <= columns[table]]
+    values: set[str] = set()
+    for table, column, _ in dated:
+        values |= {r[0] for r in con.execute(f"SELECT DISTINCT CAST({_q(column)} AS VARCHAR) FROM {_q(table)} "
+                                             f"WHERE {_q(column)} IS NOT NULL").fetchall()}
+    if not values:
+        return []
+    parsed = []
+    for value in sorted(values):
+        try:
+            d = derive_dates(value)
+            parsed += [value, d.start, d.end, d.precision, None]
+        except DateError as exc:
+            parsed += [value, None, None, None, str(exc)]
+    derived = ("(VALUES " + ", ".join(["(?, CAST(? AS DATE), CAST(? AS DATE), ?, ?)"] * len(values))
+               + ") AS d(value, first_day, last_day, precision, error)")
+    out = []
+    for table, column, targets in dated:
+        pk = _primary_key(descriptor, table) or [column]
+        expected = ("d.first_day", "d.last_day", "d.precision")[: len(targets)]
+        got = [f"CAST(t.{_q(c)} AS VARCHAR)" if c.endswith("precision") else f"t.{_q(c)}" for c in targets]
+        differs = " OR ".join(f"{g} IS DISTINCT FROM {e}" for g, e in zip(got, expected))
+        rows = con.execute(f"""
+            SELECT t.rowid, {', '.join('t.' + _q(k) for k in pk)}, t.{_q(column)}, d.error,
+                   {', '.join(got)}, {', '.join(expected)}
+            FROM {_q(table)} t JOIN {derived} ON d.value = CAST(t.{_q(column)} AS VARCHAR)
+            WHERE d.error IS NOT NULL OR {differs} ORDER BY t.rowid""", parsed).fetchall()
+        n = len(targets)
+        for row in rows:
+            rowid, key, (value, error), rest = row[0], row[1:1 + len(pk)], row[1 + len(pk):3 + len(pk)], row[3 + len(pk):]
+            if error:
+                out.append(Violation(table, rowid, tuple(key), f"`{column}`: {error}"))
+            else:
+                out.append(Violation(table, rowid, tuple(key),
+                                     f"{', '.join(targets)} {tuple(map(str, rest[:n]))} do not agree with "
+                                     f"{column} {value!r} {tuple(map(str, rest[n:]))}"))
+    return out
+
+
+# --- cross-table rules ----------------------------------------------------------------------------------
+
+def foreign_keys(descriptor: dict):
+    """(table, fields, referenced table, referenced fields) of every well-formed foreign key, fields as lists."""
+    for resource in descriptor.get("resources", []):
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if not isinstance(schema, dict):
+            continue
+        for fk in schema.get("foreignKeys", []):
+            fields = fk.get("fields")
+            reference = fk.get("reference", {})
+            remote = reference.get("fields")
+            fields = [fields] if isinstance(fields, str) else fields
+            remote = [remote] if isinstance(remote, str) else remote
+            if fields and remote and len(fields) == len(remote):
+                yield resource["name"], fields, reference.get("resource") or resource["name"], remote
+
+
+@rule()
+def references_resolve(con, descriptor) -> list[Violation]:
+    """Every foreign key names a row of its target table (with a "did you mean" for a near miss).
+    All keys are checked in one query; only the rows that break one come back."""
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    keys = [fk for fk in foreign_keys(descriptor) if fk[0] in present and fk[2] in present]
+    parts = []
+    for i, (table, fields, target, remote) in enumerate(keys):
+        local = ", ".join(f"c.{_q(f)}" for f in fields)
+        found = " AND ".join(f"r.{_q(b)} = c.{_q(a)}" for a, b in zip(fields, remote))
+        shown = f"CAST(c.{_q(fields[0])} AS VARCHAR)" if len(fields) == 1 else f"CAST(({local}) AS VARCHAR)"
+        parts.append(f"SELECT {i} AS fk, c.rowid AS row, {shown} AS value FROM {_q(table)} c "
+                     f"ANTI JOIN {_q(target)} r ON {found} "
+                     f"WHERE {' AND '.join(f'c.{_q(f)} IS NOT NULL' for f in fields)}")
+    if not parts:
+        return []
+    out = []
+    for i, rowid, value in con.execute(" UNION ALL ".join(parts) + " ORDER BY fk, row").fetchall():
+        table, fields, target, remote = keys[i]
+        pk = _primary_key(descriptor, table) or fields
+        key = tuple(con.execute(f"SELECT {', '.join(_q(k) for k in pk)} FROM {_q(table)} WHERE rowid = ?",
+                                [rowid]).fetchone())
+        candidates = sorted(str(r[0]) for r in con.execute(f"SELECT {_q(remote[0])} FROM {_q(target)}").fetchall())
+        near = difflib.get_close_matches(value, candidates, n=1)
+        hint = f"did you mean `{near[0]}`?" if near else f"define it in `{target}`"
+        out.append(Violation(table, rowid, key, f"{_label(table, key)}: `{', '.join(fields)}` {value!r} is not "
+                                                f"a {', '.join(remote)} in {target}", hint))
+    return out
+
+
+@rule("rhetoric", "quotes")
+def rhetoric_quotes_the_speaker(con, descriptor) -> list[Violation]:
+    """Rhetoric is an actor's own words: its quote is not the author's, and has the same speaker."""
+    rows = con.execute("""
+        SELECT r.rowid, r.rhetoric_id, r.speaker_id FROM rhetoric r JOIN quotes q ON q.quote_id = r.quote_id
+        WHERE CAST(q.voice AS VARCHAR) = 'author' OR q.speaker_id IS DISTINCT FROM r.speaker_id
+        ORDER BY r.rowid""").fetchall()
+    return [Violation("rhetoric", row, (rid,), f"rhetoric row `{rid}`: its quote must be the speaker's own words "
+                                               f"(voice primary/secondary, speaker `{speaker}`)")
+            for row, rid, speaker in rows]
+
+
+@rule("quotes")
+def author_quotes_have_no_speaker(con, descriptor) -> list[Violation]:
+    """The essay's author speaks in `voice: author`; a speaker marks someone else's words."""
+    rows = con.execute("SELECT rowid, quote_id FROM quotes WHERE CAST(voice AS VARCHAR) = 'author' "
+                       "AND speaker_id IS NOT NULL ORDER BY rowid").fetchall()
+    return [Violation("quotes", row, (qid,), f"quote `{qid}`: an author-voice quote has no speaker_id")
+            for row, qid in rows]
+
+
+@rule("persons")
+def actors_have_a_regime(con, descriptor) -> list[Violation]:
+    rows = con.execute("SELECT rowid, person_id FROM persons WHERE CAST(kind AS VARCHAR) = 'actor' "
+                       "AND regime_id IS NULL ORDER BY rowid").fetchall()
+    return [Violation("persons", row, (pid,), f"persons row `{pid}`: an actor needs `regime_id`") for row, pid in rows]
+
+
+@rule("comparisons")
+def inferred_comparisons_say_why(con, descriptor) -> list[Violation]:
+    rows = con.execute("SELECT rowid, comparison_id FROM comparisons WHERE CAST(basis AS VARCHAR) = 'inferred' "
+                       "AND (basis_note IS NULL OR basis_note = '') ORDER BY rowid").fetchall()
+    return [Violation("comparisons", row, (cid,), f"comparisons row `{cid}`: an inferred comparison needs "
+                                                  f"basis_note saying why") for row, cid in rows]
+
+
+@rule("comparisons", "comparison_sides")
+def comparison_sides_differ(con, descriptor) -> list[Violation]:
+    rows = con.execute("""
+        SELECT c.rowid, c.comparison_id FROM comparisons c WHERE EXISTS (
+            SELECT 1 FROM comparison_sides s WHERE s.comparison_id = c.comparison_id
+            GROUP BY s.regime_id, s.place_id HAVING count(*) > 1)
+        ORDER BY c.rowid""").fetchall()
+    return [Violation("comparisons", row, (cid,), f"comparisons row `{cid}`: two sides with the same regime and place",
+                      "one side per regime; sides within one regime differ by `place_id`") for row, cid in rows]
+
+
+@rule("comparisons", "comparison_sides")
+def comparisons_have_two_sides(con, descriptor) -> list[Violation]:
+    rows = con.execute("""
+        SELECT c.rowid, c.comparison_id FROM comparisons c
+        WHERE (SELECT count(*) FROM comparison_sides s WHERE s.comparison_id = c.comparison_id) < 2
+        ORDER BY c.rowid""").fetchall()
+    return [Violation("comparisons", row, (cid,), f"comparisons row `{cid}`: a comparison needs at least two sides",
+                      "add `sides:`") for row, cid in rows]
+
+
+@rule("terms", "term_occurrences", "quotes")
+def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
+    """A term's `quote` is where the essay first uses it: no occurrence of the term comes earlier."""
+    rows = con.execute("""
+        SELECT t.rowid, t.term_id FROM terms t JOIN quotes q ON q.quote_id = t.quote_id
+        WHERE coalesce((SELECT min(u.char_start) FROM term_occurrences o JOIN quotes u ON u.quote_id = o.quote_id
+                        WHERE o.term_id = t.term_id), -1) < q.char_start
+        ORDER BY t.rowid""").fetchall()
+    return [Violation("terms", row, (tid,), f"terms row `{tid}`: `quote` must be the term's first occurrence",
+                      "swap it with the earliest of its `occurrences`") for row, tid in rows]
+
+
+@rule("attestations")
+def attestations_name_one_entity(con, descriptor) -> list[Violation]:
+    """An attestation is about exactly one person, place, regime, event, phase or purge."""
+    from histpack.model.columns import ENTITY_COLUMNS
+
+    given = " + ".join(f"CAST({c} IS NOT NULL AS INTEGER)" for c in ENTITY_COLUMNS)
+    rows = con.execute(f"SELECT rowid, attestation_id FROM attestations WHERE {given} <> 1 ORDER BY rowid").fetchall()
+    return [Violation("attestations", row, (aid,), f"attestations row `{aid}`: name exactly one of "
+                                                   f"{', '.join(ENTITY_COLUMNS)}") for row, aid in rows]
+
+
+_PHASES = """SELECT rowid, phase_id, regime_id, campaign, seq, date_start,
+                    row_number() OVER w AS position, lag(phase_id) OVER w AS before_id,
+                    lag(seq) OVER w AS before_seq, lag(date_start) OVER w AS before_start,
+                    count(*) OVER (PARTITION BY regime_id, campaign, seq) AS same_seq
+             FROM phases WINDOW w AS (PARTITION BY regime_id, campaign ORDER BY seq, rowid)"""
+
+
+@rule("phases")
+def phase_seq_unique(con, descriptor) -> list[Violation]:
+    """Within a campaign, `seq` numbers the phases: no two share one (reported once, at the first phase)."""
+    rows = con.execute(f"""
+        SELECT p.rowid, p.phase_id, p.regime_id, p.campaign FROM ({_PHASES}) p
+        WHERE p.position = 1 AND EXISTS (SELECT 1 FROM phases o WHERE o.regime_id = p.regime_id
+              AND o.campaign = p.campaign GROUP BY o.seq HAVING count(*) > 1)
+        ORDER BY p.rowid""").fetchall()
+    return [Violation("phases", row, (pid,), f"phases of {regime}/{campaign}: `seq` values repeat")
+            for row, pid, regime, campaign in rows]
+
+
+@rule("phases")
+def phases_in_date_order(con, descriptor) -> list[Violation]:
+    """Phases in `seq` order start in date order."""
+    rows = con.execute(f"""
+        SELECT rowid, phase_id, seq, before_id, before_seq FROM ({_PHASES})
+        WHERE before_start IS NOT NULL AND date_start IS NOT NULL AND before_start > date_start
+        ORDER BY rowid""").fetchall()
+    return [Violation("phases", row, (pid,), f"phases row `{pid}` (seq {seq}) starts before `{before}` "
+                                             f"(seq {before_seq})", "order `seq` by date")
+            for row, pid, seq, before, before_seq in rows]

@@ -1,0 +1,1 @@
+"""`histpack`, the command line: a thin shell over the Python API."""

@@ -1,0 +1,1 @@
+"""The package in DuckDB: load, cache, read-only queries."""

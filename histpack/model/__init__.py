@@ -1,0 +1,1 @@
+"""The tables declared once: row models, vocabularies, the schema model, views."""

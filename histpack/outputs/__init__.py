@@ -1,0 +1,1 @@
+"""The package for readers and other tools: codebook, citations, exports, load.sql, timeline."""

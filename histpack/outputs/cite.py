@@ -1,0 +1,496 @@
+"""How to cite the dataset, the essay it encodes, and any row of it.
+
+Everything is read from a built package: the dataset's name, title, version, release date,
+contributors and licences from `datapackage.json` (written from `histpack.yaml`); the essay's
+record from the package's `sources` table (the row with role `analyzed`, generated from
+`sources/<source_id>.yaml`); a row's page and words from `quotes`. Nothing here is typed twice,
+and nothing is invented: the dataset has no DOI and no URL, so no citation shows one.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import yaml
+
+from histpack.model import models as m
+from histpack.project.errors import BuildError
+from histpack.checks.validate import read_descriptor
+
+
+class CiteFormat(str, Enum):
+    bibtex = "bibtex"
+    biblatex = "biblatex"
+    csl_json = "csl-json"
+    ris = "ris"
+    apa = "apa"
+    cff = "cff"
+
+
+class CiteWhat(str, Enum):
+    dataset = "dataset"
+    essay = "essay"
+
+
+@dataclass(frozen=True)
+class Package:
+    root: Path
+    descriptor: dict
+
+    @classmethod
+    def open(cls, package: Path) -> "Package":
+        path, descriptor = read_descriptor(Path(package))
+        return cls(path.parent, descriptor)
+
+    def rows(self, table: str) -> list[dict]:
+        resource = next((r for r in self.descriptor["resources"] if r.get("name") == table), None)
+        if resource is None:
+            raise BuildError(str(self.root / "datapackage.json"), f"the package has no `{table}` table",
+                             "rebuild it (`histpack build`)")
+        with open(self.root / resource["path"], encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    def essays(self) -> list[dict]:
+        """The records of the analysed sources (role `analyzed`), in id order, from the `sources` table."""
+        analyzed = sorted((r for r in self.rows("sources") if r.get("role") == "analyzed"),
+                          key=lambda r: r["source_id"])
+        if not analyzed:
+            raise BuildError(str(self.root / "data/sources.csv"), "no source has role `analyzed`",
+                             "rebuild the package (`histpack build`)")
+        return analyzed
+
+    def essay(self, source_id: str | None = None) -> dict:
+        """One analysed source's record: the one named, or the only one."""
+        essays = self.essays()
+        if source_id is None:
+            if len(essays) > 1:
+                raise BuildError("--source", f"the package encodes {len(essays)} sources: say which one",
+                                 f"--source {' | '.join(e['source_id'] for e in essays)}")
+            return essays[0]
+        for essay in essays:
+            if essay["source_id"] == source_id:
+                return essay
+        raise BuildError(f"--source {source_id}", "names no analysed source of the package",
+                         f"analysed sources: {', '.join(e['source_id'] for e in essays)}")
+
+
+# --- names, pages, keys ------------------------------------------------------------------------
+
+def person_names(authors: str) -> list[tuple[str, str]]:
+    """`Marc Bloch` → [("Marc", "Bloch")]; several authors separated by `;` or ` and `."""
+    names = []
+    for name in re.split(r"\s*;\s*|\s+and\s+", authors.strip()):
+        if name:
+            given, _, family = name.rpartition(" ")
+            names.append((given, family))
+    return names
+
+
+def dataset_authors(descriptor: dict) -> list[str]:
+    """Contributors whose role is `author` (Data Package v1 `role` or v2 `roles`)."""
+    out = []
+    for c in descriptor.get("contributors", []):
+        roles = c.get("roles") or [c.get("role")]
+        if "author" in roles and c.get("title"):
+            out.append(c["title"])
+    return out
+
+
+def page_range(pages: str, dash: str = "–") -> str:
+    return re.sub(r"\s*[-–]+\s*", dash, pages or "")
+
+
+def pinpoint(page_start: str | int, page_end: str | int) -> str:
+    start, end = str(page_start), str(page_end)
+    return start if not end or end == start else f"{start}–{end}"
+
+
+def key_of(cited_as: str) -> str:
+    """A citation key from how a source is cited: `Bloch 1939` → `bloch1939`."""
+    return re.sub(r"[^a-z0-9]", "", cited_as.lower()) or "essay"
+
+
+def released(descriptor: dict) -> str | None:
+    """The release date (YYYY-MM-DD) recorded in the descriptor's `created`, if any."""
+    created = descriptor.get("created") or ""
+    return created[:10] if re.match(r"\d{4}-\d{2}-\d{2}", created) else None
+
+
+def released_year(descriptor: dict) -> str | None:
+    date = released(descriptor)
+    return date[:4] if date else None
+
+
+def data_licence(descriptor: dict) -> str | None:
+    """The one licence that covers the dataset itself (`part: data`), as an SPDX identifier."""
+    licences = descriptor.get("licenses", [])
+    named = [lic["name"] for lic in licences if lic.get("part") == "data" and lic.get("name")]
+    return named[0] if named else (licences[0].get("name") if len(licences) == 1 else None)
+
+
+def _licence_note(descriptor: dict) -> str:
+    parts = []
+    for lic in descriptor.get("licenses", []):
+        title = lic.get("title", "")
+        part = re.search(r"\((\w+):", title)
+        parts.append(f"{part.group(1)}: {lic['name']}" if part else lic.get("name", ""))
+    return "; ".join(p for p in parts if p)
+
+
+def essay_line(essay: dict) -> str:
+    """A one-line reference to an analysed source, for notes, from the parts its record gives."""
+    from histpack.package.files import source_title
+
+    line = source_title({**{k: v for k, v in essay.items() if v}, "pages": page_range(essay.get("pages") or "")})
+    return line + (f", doi:{essay['doi']}" if essay.get("doi") else "")
+
+
+def essays_line(pkg: Package) -> str:
+    return "; ".join(essay_line(e) for e in pkg.essays())
+
+
+def work_type(essay: dict) -> str:
+    """The record's `work_type`; without one, an article if it has a container, else `generic`."""
+    return essay.get("work_type") or ("article" if essay.get("container") else "generic")
+
+
+def _is_article(essay: dict) -> bool:
+    return work_type(essay) == "article"
+
+
+def authors_of(essay: dict) -> list[tuple[str, str]]:
+    """(given, family) of each author; an institution (`author_type: organization`) is one name, unsplit."""
+    authors = essay.get("authors") or ""
+    if essay.get("author_type") == "organization":
+        return [("", authors)] if authors else []
+    return person_names(authors)
+
+
+_TYPES = {  # work_type → (BibTeX, BibLaTeX, CSL, RIS, CFF)
+    "article": ("article", "article", "article-journal", "JOUR", "article"),
+    "legislation": ("misc", "legislation", "legislation", "STAT", "statute"),
+    "web_page": ("misc", "online", "webpage", "ELEC", "website"),
+    "book": ("book", "book", "book", "BOOK", "book"),
+    "chapter": ("incollection", "incollection", "chapter", "CHAP", "generic"),
+    "report": ("techreport", "report", "report", "RPRT", "report"),
+    "generic": ("misc", "misc", "document", "GEN", "generic"),
+}
+
+
+# --- BibTeX and BibLaTeX ------------------------------------------------------------------------
+
+_TEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+def _tex(text: str) -> str:
+    return _TEX_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
+    present = [(k, v) for k, v in fields if v not in (None, "")]
+    width = max(len(k) for k, _ in present)
+    body = ",\n".join(f"  {k:<{width}} = {{{v}}}" for k, v in present)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _bib_persons(essay: dict) -> str:
+    return " and ".join(f"{_tex(family)}, {_tex(given)}" if given else "{" + _tex(family) + "}"
+                        for given, family in authors_of(essay))
+
+
+def _bib_corporate(names: list[str]) -> str:
+    return " and ".join("{" + _tex(n) + "}" for n in names)
+
+
+def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
+    d = pkg.descriptor
+    note = f"Data package `{d['name']}'. Encodes {essays_line(pkg)}. Licences: {_licence_note(d)}"
+    fields = [
+        ("author", _bib_corporate(dataset_authors(d))),
+        ("title", "{" + _tex(d["title"]) + "}"),
+        ("date" if biblatex else "year", released(d) if biblatex else released_year(d)),
+        ("version", d.get("version")),
+    ]
+    if biblatex:
+        fields += [("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
+        return _bib_entry("dataset", d["name"], fields)
+    fields += [("howpublished", _tex(f"Frictionless data package, version {d.get('version')}")),
+               ("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
+    return _bib_entry("misc", d["name"], fields)
+
+
+def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
+    kind = _TYPES[work_type(e)][1 if biblatex else 0]
+    container_key = {"article": "journaltitle" if biblatex else "journal", "incollection": "booktitle"}.get(
+        kind, "howpublished" if kind == "misc" else "titleaddon" if biblatex else "howpublished")
+    fields = [
+        ("author", _bib_persons(e)),
+        ("title", "{" + _tex(e.get("title") or e["cited_as"]) + "}"),
+        (container_key, _tex(e.get("container") or "")),
+        ("date" if biblatex else "year", e.get("year")),
+        ("volume", e.get("volume")),
+        ("number", e.get("issue")),
+        ("pages", page_range(e.get("pages") or "", "--")),
+        ("issn", e.get("issn")),
+        ("doi", e.get("doi")),
+        ("url", e.get("url")),
+    ]
+    return _bib_entry(kind, key_of(e["cited_as"]), fields)
+
+
+# --- CSL-JSON ------------------------------------------------------------------------------------
+
+def csl_essay_item(essay: dict) -> dict:
+    item = {
+        "id": key_of(essay["cited_as"]),
+        "type": _TYPES[work_type(essay)][2],
+        "author": [{"family": f, "given": g} if g else {"literal": f} for g, f in authors_of(essay)],
+        "title": essay.get("title") or essay["cited_as"],
+        "container-title": essay.get("container"),
+        "volume": essay.get("volume"),
+        "issue": essay.get("issue"),
+        "page": page_range(essay.get("pages") or "", "-"),
+        "issued": {"date-parts": [[int(essay["year"])]]} if essay.get("year") else None,
+        "ISSN": essay.get("issn"),
+        "DOI": essay.get("doi"),
+        "URL": essay.get("url"),
+    }
+    return {k: v for k, v in item.items() if v not in (None, "")}
+
+
+def csl_dataset_item(pkg: Package) -> dict:
+    d = pkg.descriptor
+    item = {
+        "id": d["name"],
+        "type": "dataset",
+        "author": [{"literal": name} for name in dataset_authors(d)],
+        "title": d["title"],
+        "version": d.get("version"),
+        "issued": {"date-parts": [[int(p) for p in released(d).split("-")]]} if released(d) else None,
+        "abstract": d.get("description"),
+        "keyword": ", ".join(d.get("keywords", [])),
+        "license": _licence_note(d),
+        "note": f"Encodes {essays_line(pkg)}",
+    }
+    return {k: v for k, v in item.items() if v not in (None, "", [])}
+
+
+def csl_json(items: list[dict]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- RIS -----------------------------------------------------------------------------------------
+
+def _ris(lines: list[tuple[str, str | None]]) -> str:
+    out = [f"{tag}  - {value}" for tag, value in lines if value not in (None, "")]
+    return "\n".join(out + ["ER  - "]) + "\n"
+
+
+def ris_dataset(pkg: Package) -> str:
+    d = pkg.descriptor
+    lines = [("TY", "DATA")] + [("AU", a) for a in dataset_authors(d)]
+    date = released(d)
+    lines += [("TI", d["title"]), ("PY", released_year(d)), ("DA", date.replace("-", "/") if date else None),
+              ("ET", d.get("version")), ("AB", d.get("description"))]
+    lines += [("KW", k) for k in d.get("keywords", [])]
+    lines += [("N1", f"Encodes {essays_line(pkg)}. Licences: {_licence_note(d)}")]
+    return _ris(lines)
+
+
+def ris_essay(pkg: Package, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
+    start, _, end = page_range(e.get("pages") or "", "-").partition("-")
+    lines = [("TY", _TYPES[work_type(e)][3])]
+    lines += [("AU", f"{f}, {g}" if g else f) for g, f in authors_of(e)]
+    lines += [("TI", e.get("title") or e["cited_as"]), ("JO" if _is_article(e) else "T2", e.get("container")),
+              ("PY", e.get("year")),
+              ("VL", e.get("volume")), ("IS", e.get("issue")), ("SP", start), ("EP", end), ("SN", e.get("issn")),
+              ("DO", e.get("doi")), ("UR", e.get("url"))]
+    return _ris(lines)
+
+
+# --- APA (7th edition), plain text --------------------------------------------------------------
+
+def _apa_person(given: str, family: str) -> str:
+    initials = " ".join(part[0] + "." for part in re.split(r"[\s]+", given) if part)
+    return f"{family}, {initials}" if initials else family
+
+
+def _apa_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def apa_essay(pkg: Package, source_id: str | None = None) -> str:
+    e = pkg.essay(source_id)
+    authors = _apa_list([_apa_person(g, f) for g, f in authors_of(e)])
+    text = f"{authors or e['cited_as']} ({e.get('year') or 'n.d.'}). {e.get('title') or e['cited_as']}."
+    if _is_article(e):
+        volume = f", {e['volume']}" + (f"({e['issue']})" if e.get("issue") else "") if e.get("volume") else ""
+        text += f" {e['container']}{volume}" + (f", {page_range(e['pages'])}" if e.get("pages") else "") + "."
+    elif e.get("container"):
+        text += f" {e['container']}" + (f", {e['volume']}" if e.get("volume") else "") + "."
+    if e.get("doi"):
+        text += f" https://doi.org/{e['doi']}"
+    elif e.get("url"):
+        text += f" {e['url']}"
+    return text + "\n"
+
+
+def apa_dataset(pkg: Package) -> str:
+    d = pkg.descriptor
+    authors = _apa_list(dataset_authors(d))
+    # No DOI or URL exists, so none is given; without a recorded release, APA's "n.d.".
+    return f"{authors}. ({released_year(d) or 'n.d.'}). {d['title']} (Version {d.get('version')}) [Data set].\n"
+
+
+# --- CFF -----------------------------------------------------------------------------------------
+
+CFF_HEADER = ("# Generated by `histpack cite --format cff` from datapackage.json and the essay's record;\n"
+              "# do not edit: `histpack build` rewrites it.\n")
+
+
+def cff_reference(e: dict) -> dict:
+    """One analysed source as a CFF reference, with the parts its record gives."""
+    start, _, end = page_range(e.get("pages") or "", "-").partition("-")
+    volume = e.get("volume") or ""
+    reference = {
+        "type": _TYPES[work_type(e)][4],
+        "authors": [{"family-names": f, "given-names": g} if g else {"name": f}
+                    for g, f in authors_of(e)] or [{"name": e["cited_as"]}],
+        "title": e.get("title") or e["cited_as"],
+        "journal" if _is_article(e) else "collection-title": e.get("container"),
+        "volume": int(volume) if volume.isdigit() else volume,
+        "issue": e.get("issue"),
+        "start": start,
+        "end": end or start,
+        "year": int(e["year"]) if e.get("year") else None,
+        "issn": e.get("issn"),
+        "doi": e.get("doi"),
+        "url": e.get("url"),
+        "copyright": e.get("license"),
+    }
+    return {k: v for k, v in reference.items() if v not in (None, "")}
+
+
+def cff(pkg: Package) -> str:
+    d, essays = pkg.descriptor, pkg.essays()
+    others = [f"{lic['name']} ({lic['part']})" for lic in d.get("licenses", [])
+              if lic.get("name") != data_licence(d) and lic.get("part")]
+    doc = {
+        "cff-version": "1.2.0",
+        "message": ("If you use this dataset, please cite it as below, and cite "
+                    + ("the essay it encodes" if len(essays) == 1 else "the sources it encodes")
+                    + " (under references) with the page of each row you rely on."
+                    + (f" The licence below covers the data; also: {', '.join(others)}." if others else "")),
+        "type": "dataset",
+        "title": d["title"],
+        "version": d.get("version"),
+        "date-released": released(d),
+        "abstract": d.get("description"),
+        "authors": [{"name": name} for name in dataset_authors(d)],
+        # One SPDX identifier (the data's): a list or an expression breaks converters' licence URLs.
+        "license": data_licence(d),
+        "keywords": d.get("keywords", []),
+        "references": [cff_reference(e) for e in essays],
+    }
+    body = yaml.safe_dump({k: v for k, v in doc.items() if v not in (None, "", [])},
+                          sort_keys=False, allow_unicode=True, width=100)
+    return CFF_HEADER + body
+
+
+# --- dispatch ------------------------------------------------------------------------------------
+
+def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat, source_id: str | None = None) -> str:
+    """The dataset's reference, or an analysed source's (`source_id`, needed when there are several),
+    in one format."""
+    fmt, what = CiteFormat(fmt), CiteWhat(what)
+    if what is CiteWhat.dataset:
+        return {CiteFormat.bibtex: lambda: bibtex_dataset(pkg),
+                CiteFormat.biblatex: lambda: bibtex_dataset(pkg, biblatex=True),
+                CiteFormat.csl_json: lambda: csl_json([csl_dataset_item(pkg)]),
+                CiteFormat.ris: lambda: ris_dataset(pkg), CiteFormat.apa: lambda: apa_dataset(pkg),
+                CiteFormat.cff: lambda: cff(pkg)}[fmt]()
+    if fmt is CiteFormat.cff:
+        raise BuildError("--format cff", "CITATION.cff describes the dataset; the essay is under its `references`",
+                         "use `--what dataset`, or another format for the essay")
+    return {CiteFormat.bibtex: lambda: bibtex_essay(pkg, source_id=source_id),
+            CiteFormat.biblatex: lambda: bibtex_essay(pkg, biblatex=True, source_id=source_id),
+            CiteFormat.csl_json: lambda: csl_json([csl_essay_item(pkg.essay(source_id))]),
+            CiteFormat.ris: lambda: ris_essay(pkg, source_id), CiteFormat.apa: lambda: apa_essay(pkg, source_id)}[fmt]()
+
+
+# --- one row -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RowCitation:
+    table: str
+    key: str
+    pinpoint: str          # "<cited_as>, 90": the source and page
+    text: str              # the quoted words (or the paragraph, or the reference)
+    quote_id: str | None
+    speaker: str | None
+    cited_work: str | None
+
+    def render(self, dataset_reference: str) -> str:
+        lines = [self.pinpoint, f"“{self.text}”"]
+        if self.speaker or self.cited_work:
+            who = f"{self.speaker}’s words" if self.speaker else "Words"
+            lines.append(f"{who}, quoted in the essay" + (f", which cites {self.cited_work}." if self.cited_work else "."))
+        label = f" (quote {self.quote_id})" if self.quote_id else ""
+        lines.append(f"Row {self.table}:{self.key}{label} in: {dataset_reference.strip()}")
+        return "\n".join(lines) + "\n"
+
+
+def _find_row(pkg: Package, table: str, key: str) -> dict:
+    model = m.BY_TABLE.get(table)
+    if model is None:
+        raise BuildError(f"--row {table}:{key}", f"unknown table `{table}`",
+                         f"tables: {', '.join(sorted(m.BY_TABLE))}")
+    pk = model.table.primary_key
+    parts = key.split("/")
+    if len(parts) != len(pk):
+        form = "/".join(pk)
+        raise BuildError(f"--row {table}:{key}", f"`{table}` rows are named by {form}",
+                         f"write --row {table}:{form.upper()}")
+    for row in pkg.rows(table):
+        if tuple(row[c] for c in pk) == tuple(parts):
+            return row
+    raise BuildError(f"--row {table}:{key}", f"no row `{key}` in {table}",
+                     f"list them with `histpack query \"select {', '.join(pk)} from {table}\"`")
+
+
+def cite_row(pkg: Package, spec: str) -> RowCitation:
+    """`events:<event_id>` → "<source cited_as>, <page>" and the words the row rests on."""
+    table, sep, key = spec.partition(":")
+    if not sep or not table or not key:
+        raise BuildError(f"--row {spec}", "expected TABLE:ID", "e.g. --row events:<event_id>")
+    row = _find_row(pkg, table, key)
+    sources = {s["source_id"]: s for s in pkg.rows("sources")}
+    if table == "quotes" or row.get("quote_id"):
+        quote_id = row["quote_id"]
+        quote = next((q for q in pkg.rows("quotes") if q["quote_id"] == quote_id), None)
+        if quote is None:
+            raise BuildError(f"--row {spec}", f"its quote `{quote_id}` is not in quotes", "rebuild the package")
+        source = sources[quote["source_id"]]
+        persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
+        citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
+        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(quote['page_start'], quote['page_end'])}",
+                           quote["text"], quote_id, persons.get(quote["speaker_id"]),
+                           citations.get(quote["citation_id"]))
+    if row.get("page_start") and row.get("text"):  # a paragraph
+        source = sources[row["source_id"]]
+        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(row['page_start'], row['page_end'])}",
+                           row["text"], None, None, None)
+    if table == "citations":
+        source = sources[row["citing_source_id"]]
+        return RowCitation(table, key, f"{source['cited_as']}, {row['page']}", row["cited_as"], None, None, None)
+    raise BuildError(f"--row {spec}", f"`{table}` rows rest on no quote of their own",
+                     "cite the row they belong to (e.g. its event, purge or thesis), or the essay with --what essay")

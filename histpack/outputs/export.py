@@ -1,0 +1,181 @@
+"""Open the package anywhere: a DuckDB connection for notebooks; typed Parquet, CSV or JSON
+Lines files (tables and views) for other tools; a SQLite database for Datasette (`sqlite.py`).
+
+All load the package exactly as `histpack load` does (types, ENUMs, keys, comments and views,
+all from the Table Schemas), into an in-memory database, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+
+import duckdb
+
+from histpack.db import load as duck
+from histpack.engine.reader import resource_schema
+from histpack.db.load import ident, literal
+from histpack.project.errors import BuildError
+from histpack.checks.validate import PackageError, read_descriptor, validate_package
+from histpack.model.views import VIEW_COMMENTS, VIEWS
+
+
+class ExportFormat(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+    jsonl = "jsonl"
+    sqlite = "sqlite"
+
+
+COPY_OPTIONS = {
+    ExportFormat.csv: "(FORMAT csv, HEADER true)",
+    ExportFormat.jsonl: "(FORMAT json)",
+}
+
+
+def default_package() -> Path:
+    """The project around the working directory, else the one this `histpack` was installed from."""
+    from histpack.build.pipeline import find_root
+
+    try:
+        return find_root()
+    except BuildError:
+        return find_root(Path(__file__).resolve().parent)
+
+
+def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> dict:
+    """Create the package's tables (and views) in an open connection; return the descriptor."""
+    descriptor_path, descriptor = read_descriptor(Path(package))
+    duck.load_into(con, descriptor_path.parent)
+    return descriptor
+
+
+def connect(db_path: str | Path | None = None, package: str | Path | None = None,
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the package loaded: tables, keys, ENUMs, comments and views.
+
+    Without `db_path`, the project's committed package is loaded into an in-memory database.
+    With `db_path`, that database file is opened, and first created from the package if it
+    does not exist yet.
+    """
+    source = Path(package) if package is not None else None
+    if db_path is None:
+        con = duckdb.connect()
+        load_into(con, source or default_package())
+        return con
+    db_path = Path(db_path)
+    if not db_path.exists():
+        duck.load_package(source or default_package(), db_path)
+    return duckdb.connect(str(db_path), read_only=read_only)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    return con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                       "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+
+
+def _select(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types)."""
+    return "SELECT " + ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if t.startswith("ENUM") else ident(c)
+                                 for c, t in _columns(con, name)) + f" FROM {ident(name)}"
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return [name for name in VIEWS if name in present]
+
+
+def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
+    """One file per table and per view in `out`: typed (dates as DATE, integers as integers, enums
+    as strings); in Parquet, column descriptions and vocabularies ride along as field metadata."""
+    fmt = ExportFormat(fmt)
+    out = Path(out)
+    if fmt is ExportFormat.sqlite:
+        from histpack.outputs.sqlite import export_sqlite
+        return export_sqlite(package, out)
+    if out.exists() and not out.is_dir():
+        raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
+    con, descriptor = _loaded(Path(package))
+    try:
+        root = read_descriptor(Path(package))[0].parent
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        targets = [(r["name"], resource_schema(root, r), r.get("description") or r.get("title") or "")
+                   for r in descriptor["resources"]]
+        targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
+        for name, schema, description in targets:
+            target = out / f"{name}.{fmt.value}"
+            query = _select(con, name)
+            if fmt is ExportFormat.parquet:
+                _write_parquet(con, query, schema, description, target)
+            else:
+                con.execute(f"COPY ({query}) TO {literal(str(target.resolve()))} {COPY_OPTIONS[fmt]}")
+            written.append(target)
+        return written
+    finally:
+        con.close()
+
+
+def _loaded(package: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """The package's database, read-only: the cached one (`cache.py`: made once per package, shared with
+    query), else, where the cache cannot be written, loaded into memory. An invalid package is refused
+    with its first problem either way."""
+    from histpack.db.cache import cached_database
+
+    def refuse(checked_package: Path) -> None:
+        problems = validate_package(checked_package)
+        if problems:
+            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
+            raise PackageError(problems[0].line() + more)
+
+    try:
+        database = cached_database(package, refuse)
+    except OSError:
+        con = duckdb.connect()
+        try:
+            return con, load_into(con, package)
+        except BaseException:
+            con.close()
+            raise
+    return duckdb.connect(str(database), read_only=True), read_descriptor(package)[1]
+
+
+def field_metadata(schema: dict) -> dict[str, dict[bytes, bytes]]:
+    """Per column: its description and, for a closed vocabulary, the values (with their meanings
+    where the models give them), as Parquet key-value metadata."""
+    from histpack.model import models as m
+
+    out = {}
+    for field in schema.get("fields", []):
+        meta = {}
+        if field.get("description"):
+            meta[b"description"] = field["description"].encode("utf-8")
+        values = field.get("constraints", {}).get("enum")
+        if values:
+            meanings = {}
+            for model in m.MODELS:
+                if field["name"] in model.vocabularies:
+                    meanings = model.vocabularies[field["name"]]
+            vocabulary = {v: meanings.get(v, "") for v in values}
+            meta[b"vocabulary"] = json.dumps(vocabulary, ensure_ascii=False).encode("utf-8")
+        out[field["name"]] = meta
+    return out
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, schema: dict, description: str,
+                   target: Path) -> None:
+    """Through Arrow, so that a column is NOT NULL in Parquet exactly when the Table Schema requires
+    it (DuckDB's own writer marks every column without nulls in the data as required), and carries
+    the schema's description and vocabulary."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = con.sql(query).arrow()
+    table = table.read_all() if hasattr(table, "read_all") else table  # DuckDB ≥ 1.4 returns a reader
+    required = {f["name"] for f in schema.get("fields", []) if f.get("constraints", {}).get("required")}
+    metadata = field_metadata(schema)
+    fields = [field.with_nullable(field.name not in required).with_metadata(metadata.get(field.name) or None)
+              for field in table.schema]
+    arrow_schema = pa.schema(fields, metadata={b"description": description.encode("utf-8")} if description else None)
+    pq.write_table(table.cast(arrow_schema), target, compression="zstd")

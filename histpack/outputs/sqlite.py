@@ -1,0 +1,143 @@
+"""The package as a SQLite database, with a Datasette `metadata.json` beside it.
+
+Keys, NOT NULL and vocabularies (as CHECKs) come from the Table Schemas; SQLite, unlike DuckDB,
+declares every foreign key, cycles included. Empty cells are NULL, dates ISO text in DATE
+columns, and the views of `views.py` are translated to SQLite's dialect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from histpack.db import load as duck
+from histpack.engine.reader import resource_schema
+from histpack.db.load import _as_list, ident, literal
+from histpack.project.errors import BuildError
+from histpack.checks.validate import read_descriptor
+from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
+
+SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "DATE",
+                "datetime": "TIMESTAMP", "year": "INTEGER"}
+LABEL_COLUMNS = ("name", "title", "label", "cited_as", "summary", "statement", "target")
+
+
+def sqlite_view_sql(sql: str) -> str:
+    """A view of `views.py` in SQLite's dialect (the only DuckDB-isms they use are these)."""
+    sql = re.sub(r"\byear\(([\w.]+)\)", r"CAST(strftime('%Y', \1) AS INTEGER)", sql)
+    sql = re.sub(r"\bAS VARCHAR\)", "AS TEXT)", sql)
+
+    def group_by_all(match: re.Match) -> str:
+        columns = [c.strip() for c in match.group(1).split(",") if "(" not in c]
+        return f"SELECT {match.group(1)} FROM {match.group(2)} GROUP BY {', '.join(columns)}"
+
+    return re.sub(r"SELECT ([^()]*(?:\([^()]*\)[^()]*)*) FROM (\w+) GROUP BY ALL", group_by_all, sql)
+
+
+def _create_table(name: str, schema: dict) -> str:
+    lines = []
+    for field in schema.get("fields", []):
+        constraints = field.get("constraints", {})
+        sql_type = SQLITE_TYPES.get(field.get("type", "string"), "TEXT")
+        line = f"{ident(field['name'])} {sql_type}"
+        if constraints.get("required"):
+            line += " NOT NULL"
+        if constraints.get("enum"):
+            line += f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, constraints['enum']))}))"
+        lines.append(line)
+    pk = _as_list(schema.get("primaryKey"))
+    if pk:
+        lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
+    for fk in schema.get("foreignKeys", []):
+        target = fk["reference"].get("resource") or name
+        lines.append(f"FOREIGN KEY ({', '.join(map(ident, _as_list(fk['fields'])))}) REFERENCES {ident(target)} "
+                     f"({', '.join(map(ident, _as_list(fk['reference']['fields'])))})")
+    return f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def _value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str) -> dict:
+    """Datasette's metadata.json: title, licence, source, and a description per table and column."""
+    licences = descriptor.get("licenses", [])
+    data = next((lic for lic in licences if lic.get("part") == "data"), licences[0] if licences else {})
+    source = (descriptor.get("sources") or [{}])[0]
+    tables = {}
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        fields = schemas[name].get("fields", [])
+        entry = {"description": resource.get("description") or resource.get("title", ""),
+                 "columns": {f["name"]: f["description"] for f in fields if f.get("description")}}
+        names = [f["name"] for f in fields]
+        label = next((c for c in LABEL_COLUMNS if c in names), None)
+        if label:
+            entry["label_column"] = label
+        tables[name] = entry
+    for view, comment in VIEW_COMMENTS.items():
+        tables[view] = {"description": comment}
+    meta = {"title": descriptor.get("title", descriptor.get("name", "")),
+            "description": descriptor.get("description", ""),
+            "license": data.get("name", ""), "license_url": data.get("path", ""),
+            "source": source.get("title", ""), "source_url": source.get("path", ""),
+            "databases": {database: {"tables": tables}}}
+    return {k: v for k, v in meta.items() if v}
+
+
+def export_sqlite(package: Path, out: Path) -> list[Path]:
+    """`out` (a .sqlite/.db file) and `<stem>.metadata.json` beside it, each written whole or not at all."""
+    out = Path(out)
+    if out.is_dir():
+        raise BuildError(str(out), "is a folder", "give --out a file name for the SQLite database, e.g. build/package.sqlite")
+    descriptor_path, descriptor = read_descriptor(Path(package))
+    root = descriptor_path.parent
+    resources = [r for r in descriptor["resources"] if r.get("path")]
+    schemas = {r["name"]: resource_schema(root, r) for r in resources}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    metadata_path = out.with_name(f"{out.stem}.metadata.json")
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".sqlite", dir=out.parent)
+    os.close(fd)
+    source = duckdb.connect()
+    try:
+        duck.load_into(source, root)
+        con = sqlite3.connect(tmp)
+        try:
+            for resource in resources:
+                name = resource["name"]
+                con.execute(_create_table(name, schemas[name]))
+                columns = [f["name"] for f in schemas[name].get("fields", [])]
+                rows = source.execute(f"SELECT {', '.join(map(ident, columns))} FROM {ident(name)}").fetchall()
+                con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",
+                                [tuple(_value(v) for v in row) for row in rows])
+            names = {r["name"] for r in resources}
+            if views_apply(names):
+                for view, sql in VIEWS.items():
+                    con.execute(f"CREATE VIEW {ident(view)} AS {sqlite_view_sql(sql)}")
+            con.commit()
+            problems = con.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise BuildError(str(out), f"foreign key check failed: {problems[0]}", "run `histpack validate`")
+        finally:
+            con.close()
+        meta = datasette_metadata(descriptor, schemas, out.stem)
+        metadata_tmp = metadata_path.with_name(f".{metadata_path.name}.tmp")
+        metadata_tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+        os.replace(metadata_tmp, metadata_path)
+    finally:
+        source.close()
+        for leftover in (tmp, str(metadata_path.with_name(f".{metadata_path.name}.tmp"))):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return [out, metadata_path]

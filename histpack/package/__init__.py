@@ -1,0 +1,1 @@
+"""Model rows → the files of the data package: CSV, Table Schemas, descriptor."""

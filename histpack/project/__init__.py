@@ -1,0 +1,1 @@
+"""Where a project is, its metadata, errors, interrupts and the output journal."""

@@ -1,0 +1,153 @@
+"""`histpack site`: a static, offline, deterministic site from the validated package.
+
+Four views — each analysed source with every quote in place (the main one on index.html, see
+`data.reading_order`; the others on source-<id>.html), a page per table, the comparisons, the
+timeline — and, when the package has attestations, what the sources say of the same entities, as
+plain HTML files with one vendored stylesheet and script (no CDN, no font or
+request outside the folder), so it opens from `file://`. Nothing in it depends on the clock or
+on dict order: two builds are byte-identical. It is written to a temporary folder beside
+`--out` and renamed into place, so a failed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from histpack.project.errors import BuildError
+from histpack.db.cache import cached_database
+from histpack.db.query import connect_read_only
+from histpack.checks.validate import read_descriptor, validate_package
+from histpack.site.data import SiteData, read_site_data
+
+MARKER = ".histpack-site"  # an --out that already exists is replaced only if it holds this
+INPUT_DIRS = ("data", "schemas", "sources", "annotations")
+
+
+@dataclass
+class SiteReport:
+    out: Path
+    pages: list[str] = field(default_factory=list)
+    essay: bool = True
+    stats: dict = field(default_factory=dict)
+
+
+def _refuse_out(out: Path, package_root: Path) -> None:
+    """An --out that is (or holds, or sits in) the package or the project's inputs would destroy them."""
+    from histpack.build.pipeline import find_root
+
+    target = out.resolve()
+    roots = {package_root.resolve()}
+    try:
+        roots.add(find_root(package_root))
+    except BuildError:
+        pass
+    for root in roots:
+        protected = [root, *(root / d for d in INPUT_DIRS)]
+        for folder in protected:
+            if target == folder or folder.is_relative_to(target) or (folder != root and target.is_relative_to(folder)):
+                raise BuildError(str(out), f"is an input or package folder ({folder})",
+                                 "give --out a new folder, e.g. build/site")
+    if target.exists() and not target.is_dir():
+        raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        raise BuildError(str(out), "exists and is not a site written by `histpack site`",
+                         "give --out a new or empty folder")
+
+
+def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
+    """Every file of the site: relative path → bytes."""
+    from histpack.site import pages
+    from histpack.site.essay import table_page
+
+    files: dict[str, bytes] = {}
+    stats: dict = {}
+    assets = resources.files(__package__)
+    files[pages.ASSET_CSS] = assets.joinpath("site.css").read_bytes()
+    files[pages.ASSET_JS] = assets.joinpath("site.js").read_bytes()
+    if data.is_histpack:
+        for source in data.analyzed:
+            source_html, source_stats = pages.essay_page(data, source)
+            files[data.source_page(source["source_id"])] = source_html.encode()
+            if not stats:
+                stats = source_stats  # the report counts the first source's (index.html)
+        files["comparisons.html"] = pages.comparisons_page(data).encode()
+        files["timeline.html"] = _timeline(data).encode()
+        if pages.has_attestations(data):
+            files[pages.SOURCES_PAGE] = pages.across_sources_page(data).encode()
+    files["tables.html"] = pages.tables_index(data).encode()
+    for table in data.tables.values():
+        files[table_page(table.name)] = pages.table_page_html(data, table).encode()
+    if not data.is_histpack:
+        files["index.html"] = files["tables.html"]
+    files[MARKER] = b"written by `histpack site`; the folder is replaced on the next build\n"
+    return files, stats
+
+
+def _timeline(data: SiteData) -> str:
+    from html import escape
+
+    from histpack.outputs.timeline import timeline_items
+    from histpack.site.pages import timeline_page
+    from histpack.site.timeline_svg import row_fragment, timeline_svg
+
+    items, names = timeline_items(data.con)
+    cited = {r["source_id"]: r.get("cited_as") or r["source_id"] for r in data.analyzed}
+    views = []
+    for view_id, align, since, heading in (("campaign", "campaign", None, "By years from each campaign's start"),
+                                           ("calendar", "calendar", 1920, "By calendar year, from 1920")):
+        svg, lay = timeline_svg(items, names, align, since, f"tl-{view_id}", heading,
+                                lambda item: data.quote_href(item.quote_id, row_fragment(item)), cited)
+        note = ""
+        if lay.left_out:
+            why = "no campaign phases to align on" if align == "campaign" else f"before {since}"
+            listed = "".join(f'<li><a href="{escape(data.quote_href(i.quote_id))}">{escape(names.get(i.regime_id, i.regime_id))}, '
+                             f'{escape(i.date_edtf)}: {escape(i.label)}</a></li>' for i in lay.left_out)
+            note = f"<h3>Not on this axis ({why})</h3><ul>{listed}</ul>"
+        views.append((view_id, heading, svg + note))
+    return timeline_page(data, views)
+
+
+def _refuse_invalid(root: Path) -> None:
+    problems = validate_package(root)
+    if problems:
+        raise BuildError(str(root / "datapackage.json"), f"the package fails validation ({len(problems)} problem"
+                         f"{'s' if len(problems) != 1 else ''}; first: {problems[0].line()})",
+                         "run `histpack validate` and fix it first")
+
+
+def build_site(package: Path, out: Path) -> SiteReport:
+    """Validate the package, render the site, write it to `out` atomically."""
+    descriptor_path, _ = read_descriptor(Path(package))
+    root = descriptor_path.parent
+    _refuse_out(Path(out), root)
+    con = connect_read_only(cached_database(root, _refuse_invalid))  # validated once, then reused
+    data = read_site_data(root, con)
+    try:
+        files, stats = render_site(data)
+    finally:
+        data.con.close()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
+    try:
+        for name, content in sorted(files.items()):
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        os.chmod(staging, 0o755)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out.parent))
+            os.replace(out, old)  # onto the empty folder just made
+        os.replace(staging, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return SiteReport(out, sorted(files), data.is_histpack, stats)

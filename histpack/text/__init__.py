@@ -1,0 +1,1 @@
+"""Source text → canonical text: normalization, page map, coverage."""
