@@ -92,7 +92,8 @@ def cli(monkeypatch):
 @pytest.fixture(scope="session")
 def canonical():
     """The canonical text of the essay, built once per session."""
-    from histpack.build.pipeline import Project, load_sources
+    from histpack.project.layout import Project
+    from histpack.text.sources import load_sources
 
     canonicals, _, _ = load_sources(Project(REPO))
     return canonicals["thom-2015-ewjus"]
@@ -119,7 +120,8 @@ def db(package_database):
 @pytest.fixture(scope="session")
 def resolved_project():
     """The committed project's annotations resolved against the essay, once per session (rows are frozen)."""
-    from histpack.build.pipeline import Project, resolve_project
+    from histpack.annotate.project import resolve_project
+    from histpack.project.layout import Project
 
     return resolve_project(Project(REPO))
 

@@ -82,25 +82,33 @@ def test_killed_during_the_swap_is_rolled_forward_by_the_next_command(project, c
     journal = json.loads((project / ".histpack-journal.json").read_text(encoding="utf-8"))
     assert len(journal["install"]) > 3  # killed half-way: two files renamed, the rest still staged
     assert list(project.glob(".staging-*"))
-    _valid(project, cli)  # `validate` finishes the swap first
+    refused = cli(project, "validate")  # a read never renames a file: it says what to do
+    assert refused.exit_code == 1 and refused.errors == [
+        "error: .histpack-journal.json: a build was stopped while it replaced the outputs, which are half old, "
+        "half new — run `histpack build` (or `histpack recover`) to finish it"]
+    assert list(project.glob(".staging-*"))
+    recovered = cli(project, "recover")
+    assert recovered.exit_code == 0 and recovered.stdout == "finished the interrupted swap of the outputs\n"
+    assert not list(project.glob(".staging-*")) and not (project / ".histpack-journal.json").exists()
+    _valid(project, cli)
     assert NEW_NAME in (project / "data" / "persons.csv").read_text(encoding="utf-8")
 
 
 # The pieces, in-process: cheap checks of the journal, the sweep and the deferral of signals.
 def test_stale_staging_folders_are_swept_and_live_ones_kept(project):
-    from histpack.build.pipeline import find_root
+    from histpack.project.journal import recover
 
     dead = project / ".staging-999999999-abc"
     legacy = project / ".staging-xyz"
     live = project / f".staging-{os.getppid()}-def"
     for folder in (dead, legacy, live):
         (folder / "data").mkdir(parents=True)
-    find_root(project)
+    recover(project)
     assert not dead.exists() and not legacy.exists() and live.exists()
 
 
 def test_journal_installs_new_files_and_removes_only_stale_managed_ones(project):
-    from histpack.build.pipeline import JOURNAL, recover
+    from histpack.project.journal import JOURNAL, recover
 
     staging = project / ".staging-999999999-x"
     (staging / "data").mkdir(parents=True)
@@ -116,10 +124,10 @@ def test_journal_installs_new_files_and_removes_only_stale_managed_ones(project)
 
 
 def test_a_journal_naming_paths_outside_the_outputs_is_refused(project, cli):
-    from histpack.build.pipeline import JOURNAL
+    from histpack.project.journal import JOURNAL
 
     (project / JOURNAL).write_text(json.dumps({"staging": ".staging-1-x", "install": ["../outside"], "remove": []}))
-    result = cli(project, "validate")
+    result = cli(project, "build", "--no-db")
     assert result.exit_code == 1 and result.errors == [
         f"error: {JOURNAL}: an unfinished build left a journal that cannot be read — delete it and run `histpack build`"]
 

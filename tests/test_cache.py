@@ -33,7 +33,7 @@ def _count_validations(monkeypatch) -> list:
 
 
 def test_query_validates_and_loads_once_then_reuses_the_database(project, cli, monkeypatch, tmp_path):
-    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
     calls = _count_validations(monkeypatch)
     first = cli(project, "query", "--format", "csv", "SELECT count(*) AS n FROM quotes")
     assert first.exit_code == 0, first.stderr
@@ -78,7 +78,7 @@ def test_the_key_covers_the_version_the_descriptor_and_each_file(project, monkey
 def test_a_build_files_its_database_so_the_next_query_loads_nothing(project, cli, monkeypatch, tmp_path):
     from histpack.build.pipeline import build
 
-    monkeypatch.setenv(cache.ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
     report = build(project)  # with its DuckDB load
     stored = list((tmp_path / "cache").glob("*.duckdb"))
     assert len(stored) == 1 and stored[0].read_bytes() == report.db_path.read_bytes()

@@ -28,6 +28,7 @@ COMMANDS = [
     ["compare", "ussr", "prc", "--dimension", "collectivization"],
     ["coverage", "--no-list", "--section", "abstract"],
     ["load"], ["export", "--out", "x"], ["timeline", "--out", "t.svg"], ["build", "--no-db"], ["site", "--out", "s"],
+    ["recover"],
 ]
 
 

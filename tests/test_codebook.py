@@ -15,9 +15,10 @@ import pytest
 from histpack.model import models as m
 from histpack.outputs.cite import Package
 from histpack.outputs.codebook import render
-from histpack.model.schema import columns
+from histpack.model.tables import table_schema
 
 ROOT = Path(__file__).resolve().parents[1]
+VOCABULARIES = m.load_vocabularies(ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +46,17 @@ def test_every_table_with_rows_keys_and_every_column(codebook):
         assert "- Primary key: " + ", ".join(f"`{k}`" for k in t.primary_key) in body
         for column, target in t.foreign_keys.items():
             assert f"`{column}` → `{target}." in body
-        for col in columns(model):
+        for col in table_schema(model, VOCABULARIES).fields:
             assert re.search(rf"^\| `{col.name}` \| {col.type} \| (yes|no) \|", body, re.MULTILINE), (t.name, col.name)
 
 
 def test_every_vocabulary_value_has_a_meaning(codebook):
     for model in m.MODELS:
         body = section(codebook, model.table.name)
-        for col in columns(model):
+        for col in table_schema(model, VOCABULARIES).fields:
             if not col.enum:
                 continue
-            meanings = model.vocabularies.get(col.name, {})
+            meanings = m.meanings(model, VOCABULARIES).get(col.name, {})
             assert set(meanings) == set(col.enum), f"{model.table.name}.{col.name}: values without meaning"
             for value in col.enum:
                 assert f"| `{value}` | {meanings[value]} |" in body

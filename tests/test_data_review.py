@@ -74,9 +74,9 @@ def test_phase_campaigns_are_a_closed_vocabulary_covering_the_cultural_revolutio
     assert {r[0] for r in db.execute("select distinct campaign from phases").fetchall()} == {"collectivization"}
     field = next(f for f in _schema("phases")["fields"] if f["name"] == "campaign")
     assert field["constraints"]["enum"] == ["collectivization"]
-    from histpack.model.vocabularies import load
+    from histpack.model.models import load_vocabularies
     from conftest import REPO
-    assert "Cultural Revolution" in load(REPO)["phase_campaign"]["collectivization"]
+    assert "Cultural Revolution" in load_vocabularies(REPO)["phase_campaign"]["collectivization"]
     assert one(db, "select campaign, seq = (select max(seq) from phases where regime_id = 'prc') from phases "
                    "where phase_id = 'prc-collectivization-1966-cultural-revolution'") == ("collectivization", True)
 
@@ -257,10 +257,10 @@ def test_no_summary_carries_the_encoders_reasoning(db):
 
 
 def test_stalin_is_the_one_worried_about_invasion(db):
-    from histpack.model.vocabularies import load
+    from histpack.model.models import load_vocabularies
     from conftest import REPO
     role = one(db, "select role from event_persons where event_id = '1930-invasion-feared' and person_id = 'stalin'")[0]
-    assert role == "participant" and role in load(REPO)["event_person_role"]
+    assert role == "participant" and role in load_vocabularies(REPO)["event_person_role"]
 
 
 def test_plenum_notes_name_the_earliest_documents_and_what_the_decree_did(db):

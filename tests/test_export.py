@@ -148,7 +148,7 @@ def test_parquet_fields_carry_descriptions_and_vocabularies(exported):
         assert field.metadata[b"description"].decode("utf-8") == fields[field.name]["description"]
     vocabulary = json.loads(parquet.field("event_type").metadata[b"vocabulary"])
     assert list(vocabulary) == fields["event_type"]["constraints"]["enum"]
-    assert vocabulary["party_meeting"] == m.BY_TABLE["events"].vocabularies["event_type"]["party_meeting"] != ""
+    assert vocabulary["party_meeting"] == m.load_vocabularies(ROOT)["event_type"]["party_meeting"] != ""
     assert b"vocabulary" not in parquet.field("title").metadata
 
 

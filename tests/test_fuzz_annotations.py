@@ -18,10 +18,12 @@ SECONDS = 10  # generous: the machine is shared; a hang (alias bomb, quadratic s
 
 @pytest.fixture(scope="module")
 def sources():
-    from histpack.build.pipeline import Project, load_sources
+    from histpack.model.models import load_vocabularies
+    from histpack.project.layout import Project
+    from histpack.text.sources import load_sources
 
     canonicals, records, _ = load_sources(Project(REPO))
-    return canonicals, records
+    return canonicals, records, load_vocabularies(REPO)
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +36,11 @@ def read_and_resolve(path, sources) -> None:
     from histpack.project.errors import BuildError, BuildErrors
     from histpack.annotate.resolve import ANNOTATED_TABLES, resolve
 
-    canonicals, records = sources
+    canonicals, records, vocabularies = sources
     started = time.monotonic()
     try:
         rows = read_annotation_file(path, DISPLAY, set(ANNOTATED_TABLES), set(canonicals))
-        resolve(rows, canonicals, records)
+        resolve(rows, canonicals, records, vocabularies)
     except BuildErrors as exc:
         lines = [e.line() for e in exc.errors]
     except BuildError as exc:

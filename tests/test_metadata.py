@@ -83,7 +83,7 @@ def test_a_broken_histpack_yaml_is_one_error_line(project, cli):
 
 def test_an_alias_bomb_in_histpack_yaml_is_one_line_not_a_hang(tmp_path):
     from histpack.project.errors import BuildError
-    from histpack.package.files import read_metadata
+    from histpack.project.metadata import read_metadata
 
     lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(6)]

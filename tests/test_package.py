@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from histpack.build.pipeline import analyzed_records
-from histpack.package.files import read_metadata, render
+from histpack.text.sources import analyzed_records
+from histpack.package.files import render
+from histpack.project.metadata import read_metadata
 from histpack.checks.validate import validate_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,14 +39,14 @@ def resolved(resolved_project):
 
 def test_committed_files_are_what_the_build_renders(resolved):
     resolution, _, records, also = resolved
-    files = render(resolution.rows, analyzed_records(records, also), read_metadata(ROOT))
+    files = render(resolution.rows, analyzed_records(records, also), read_metadata(ROOT), resolution.vocabularies)
     for relative, data in files.items():
         assert (ROOT / relative).read_bytes() == data, f"{relative} is out of date: run `histpack build`"
 
 
 def test_rendering_is_deterministic(resolved):
     resolution, _, records, also = resolved
-    args = (resolution.rows, analyzed_records(records, also), read_metadata(ROOT))
+    args = (resolution.rows, analyzed_records(records, also), read_metadata(ROOT), resolution.vocabularies)
     assert render(*args) == render(*args)
 
 

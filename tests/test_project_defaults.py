@@ -8,7 +8,7 @@ import shutil
 
 import yaml
 
-from histpack.project.layout import DEFAULT_DB, database_path
+from histpack.db.paths import DEFAULT_DB, database_path
 from conftest import REPO
 
 

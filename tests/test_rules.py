@@ -13,6 +13,7 @@ import pytest
 
 from histpack.checks import rules
 from histpack.checks.validate import read_descriptor
+from histpack.model.conventions import FORMAT, MARKER
 from conftest import REPO, edit
 
 A = "annotations"
@@ -227,7 +228,7 @@ def _third_party(root: Path, marker: bool) -> Path:
          "schema": {"fields": [{"name": f, "type": "integer" if f in ("n", "start", "end", "page") else "string"}
                                for f in columns]}} for name, columns in fields.items()]}
     if marker:
-        descriptor[rules.MARKER] = {"format": rules.FORMAT}
+        descriptor[MARKER] = {"format": FORMAT}
     (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     return root
 

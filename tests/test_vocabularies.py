@@ -9,7 +9,6 @@ import json
 import duckdb
 import pytest
 
-from histpack.model.vocabularies import use
 from conftest import REPO, edit, outputs
 
 V = "annotations/vocabularies.yaml"
@@ -79,10 +78,7 @@ def test_a_value_added_to_the_file_reaches_schema_codebook_and_duckdb(project, c
     prc.write_text(prc.read_text(encoding="utf-8").replace("kind: island", "kind: isle"), encoding="utf-8")
     p = project / "annotations" / "ussr-events.yaml"
     edit(p, "event_type: party_meeting", "event_type: rally")
-    try:
-        result = cli(project, "build", "--db", "build/v.duckdb")
-    finally:
-        use(REPO)  # the repository's vocabularies again, for the tests that follow in this process
+    result = cli(project, "build", "--db", "build/v.duckdb")
     assert result.exit_code == 0, result.stderr
     events = json.loads((project / "schemas" / "events.json").read_text(encoding="utf-8"))
     enum = next(f for f in events["fields"] if f["name"] == "event_type")["constraints"]["enum"]
@@ -113,33 +109,46 @@ def test_the_codebook_needs_only_the_built_package(tmp_path):
     shutil.copy2(REPO / "datapackage.json", package)
     for folder in ("data", "schemas"):
         shutil.copytree(REPO / folder, package / folder)
-    try:
-        assert render(Package.open(package)) == (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
-        schema_path = package / "schemas" / "events.json"
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        field = next(f for f in schema["fields"] if f["name"] == "event_type")
-        next(c for c in field["categories"] if c["value"] == "trial")["label"] = "Relabelled in the package."
-        schema_path.write_text(json.dumps(schema), encoding="utf-8")
-        assert "| `trial` | Relabelled in the package. |" in render(Package.open(package))
-    finally:
-        use(REPO)
+    assert render(Package.open(package)) == (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
+    schema_path = package / "schemas" / "events.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    field = next(f for f in schema["fields"] if f["name"] == "event_type")
+    next(c for c in field["categories"] if c["value"] == "trial")["label"] = "Relabelled in the package."
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    assert "| `trial` | Relabelled in the package. |" in render(Package.open(package))
 
 
 def test_an_export_of_the_package_alone_keeps_the_meanings(tmp_path, monkeypatch, cli):
-    """Outside any project, with no vocabularies in use yet, `--package` brings the package's own."""
+    """Outside any project, the export of a package alone carries the meanings its schemas record."""
     import shutil
 
     import pyarrow.parquet as pq
-
-    from histpack.model import vocabularies
 
     package = tmp_path / "package"
     package.mkdir()
     shutil.copy2(REPO / "datapackage.json", package)
     for folder in ("data", "schemas"):
         shutil.copytree(REPO / folder, package / folder)
-    monkeypatch.setattr(vocabularies, "_active", None)  # restored after the test
     result = cli(tmp_path, "export", "--package", str(package), "--format", "parquet", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.stderr
     meta = pq.read_schema(tmp_path / "out" / "events.parquet").field("event_type").metadata
     assert json.loads(meta[b"vocabulary"])["trial"] == "A judicial or show trial."
+
+
+def test_rows_are_checked_against_the_vocabularies_they_are_given():
+    """No process-wide vocabularies: the same row is valid against one project's values and refused
+    against another's, in one process, in either order, and refused when none are given."""
+    from pydantic import ValidationError
+
+    from histpack.model import models as m
+
+    values = {"thesis_id": "t", "statement": "s", "topic": "dissimulation", "stance": "asserted", "quote_id": "q",
+              "source_id": "s"}
+    ours = m.load_vocabularies(REPO)
+    other = {**ours, "thesis_topic": {"weather": "Rain and sun."}}
+    assert m.validate_row(m.Thesis, values, ours).topic == "dissimulation"
+    with pytest.raises(ValidationError, match="Input should be 'weather'"):
+        m.validate_row(m.Thesis, values, other)
+    assert m.validate_row(m.Thesis, values, ours).topic == "dissimulation"
+    with pytest.raises(ValidationError, match="no content vocabularies"):
+        m.Thesis(**values)

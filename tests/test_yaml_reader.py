@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from histpack.annotate import annotations as a
+from histpack.project import yaml as a
 from histpack.project.errors import BuildError
 
 REPO = Path(__file__).resolve().parents[1]

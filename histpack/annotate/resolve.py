@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from histpack.model import models as m
+from histpack.model.vocabularies import Vocabularies
 from histpack.annotate.annotations import RawRow
 from histpack.text.canonical import CanonicalText
 from histpack.annotate.dates import DateError, derive_dates
@@ -47,6 +48,7 @@ class Resolution:
 
     rows: dict[str, list[m.Row]]
     where: dict[tuple[str, tuple], str] = field(default_factory=dict)
+    vocabularies: Vocabularies = field(default_factory=dict)  # the content vocabularies the rows were checked against
 
 
 def _pk(model: type[m.Row], values: dict) -> tuple:
@@ -95,13 +97,9 @@ def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label:
             out.append(BuildError(where, f"{label}: `{loc}` {err['input']!r} is not an id",
                                   "ids are lower-case slugs: a-z, 0-9, `-` and `_`, starting with a letter or digit"))
         elif kind == "literal_error":
-            allowed = model.model_fields[err["loc"][0]].annotation
-            values = getattr(allowed, "__args__", ())
-            values = [a for a in values if a is not type(None)]
-            if values and hasattr(values[0], "__args__"):
-                values = list(values[0].__args__)
+            expected = str((err.get("ctx") or {}).get("expected", "")).replace("'", "")
             out.append(BuildError(where, f"{label}: `{loc}` is {err['input']!r}, not one of the allowed values",
-                                  f"allowed: {', '.join(map(str, values))}"))
+                                  f"allowed: {expected}"))
         else:
             msg = err["msg"].removeprefix("Value error, ")
             where_col = f"`{loc}`: " if loc else ""
@@ -304,7 +302,9 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, 
     return rows, ids
 
 
-def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], records: dict[str, dict]) -> Resolution:
+def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], records: dict[str, dict],
+            vocabularies: Vocabularies) -> Resolution:
+    """Every table's rows, validated by their models (content vocabularies against `vocabularies`)."""
     resolver = _Resolver(canonicals)
     for raw in raw_rows:
         resolver.expand(raw)
@@ -326,7 +326,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
     for table, items in resolver.values.items():
         table_values[table] += items
 
-    result = Resolution({})
+    result = Resolution({}, vocabularies=vocabularies)
     seen: dict[tuple[str, tuple], str] = {}
     for model in m.MODELS:
         name = model.table.name
@@ -340,7 +340,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
                 continue
             seen[(name, pk)] = where
             try:
-                built.append(model(**values))
+                built.append(m.validate_row(model, values, vocabularies))
             except ValidationError as exc:
                 resolver.errors += _pydantic_lines(exc, model, where, label)
                 continue

@@ -1,1 +1,5 @@
 """The whole pipeline in one call: sources and annotations → validated package → DuckDB."""
+
+from histpack.build.pipeline import BuildReport, build
+
+__all__ = ["BuildReport", "build"]

@@ -4,7 +4,7 @@ Frictionless's verdict on a descriptor is a function of the descriptor, of the f
 schemas, dialects and profiles, and of the installed frictionless and jsonschema (which checks the
 profiles): the key is a sha256 over all of them.
 Only passes are kept (a wrong descriptor is always checked again, so its messages are
-frictionless's own), as empty files named by the key under the cache folder (`cache.cache_dir()`);
+frictionless's own), as empty files named by the key under the cache folder (`histpack.project.layout.cache_dir()`);
 a cache that cannot be read or written is only a cache.
 """
 
@@ -14,14 +14,15 @@ import hashlib
 import json
 from pathlib import Path
 
+from histpack.engine.reader import hash_named_files
+from histpack.project.layout import cache_dir
+
 FORMAT = "1"
 KEEP = 256
 _REFERENCES = ("schema", "dialect", "profile")
 
 
 def _folder() -> Path:
-    from histpack.db.cache import cache_dir
-
     return cache_dir() / "descriptors"
 
 
@@ -39,7 +40,6 @@ def _distribution(module: str) -> str:
 
 
 def key(descriptor_path: Path, descriptor: dict) -> str:
-    from histpack.db.cache import hash_named_files
     from histpack.checks.frictionless_descriptor import frictionless_version
 
     root = descriptor_path.parent

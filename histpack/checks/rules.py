@@ -19,8 +19,8 @@ from typing import Callable
 
 import duckdb
 
-MARKER = "histpack"  # descriptor key saying "this package holds histpack's tables"
-FORMAT = 1
+from histpack.model.conventions import MARKER, is_histpack_package
+from histpack.project.sql import ident
 TEXT_SEPARATOR = "\n\n"  # paragraphs joined with a blank line give the canonical text
 
 
@@ -50,12 +50,6 @@ def rule(*tables: str):
     return register
 
 
-def is_histpack_package(descriptor: dict) -> bool:
-    """Only a package that says it is ours is held to our rules: a third party's `quotes` table is theirs."""
-    marker = descriptor.get(MARKER)
-    return isinstance(marker, dict) and marker.get("format") == FORMAT
-
-
 def with_schemas(root: Path | None, descriptor: dict) -> dict:
     """The descriptor with each resource's schema inline (a schema path is read from the package folder)."""
     resources = []
@@ -83,7 +77,6 @@ def load_tables(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) ->
 
 def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     """The rows the engine typed (`checked`) as tables named after the resources, rows in file order."""
-    from histpack.db.load import ident
     from histpack.engine.types import sql_type
 
     made = []
@@ -99,7 +92,7 @@ def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
 def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, root: Path | None = None) -> list:
     """Our rules on a package's tables, one `Problem` per violation naming the CSV row (header = row 1).
     Empty for a package that is not a histpack package. `root` is where schema paths are read from."""
-    from histpack.checks.validate import Problem
+    from histpack.engine.report import Problem
 
     if not is_histpack_package(descriptor):
         return []
@@ -216,8 +209,8 @@ def evidence_from_its_quotes_source(con, descriptor) -> list[Violation]:
     for table in sorted(evidence_tables(descriptor) & present):
         pk = _primary_key(descriptor, table) or ["quote_id"]
         rows = con.execute(f"""
-            SELECT t.rowid, {', '.join('t.' + _q(k) for k in pk)}, t.source_id, q.source_id
-            FROM {_q(table)} t JOIN quotes q ON q.quote_id = t.quote_id
+            SELECT t.rowid, {', '.join('t.' + ident(k) for k in pk)}, t.source_id, q.source_id
+            FROM {ident(table)} t JOIN quotes q ON q.quote_id = t.quote_id
             WHERE t.source_id IS DISTINCT FROM q.source_id ORDER BY t.rowid""").fetchall()
         for row in rows:
             key = tuple(row[1:1 + len(pk)])
@@ -252,15 +245,11 @@ def _primary_key(descriptor: dict, table: str) -> list[str]:
     return []
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 @rule()
 def edtf_dates(con, descriptor) -> list[Violation]:
     """Derived date columns are what their EDTF column covers. Each distinct value is parsed once."""
     from histpack.annotate.dates import DateError, derive_dates
-    from histpack.model.columns import DATE_COLUMNS
+    from histpack.model.conventions import DATE_COLUMNS
 
     columns: dict[str, set[str]] = {}
     for table, column in con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
@@ -270,8 +259,8 @@ def edtf_dates(con, descriptor) -> list[Violation]:
              if column in columns[table] and set(targets) <= columns[table]]
     values: set[str] = set()
     for table, column, _ in dated:
-        values |= {r[0] for r in con.execute(f"SELECT DISTINCT CAST({_q(column)} AS VARCHAR) FROM {_q(table)} "
-                                             f"WHERE {_q(column)} IS NOT NULL").fetchall()}
+        values |= {r[0] for r in con.execute(f"SELECT DISTINCT CAST({ident(column)} AS VARCHAR) FROM {ident(table)} "
+                                             f"WHERE {ident(column)} IS NOT NULL").fetchall()}
     if not values:
         return []
     parsed = []
@@ -287,12 +276,12 @@ def edtf_dates(con, descriptor) -> list[Violation]:
     for table, column, targets in dated:
         pk = _primary_key(descriptor, table) or [column]
         expected = ("d.first_day", "d.last_day", "d.precision")[: len(targets)]
-        got = [f"CAST(t.{_q(c)} AS VARCHAR)" if c.endswith("precision") else f"t.{_q(c)}" for c in targets]
+        got = [f"CAST(t.{ident(c)} AS VARCHAR)" if c.endswith("precision") else f"t.{ident(c)}" for c in targets]
         differs = " OR ".join(f"{g} IS DISTINCT FROM {e}" for g, e in zip(got, expected))
         rows = con.execute(f"""
-            SELECT t.rowid, {', '.join('t.' + _q(k) for k in pk)}, t.{_q(column)}, d.error,
+            SELECT t.rowid, {', '.join('t.' + ident(k) for k in pk)}, t.{ident(column)}, d.error,
                    {', '.join(got)}, {', '.join(expected)}
-            FROM {_q(table)} t JOIN {derived} ON d.value = CAST(t.{_q(column)} AS VARCHAR)
+            FROM {ident(table)} t JOIN {derived} ON d.value = CAST(t.{ident(column)} AS VARCHAR)
             WHERE d.error IS NOT NULL OR {differs} ORDER BY t.rowid""", parsed).fetchall()
         n = len(targets)
         for row in rows:
@@ -332,21 +321,21 @@ def references_resolve(con, descriptor) -> list[Violation]:
     keys = [fk for fk in foreign_keys(descriptor) if fk[0] in present and fk[2] in present]
     parts = []
     for i, (table, fields, target, remote) in enumerate(keys):
-        local = ", ".join(f"c.{_q(f)}" for f in fields)
-        found = " AND ".join(f"r.{_q(b)} = c.{_q(a)}" for a, b in zip(fields, remote))
-        shown = f"CAST(c.{_q(fields[0])} AS VARCHAR)" if len(fields) == 1 else f"CAST(({local}) AS VARCHAR)"
-        parts.append(f"SELECT {i} AS fk, c.rowid AS row, {shown} AS value FROM {_q(table)} c "
-                     f"ANTI JOIN {_q(target)} r ON {found} "
-                     f"WHERE {' AND '.join(f'c.{_q(f)} IS NOT NULL' for f in fields)}")
+        local = ", ".join(f"c.{ident(f)}" for f in fields)
+        found = " AND ".join(f"r.{ident(b)} = c.{ident(a)}" for a, b in zip(fields, remote))
+        shown = f"CAST(c.{ident(fields[0])} AS VARCHAR)" if len(fields) == 1 else f"CAST(({local}) AS VARCHAR)"
+        parts.append(f"SELECT {i} AS fk, c.rowid AS row, {shown} AS value FROM {ident(table)} c "
+                     f"ANTI JOIN {ident(target)} r ON {found} "
+                     f"WHERE {' AND '.join(f'c.{ident(f)} IS NOT NULL' for f in fields)}")
     if not parts:
         return []
     out = []
     for i, rowid, value in con.execute(" UNION ALL ".join(parts) + " ORDER BY fk, row").fetchall():
         table, fields, target, remote = keys[i]
         pk = _primary_key(descriptor, table) or fields
-        key = tuple(con.execute(f"SELECT {', '.join(_q(k) for k in pk)} FROM {_q(table)} WHERE rowid = ?",
+        key = tuple(con.execute(f"SELECT {', '.join(ident(k) for k in pk)} FROM {ident(table)} WHERE rowid = ?",
                                 [rowid]).fetchone())
-        candidates = sorted(str(r[0]) for r in con.execute(f"SELECT {_q(remote[0])} FROM {_q(target)}").fetchall())
+        candidates = sorted(str(r[0]) for r in con.execute(f"SELECT {ident(remote[0])} FROM {ident(target)}").fetchall())
         near = difflib.get_close_matches(value, candidates, n=1)
         hint = f"did you mean `{near[0]}`?" if near else f"define it in `{target}`"
         out.append(Violation(table, rowid, key, f"{_label(table, key)}: `{', '.join(fields)}` {value!r} is not "
@@ -426,7 +415,7 @@ def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
 @rule("attestations")
 def attestations_name_one_entity(con, descriptor) -> list[Violation]:
     """An attestation is about exactly one person, place, regime, event, phase or purge."""
-    from histpack.model.columns import ENTITY_COLUMNS
+    from histpack.model.conventions import ENTITY_COLUMNS
 
     given = " + ".join(f"CAST({c} IS NOT NULL AS INTEGER)" for c in ENTITY_COLUMNS)
     rows = con.execute(f"SELECT rowid, attestation_id FROM attestations WHERE {given} <> 1 ORDER BY rowid").fetchall()

@@ -158,8 +158,9 @@ def frictionless_problems(descriptor_path: Path) -> list[Problem]:
 def project_checks(checked, descriptor: dict) -> list[Problem]:
     """Our own rules (`rules.py`) on the rows the engine typed, as tables named after the resources
     (rows in file order, no key constraints), dropped again afterwards."""
-    from histpack.db.load import ident
-    from histpack.checks.rules import create_rule_tables, is_histpack_package, project_problems
+    from histpack.project.sql import ident
+    from histpack.checks.rules import create_rule_tables, project_problems
+    from histpack.model.conventions import is_histpack_package
 
     if not is_histpack_package(descriptor):
         return []

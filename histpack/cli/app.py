@@ -15,7 +15,7 @@ import typer
 import typer.core
 
 from histpack.project.errors import BuildError, BuildErrors
-from histpack.project.layout import DEFAULT_DB, JOURNAL, database_path, find_root
+from histpack.project.layout import DEFAULT_DB, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Build, validate, load and query a histpack data package.")
@@ -32,14 +32,8 @@ def package_option(what: str = "Package folder or datapackage.json"):
                         help=f"{what} (default: the project around the working directory).")
 
 
-def _package(package: Optional[Path], vocabularies: bool = True) -> Path:
-    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory.
-    A given package's project, if it is in one, brings its content vocabularies (not needed, and not
-    loaded, by the commands that only read the package: validate and load)."""
-    if package is not None and vocabularies:
-        from histpack.model.vocabularies import use_project_of
-
-        use_project_of(package)
+def _locate(package: Optional[Path]) -> Path:
+    """`--package`, else $HISTPACK_PACKAGE (typer reads it), else the project around the working directory."""
     if package is not None:
         return package
     try:
@@ -50,9 +44,19 @@ def _package(package: Optional[Path], vocabularies: bool = True) -> Path:
         raise BuildError(exc.where, exc.message, f"give --package PATH or set {PACKAGE_ENV}") from None
 
 
+def _package(package: Optional[Path]) -> Path:
+    """The package a command reads (`_locate`); refused while a build's output swap there is unfinished
+    (`histpack build` or `histpack recover` finish it): a read never renames a file."""
+    from histpack.project.journal import refuse_unfinished
+
+    package = _locate(package)
+    refuse_unfinished(package if package.is_dir() else package.parent)
+    return package
+
+
 def _project(package: Optional[Path]) -> Path:
     """The project (sources/ and annotations/) at or above `--package` / $HISTPACK_PACKAGE / here."""
-    return find_root(_package(package))
+    return find_root(_locate(package))
 
 
 def _show_version(value: bool) -> None:
@@ -145,6 +149,16 @@ def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relat
         typer.echo(f"database: {os.path.relpath(report.db_path)}")
 
 
+@app.command()
+@friendly
+def recover(package: Optional[Path] = package_option("Project folder")) -> None:
+    """Finish the output swap of a build that was killed while it replaced the outputs."""
+    from histpack.project.journal import recover as finish
+
+    root = _project(package)
+    typer.echo("finished the interrupted swap of the outputs" if finish(root) else "nothing to recover")
+
+
 class Engine(str, Enum):
     duckdb = "duckdb"
     frictionless = "frictionless"
@@ -159,11 +173,7 @@ def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", he
     """Table Schema checks of any tabular data package, plus ours (quotes, pages, EDTF, cross-table rules)."""
     from histpack.checks.validate import validate_package
 
-    target = _package(path or package, vocabularies=False)
-    if (target / JOURNAL).is_file():
-        from histpack.build.pipeline import recover
-
-        recover(target)
+    target = _package(path or package)
     notes: list[str] = []
     problems = validate_package(target, notes, engine=engine.value)
     _notes(notes)
@@ -195,11 +205,11 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
          engine: Engine = typer.Option(Engine.duckdb, "--engine", help="duckdb, or frictionless to validate with "
                                        "the reference implementation first.")) -> None:
     """Create a typed DuckDB database from a data package (validated first; nothing written if invalid)."""
-    from histpack.build.pipeline import check_db_target
     from histpack.db.load import validate_and_load
+    from histpack.db.paths import check_db_target, database_path
 
     given = path or package
-    root = _package(given, vocabularies=False)
+    root = _package(given)
     target = database_path(db, root)
     target = target if given is not None or target.is_absolute() else find_root() / target
     check_db_target(target, root if root.is_dir() else root.parent)
@@ -294,7 +304,8 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
                                                   help="Only this analysed source (default: each in turn)."),
              package: Optional[Path] = package_option("Project folder")) -> None:
     """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
-    from histpack.build.pipeline import Project, resolve_project
+    from histpack.annotate.project import resolve_project
+    from histpack.project.layout import Project
     from histpack.text.coverage import coverage as measure
 
     resolution, canonicals, _, _ = resolve_project(Project(_project(package)))
@@ -500,7 +511,7 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv,
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
     package_root = _package(package)
-    from histpack.build.pipeline import check_output_folder
+    from histpack.db.paths import check_output_folder
 
     check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
                         *([find_root()] if package is None else []))

@@ -15,16 +15,11 @@ import os
 from pathlib import Path
 from typing import Callable
 
-ENV = "HISTPACK_CACHE_DIR"
+from histpack.engine.reader import hash_named_files
+from histpack.project.layout import cache_dir
+
 FORMAT = "1"  # bump when the database layout changes without a version change
 KEEP = 8  # databases kept; older ones are removed when a new one is written
-
-
-def cache_dir() -> Path:
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "histpack"
 
 
 def _version() -> str:
@@ -34,25 +29,6 @@ def _version() -> str:
         return version("histpack")
     except PackageNotFoundError:
         return "unknown"
-
-
-def hash_named_files(digest, root: Path, descriptor: dict, keys: tuple[str, ...]) -> None:
-    """Feed `digest` the bytes of every file the descriptor names under `keys` (the package's own
-    `profile`, each resource's `keys`), so that a key changes when any of them does."""
-    resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
-    for owner in [descriptor, *resources]:
-        if not isinstance(owner, dict):
-            continue
-        for key in keys if owner is not descriptor else ("profile",):
-            values = owner.get(key)
-            for value in values if isinstance(values, list) else [values]:
-                if isinstance(value, str):
-                    path = root / value
-                    digest.update(f"\n{key} {value} ".encode())
-                    try:
-                        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
-                    except OSError:
-                        digest.update(b"unreadable")
 
 
 def package_key(descriptor_path: Path, descriptor: dict) -> str:

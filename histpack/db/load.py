@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from histpack.engine.check import connect, drop_staged
+from histpack.project.sql import ident, literal
 from histpack.engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exported
 from histpack.db.query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from histpack.checks.validate import PackageError, check
@@ -22,14 +23,6 @@ from histpack.checks.validate import PackageError, check
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
 # reads (DuckDB 2.0's own default is unreadable before 2.0). Tested: DuckDB CLI 1.4.4 and 1.5.6.
 STORAGE_VERSION = "v1.0.0"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _as_list(value) -> list:

@@ -24,7 +24,8 @@ from pathlib import Path
 import duckdb
 
 from histpack.engine.reader import Package, Resource, read_package
-from histpack.engine.types import WIDE, literal, sql_type, typed
+from histpack.engine.types import WIDE, sql_type, typed
+from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
@@ -49,10 +50,6 @@ def _size(pkg: Package) -> int:
             except OSError:
                 pass
     return total
-
-
-def ident(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)

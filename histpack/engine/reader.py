@@ -6,6 +6,7 @@ leaving the package) and later handed to DuckDB only under a private, glob-free 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -88,6 +89,17 @@ class Package:
     @property
     def root(self) -> Path:
         return self.descriptor_path.parent
+
+    def fields(self) -> dict[tuple[str, str], dict]:
+        """(resource name, field name) → the field's Table Schema, for every resource with a schema."""
+        return {(resource.name, str(f.get("name"))): f for resource in self.resources for f in resource.fields
+                if isinstance(f, dict)}
+
+    def database_schema(self):
+        """The typed schema model of the package's resources (`histpack.model.schema.PackageSchema`)."""
+        from histpack.model.schema import PackageSchema
+
+        return PackageSchema.from_resources((r.name, r.schema, r.descriptor) for r in self.resources)
 
 
 def read_descriptor(package: Path) -> tuple[Path, dict]:
@@ -181,3 +193,22 @@ def read_package(package: Path) -> Package:
             hash=raw.get("hash") if isinstance(raw.get("hash"), str) and raw.get("hash") else None,
             descriptor=raw))
     return Package(descriptor_path, descriptor, resources)
+
+
+def hash_named_files(digest, root: Path, descriptor: dict, keys: tuple[str, ...]) -> None:
+    """Feed `digest` the bytes of every file the descriptor names under `keys` (the package's own
+    `profile`, each resource's `keys`), so that a key changes when any of them does."""
+    resources = descriptor.get("resources") if isinstance(descriptor.get("resources"), list) else []
+    for owner in [descriptor, *resources]:
+        if not isinstance(owner, dict):
+            continue
+        for key in keys if owner is not descriptor else ("profile",):
+            values = owner.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str):
+                    path = root / value
+                    digest.update(f"\n{key} {value} ".encode())
+                    try:
+                        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+                    except OSError:
+                        digest.update(b"unreadable")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from histpack.engine.check import Checked
-from histpack.engine.types import literal
+from histpack.project.sql import literal
 
 CAP_PER_CLASS = 10
 CHANGED = "the file is not the one the descriptor describes"

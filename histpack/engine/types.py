@@ -7,6 +7,8 @@ The expressions follow what frictionless 5 accepts (Python `int()`, `Decimal()`,
 
 from __future__ import annotations
 
+from histpack.project.sql import literal
+
 DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
               "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER", "yearmonth": "VARCHAR",
               "duration": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
@@ -23,10 +25,6 @@ PLAIN_NUMBER = r"-?[0-9]{1,15}(\.[0-9]{1,15})?"
 PLAIN_DATE = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DIGITS = r"[0-9]+(_[0-9]+)*"
 SPACE_CHARACTERS = "' \t\n\r\x0b\x0c'"  # Python's str.strip() whitespace in ASCII, as one SQL literal
-
-
-def literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _strip(x: str) -> str:

@@ -1,6 +1,9 @@
 """One pydantic model per table: the single source of truth for columns, types, constraints
 and descriptions. Table Schemas, the descriptor, DuckDB DDL and the codebook are rendered
-from these classes (see `schema.py`)."""
+from these classes (`histpack.model.tables` makes them the typed schema model of `schema.py`).
+
+A row of a column with a content vocabulary is validated against the project's vocabularies, given in
+pydantic's validation context: `Event.model_validate(values, context={"vocabularies": vocabularies})`."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from typing import Annotated, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from histpack.model import vocabularies as v
-from histpack.model.columns import DATE_COLUMNS, ENTITY_COLUMNS  # noqa: F401 - part of the models' vocabulary
+from histpack.model.conventions import DATE_COLUMNS, ENTITY_COLUMNS  # noqa: F401 - part of the models' vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -76,15 +79,12 @@ several sources, every row of evidence says which source it is from."""
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
     table: ClassVar[Table]
-    vocabularies: ClassVar[v.Meanings]  # column → (value → meaning), from the columns' types
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs):
-        """`vocabularies` from the columns' vocabulary types; an evidence table's `source_id` is
+        """Date columns derive their start, end and precision; an evidence table's `source_id` is
         derived and names a row of `sources`."""
         super().__pydantic_init_subclass__(**kwargs)
-        cls.vocabularies = v.Meanings({name: kind for name, info in cls.model_fields.items()
-                                       if (kind := v.vocabulary_type(info.annotation)) is not None})
         dates = tuple(d for column, derived in DATE_COLUMNS.items() if column in cls.model_fields
                       for d in derived if d not in cls.table.derived)
         if dates:
@@ -548,3 +548,41 @@ MODELS: tuple[type[Row], ...] = (
 BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}
 ANNOTATED_TABLES: tuple[str, ...] = tuple(m.table.name for m in MODELS if not m.table.generated)
 """The tables a person types in annotations/ (`sources` holds typed cited works and generated analysed ones)."""
+
+
+def vocabulary_uses() -> v.Uses:
+    """Content vocabulary name → (table, column, column default) of every column that uses it."""
+    out: v.Uses = {}
+    for model in MODELS:
+        for name, info in model.model_fields.items():
+            vocabulary = getattr(v.vocabulary_type(info.annotation), "content_vocabulary", None)
+            if vocabulary:
+                out.setdefault(vocabulary, []).append((model.table.name, name, info.default))
+    return out
+
+
+def load_vocabularies(root) -> v.Vocabularies:
+    """The content vocabularies of the project at `root` (`annotations/vocabularies.yaml`), checked
+    against the columns that use them."""
+    return v.load(root, vocabulary_uses())
+
+
+def vocabularies_of_package(fields: dict[tuple[str, str], dict], where: str) -> v.Vocabularies:
+    """The content vocabularies a built package records in its schemas ((table, column) → field)."""
+    return v.from_fields(fields, vocabulary_uses(), where)
+
+
+def meanings(model: type[Row], vocabularies: v.Vocabularies) -> dict[str, dict[str, str]]:
+    """Column → (value → meaning) of every vocabulary column of `model`."""
+    out = {}
+    for name, info in model.model_fields.items():
+        kind = v.vocabulary_type(info.annotation)
+        if kind is None:
+            continue
+        out[name] = dict(kind.values) if kind.values is not None else dict(vocabularies.get(kind.content_vocabulary, {}))
+    return out
+
+
+def validate_row(model: type[Row], values: dict, vocabularies: v.Vocabularies) -> Row:
+    """A row of `model`, validated (content vocabularies against `vocabularies`)."""
+    return model.model_validate(values, context={v.CONTEXT: vocabularies})

@@ -12,20 +12,16 @@ Two kinds:
   changing code.
 - **Content** vocabularies describe the history (event types, roles, phases, purge outcomes,
   themes, topics, schools, comparison dimensions …). They are the project's data:
-  `annotations/vocabularies.yaml`, read with the annotations' bounded YAML reader and checked by a
-  strict model. A model names the vocabulary a column uses (`content("event_type")`); the values
-  come from the project whose vocabularies are in use (`use`), so another corpus brings its own,
-  or, for a built package, from its schemas (`use_package`).
-
-Either kind is a column type (`structural(...)`, `content(...)`) that checks a value and lists the
-values in the column's JSON Schema, and whose `meanings()` the models' `vocabularies` expose.
+  `annotations/vocabularies.yaml`, read with the bounded YAML reader and checked by a strict model
+  (`load`), or, for a built package, read back from its schemas (`from_fields`). A model names the
+  vocabulary a column uses (`content("event_type")`); the values are passed to whatever needs them —
+  a row's validation gets them in pydantic's validation context (`context={"vocabularies": …}`), a
+  schema as an argument — so no process-wide state decides which project's values are in force.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
-from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +29,7 @@ from pydantic import ConfigDict, Field, RootModel, StringConstraints, Validation
 from pydantic_core import PydanticCustomError, core_schema
 
 from histpack.project.errors import BuildError, echo
+from histpack.project.yaml import load_yaml
 
 SOURCE_ROLE = {
     "analyzed": "The essay this dataset encodes.",
@@ -116,19 +113,6 @@ class VocabularyFile(RootModel[dict[_Word, Annotated[dict[_Word, _Meaning], Fiel
     model_config = ConfigDict(strict=True)
 
 
-def declared() -> dict[str, list[tuple[str, str, object]]]:
-    """Content vocabulary name → (table, column, column default) of every column that uses it."""
-    from histpack.model import models as m
-
-    out: dict[str, list] = {}
-    for model in m.MODELS:
-        for name, info in model.model_fields.items():
-            vocabulary = getattr(vocabulary_type(info.annotation), "content_vocabulary", None)
-            if vocabulary:
-                out.setdefault(vocabulary, []).append((model.table.name, name, info.default))
-    return out
-
-
 def _file_error(exc: ValidationError, document: dict, display: str) -> BuildError:
     """The first problem of the file, at the line of the name or value it concerns."""
     err = exc.errors()[0]
@@ -157,11 +141,17 @@ def _file_error(exc: ValidationError, document: dict, display: str) -> BuildErro
     return BuildError(where, f"`{parts[0]}` value `{parts[1]}` {what}", "write `value: what it means` (a sentence)")
 
 
-def load(root: Path) -> dict[str, dict[str, str]]:
-    """The project's content vocabularies, checked: one BuildError naming the file and line of the
-    first problem (not a mapping, a bad name, value or meaning, an unknown or missing vocabulary)."""
-    from histpack.annotate.annotations import load_yaml
+Vocabularies = dict[str, dict[str, str]]
+"""Content vocabulary name → (value → meaning)."""
+Uses = dict[str, list[tuple[str, str, object]]]
+"""Content vocabulary name → (table, column, column default) of every column that uses it."""
+CONTEXT = "vocabularies"  # the key of pydantic's validation context that holds the content vocabularies
 
+
+def load(root: Path, uses: Uses) -> Vocabularies:
+    """The project's content vocabularies, checked against the columns that `uses` them: one BuildError
+    naming the file and line of the first problem (not a mapping, a bad name, value or meaning, an
+    unknown or missing vocabulary)."""
     path = Path(root) / CONTENT_FILE
     display = CONTENT_FILE
     if not path.is_file():
@@ -178,7 +168,6 @@ def load(root: Path) -> dict[str, dict[str, str]]:
         VocabularyFile.model_validate(document)
     except ValidationError as exc:
         raise _file_error(exc, document, display) from None
-    uses = declared()
     for name, values in document.items():
         at = f"{display}:{document.key_lines.get(name, 1)}"
         if name not in uses:
@@ -198,134 +187,74 @@ def load(root: Path) -> dict[str, dict[str, str]]:
     return {name: dict(values) for name, values in document.items()}
 
 
-_active: tuple[str, dict[str, dict[str, str]]] | None = None  # (where they come from and their digest, vocabularies)
-
-
-def _digest(vocabularies: dict) -> str:
-    return hashlib.sha256(repr(sorted((k, list(v.items())) for k, v in vocabularies.items())).encode()).hexdigest()
-
-
-def use(root: Path) -> dict[str, dict[str, str]]:
-    """Make the project at `root` the one whose content vocabularies rows, schemas and the codebook use."""
-    global _active
-    root = Path(root).resolve()
-    path = root / CONTENT_FILE
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    if _active is None or _active[0] != f"{root}:{digest}":
-        _active = (f"{root}:{digest}", load(root))
-    return _active[1]
-
-
-def from_package(package: Path) -> dict[str, dict[str, str]]:
+def from_fields(fields: dict[tuple[str, str], dict], uses: Uses, where: str) -> Vocabularies:
     """The content vocabularies as a built package records them: each value with its meaning, from the
     `categories` of the columns that use it (a package written before `categories` gives the `enum`
-    values with empty meanings). The codebook is rendered from these, so it needs nothing but the package."""
-    from histpack.engine.reader import read_package
-
-    fields = {}
-    for resource in read_package(Path(package)).resources:
-        for field in (resource.schema or {}).get("fields", []):
-            if isinstance(field, dict):
-                fields[(resource.name, field.get("name"))] = field
+    values with empty meanings). `fields` is (table, column) → the column's Table Schema field."""
     out = {}
-    for name, uses in declared().items():
-        for table, column, _ in uses:
+    for name, columns in uses.items():
+        for table, column, _ in columns:
             field = fields.get((table, column))
             if field is None:
                 continue
-            values = [str(v) for v in field.get("constraints", {}).get("enum", [])]
+            values = [str(v) for v in (field.get("constraints") or {}).get("enum", [])]
             labels = {str(c.get("value")): str(c.get("label", "")) for c in field.get("categories", [])
                       if isinstance(c, dict)}
             out[name] = {value: labels.get(value, "") for value in values}
             break
         else:
-            raise BuildError(str(package), f"the package has no column that uses the vocabulary `{name}`",
+            raise BuildError(where, f"the package has no column that uses the vocabulary `{name}`",
                              "rebuild it (`histpack build`)")
     return out
 
 
-def use_package(package: Path) -> dict[str, dict[str, str]]:
-    """Make the vocabularies a built package records (`from_package`) the ones in use."""
-    global _active
-    vocabularies = from_package(package)
-    _active = (f"package:{Path(package).resolve()}:{_digest(vocabularies)}", vocabularies)
-    return vocabularies
-
-
-def use_project_of(path: Path) -> None:
-    """For a package the command line was given: the vocabularies of the project it is in, else those
-    the package records; a path that is neither leaves the vocabularies in use as they are."""
-    from histpack.project.layout import find_root
-
-    try:
-        root = find_root(Path(path))
-    except BuildError:
-        root = None
-    if root is not None and (root / CONTENT_FILE).is_file():
-        use(root)
-        return
-    from histpack.engine.reader import PackageError
-
-    try:
-        use_package(path)
-    except (BuildError, PackageError, OSError):  # not a package (yet): the command itself will say so
-        pass
-
-
-def active() -> dict[str, dict[str, str]]:
-    """The content vocabularies in use: those `use` or `use_package` chose, else the project around the
-    working directory (as the command line finds it)."""
-    if _active is not None:
-        return _active[1]
-    from histpack.project.layout import find_root
-
-    return use(find_root())
-
-
-def active_key() -> str:
-    """Changes whenever other vocabularies come into use (for caches of schemas)."""
-    active()
-    return _active[0]
-
-
 class _VocabularyType(type):
-    """The metaclass of a vocabulary column's type: its `__args__`, like a Literal's, are the values
-    (so an error can list them), and `meanings()` says what each means."""
-
-    @property
-    def __args__(cls) -> tuple[str, ...]:
-        return tuple(cls.meanings())
+    """The metaclass of a vocabulary column's type (`content_vocabulary`: the content vocabulary it
+    uses, else None; `values`: a structural vocabulary's values and meanings)."""
 
 
-def _column_type(label: str, meanings: Callable[[], dict[str, str]], content_name: str | None) -> type:
-    """A string type checked against `meanings()`'s values; its JSON Schema lists them as `enum`."""
+def _column_type(label: str, values: dict[str, str] | None, content_name: str | None) -> type:
+    """A string type checked against `values` (a structural vocabulary) or against the content vocabulary
+    `content_name` of the validation context; its JSON Schema lists a structural vocabulary's values as
+    `enum` and names a content vocabulary (`x-vocabulary`), whose values a schema gets from the project."""
 
-    def check(value: str) -> str:
-        allowed = meanings()
-        if value not in allowed:
+    def allowed(info) -> dict[str, str]:
+        if values is not None:
+            return values
+        given = (info.context or {}).get(CONTEXT) if info is not None else None
+        if given is None:
+            raise PydanticCustomError("vocabulary_missing", "no content vocabularies to check `{name}` against "
+                                      "(validate with context={{'vocabularies': …}})", {"name": content_name})
+        return given.get(content_name, {})
+
+    def check(value: str, info) -> str:
+        known = allowed(info)
+        if value not in known:
             raise PydanticCustomError("literal_error", "Input should be {expected}",
-                                      {"expected": ", ".join(map(repr, allowed))})
+                                      {"expected": ", ".join(map(repr, known))})
         return value
 
     def core(cls, source, handler):
-        return core_schema.no_info_after_validator_function(check, core_schema.str_schema())
+        return core_schema.with_info_after_validator_function(check, core_schema.str_schema())
 
     def json_schema(cls, schema, handler):
-        return {"type": "string", "enum": list(meanings())}
+        if values is not None:
+            return {"type": "string", "enum": list(values)}
+        return {"type": "string", "x-vocabulary": content_name}
 
     return _VocabularyType(f"Vocabulary[{label}]", (), {
-        "content_vocabulary": content_name, "meanings": staticmethod(meanings),
+        "content_vocabulary": content_name, "values": values,
         "__get_pydantic_core_schema__": classmethod(core), "__get_pydantic_json_schema__": classmethod(json_schema)})
 
 
 def content(name: str) -> type:
-    """The type of a column whose values are the content vocabulary `name`, as the project in use has it."""
-    return _column_type(name, lambda: active()[name], name)
+    """The type of a column whose values are the content vocabulary `name` (given at validation)."""
+    return _column_type(name, None, name)
 
 
 def structural(values: dict[str, str]) -> type:
     """The type of a column whose values are one of the structural vocabularies above."""
-    return _column_type(next(iter(values)) + "…", lambda: values, None)
+    return _column_type(next(iter(values)) + "…", values, None)
 
 
 def vocabulary_type(annotation) -> type | None:
@@ -333,29 +262,3 @@ def vocabulary_type(annotation) -> type | None:
     if isinstance(annotation, _VocabularyType):
         return annotation
     return next((a for a in getattr(annotation, "__args__", ()) if isinstance(a, _VocabularyType)), None)
-
-
-class Meanings(Mapping):
-    """Column → (value → meaning) of one model's vocabulary columns; a content vocabulary is left out
-    while no project or package says what its values are."""
-
-    def __init__(self, types: dict[str, type]):
-        self.types = types
-
-    def _known(self) -> dict[str, dict[str, str]]:
-        out = {}
-        for column, kind in self.types.items():
-            try:
-                out[column] = kind.meanings()
-            except BuildError:
-                continue
-        return out
-
-    def __getitem__(self, column: str) -> dict[str, str]:
-        return self._known()[column]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._known())
-
-    def __len__(self) -> int:
-        return len(self._known())

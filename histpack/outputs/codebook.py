@@ -1,7 +1,7 @@
 """CODEBOOK.md: what every table, column and closed-vocabulary value means.
 
-Rendered from the models (`models.MODELS`, `schema.columns`, `schema.table_schema`, the
-models' `vocabularies`) and the views' comments; from the built package come its name, version, row
+Rendered from the models (`models.MODELS`, and their tables as the typed schema model,
+`tables.table_schema`) and the views' comments; from the built package come its name, version, row
 counts and the content vocabularies (values and meanings, as its schemas' `categories` record them),
 so the codebook needs nothing but the package and the builder. `histpack build` rewrites it; `histpack codebook --check`
 says whether the committed file is current.
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from histpack.engine.reader import read_package
 from histpack.model import models as m
-from histpack.model import vocabularies
+from histpack.model.tables import table_schema
+from histpack.model.vocabularies import Vocabularies
 from histpack.outputs.cite import Package
-from histpack.model.schema import columns, table_schema
 from histpack.model.views import VIEW_COMMENTS
 
 FILENAME = "CODEBOOK.md"
@@ -58,7 +59,8 @@ def row_counts(pkg: Package) -> dict[str, int]:
 
 
 def render(pkg: Package) -> str:
-    vocabularies.use_package(pkg.root)  # the values and meanings the package records, nothing else
+    # the values and meanings the package records, nothing else
+    vocabularies = m.vocabularies_of_package(read_package(pkg.root).fields(), str(pkg.root))
     d = pkg.descriptor
     counts = row_counts(pkg)
     out = [
@@ -85,7 +87,7 @@ def render(pkg: Package) -> str:
     out.append("")
     rights = {r["name"]: r.get("rights") for r in d.get("resources", [])}
     for model in m.MODELS:
-        out += _table_section(model, counts[model.table.name], rights.get(model.table.name))
+        out += _table_section(model, counts[model.table.name], rights.get(model.table.name), vocabularies)
     out += edtf_section(pkg)
     out += ["## Views", "",
             "In the DuckDB database (`histpack build`, `histpack load`, `load.sql`), the SQLite export, and as files "
@@ -96,10 +98,10 @@ def render(pkg: Package) -> str:
     return "\n".join(out)
 
 
-def _table_section(model: type[m.Row], count: int, rights: str | None) -> list[str]:
+def _table_section(model: type[m.Row], count: int, rights: str | None, vocabularies: Vocabularies) -> list[str]:
     t = model.table
-    schema = table_schema(model)
-    fields = {f["name"]: f for f in schema["fields"]}
+    schema = table_schema(model, vocabularies)
+    fields = {f["name"]: f for f in schema.to_frictionless()["fields"]}
     out = [f"## {t.name}", "", f"**{t.title}.** {t.description}", "",
            f"- Rows: {count}",
            f"- Primary key: {', '.join(map(_code, t.primary_key))}"]
@@ -114,18 +116,17 @@ def _table_section(model: type[m.Row], count: int, rights: str | None) -> list[s
     if rights:
         out.append(f"- Rights: {rights}")
     out += ["", "| column | type | required | constraints | description |", "|---|---|---|---|---|"]
-    for col in columns(model):
+    for col in schema.fields:
         field = fields[col.name]
         required = "yes" if field.get("constraints", {}).get("required") else "no"
         out.append(f"| {_code(col.name)} | {field['type']} | {required} | {_constraints(field)} | "
                    f"{_md(col.description)} |")
     out.append("")
-    for col in columns(model):
+    for col in schema.fields:
         if not col.enum:
             continue
-        meanings = model.vocabularies.get(col.name, {})
         out += [f"Values of {_code(col.name)}:", "", "| value | meaning |", "|---|---|"]
-        out += [f"| {_code(value)} | {_md(meanings.get(value, ''))} |" for value in col.enum]
+        out += [f"| {_code(value)} | {_md(meaning)} |" for value, meaning in col.meanings.items()]
         out.append("")
     return out
 
@@ -172,7 +173,7 @@ def edtf_section(pkg: Package) -> list[str]:
     """Every EDTF form the data uses, what it means, and an example row for each."""
     examples: dict[str, list] = {}  # form → [example value, where, count]
     for model in m.MODELS:
-        edtf_columns = [c.name for c in columns(model) if c.name.endswith("_edtf")]
+        edtf_columns = [name for name in model.model_fields if name.endswith("_edtf")]
         key = model.table.primary_key
         for row in pkg.rows(model.table.name) if edtf_columns else []:
             for col in edtf_columns:

@@ -56,15 +56,19 @@ def resolve_id(con: duckdb.DuckDBPyConnection, wanted: str) -> tuple[str, str]:
                      f"places that are sides of a comparison: {', '.join(compared)}")
 
 
-def dimensions() -> list[str]:
-    from histpack.model import models as m
-    from histpack.model.schema import columns
+def dimensions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every value of the comparison dimensions' vocabulary (its ENUM type), used or not."""
+    try:
+        found = con.execute("select enum_range(dimension) from comparisons limit 1").fetchone()
+    except duckdb.Error:  # not an ENUM: the values the package uses
+        found = None
+    if found:
+        return list(found[0])
+    return _ids(con, "select distinct cast(dimension as varchar) from comparisons")
 
-    return next(list(c.enum) for c in columns(m.BY_TABLE["comparisons"]) if c.name == "dimension")
 
-
-def resolve_dimension(wanted: str) -> str:
-    valid = dimensions()
+def resolve_dimension(con: duckdb.DuckDBPyConnection, wanted: str) -> str:
+    valid = dimensions(con)
     for spelling in _spellings(wanted):
         if spelling in valid:
             return spelling
@@ -85,7 +89,7 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: st
     valid values; so does a place that no comparison has as a side (naming it a place)."""
     (left, left_kind), (right, right_kind) = resolve_id(con, left), resolve_id(con, right)
     if dimension is not None:
-        dimension = resolve_dimension(dimension)
+        dimension = resolve_dimension(con, dimension)
     rows = con.execute(
         "select comparison_id, cast(dimension as varchar), cast(relation as varchar), cast(basis as varchar), claim, "
         "side_id, regime_id, place_id, side_summary, quote, pages, side_cited_as from comparison_matrix "

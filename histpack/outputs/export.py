@@ -7,7 +7,6 @@ all from the Table Schemas), into an in-memory database, so nothing is left behi
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 
@@ -15,7 +14,8 @@ import duckdb
 
 from histpack.db import load as duck
 from histpack.engine.reader import resource_schema
-from histpack.db.load import ident, literal
+from histpack.model.schema import TableSchema
+from histpack.project.sql import ident, literal
 from histpack.project.errors import BuildError
 from histpack.checks.validate import PackageError, read_descriptor, validate_package
 from histpack.model.views import VIEW_COMMENTS, VIEWS
@@ -36,7 +36,7 @@ COPY_OPTIONS = {
 
 def default_package() -> Path:
     """The project around the working directory, else the one this `histpack` was installed from."""
-    from histpack.build.pipeline import find_root
+    from histpack.project.layout import find_root
 
     try:
         return find_root()
@@ -141,28 +141,6 @@ def _loaded(package: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
     return duckdb.connect(str(database), read_only=True), read_descriptor(package)[1]
 
 
-def field_metadata(schema: dict) -> dict[str, dict[bytes, bytes]]:
-    """Per column: its description and, for a closed vocabulary, the values (with their meanings
-    where the models give them), as Parquet key-value metadata."""
-    from histpack.model import models as m
-
-    out = {}
-    for field in schema.get("fields", []):
-        meta = {}
-        if field.get("description"):
-            meta[b"description"] = field["description"].encode("utf-8")
-        values = field.get("constraints", {}).get("enum")
-        if values:
-            meanings = {}
-            for model in m.MODELS:
-                if field["name"] in model.vocabularies:
-                    meanings = model.vocabularies[field["name"]]
-            vocabulary = {v: meanings.get(v, "") for v in values}
-            meta[b"vocabulary"] = json.dumps(vocabulary, ensure_ascii=False).encode("utf-8")
-        out[field["name"]] = meta
-    return out
-
-
 def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, schema: dict, description: str,
                    target: Path) -> None:
     """Through Arrow, so that a column is NOT NULL in Parquet exactly when the Table Schema requires
@@ -173,9 +151,8 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, query: str, schema: dict, des
 
     table = con.sql(query).arrow()
     table = table.read_all() if hasattr(table, "read_all") else table  # DuckDB ≥ 1.4 returns a reader
-    required = {f["name"] for f in schema.get("fields", []) if f.get("constraints", {}).get("required")}
-    metadata = field_metadata(schema)
-    fields = [field.with_nullable(field.name not in required).with_metadata(metadata.get(field.name) or None)
-              for field in table.schema]
+    columns = TableSchema.from_frictionless("", schema).arrow_metadata()
+    fields = [field.with_nullable(columns.get(field.name, (True, {}))[0])
+              .with_metadata(columns.get(field.name, (True, {}))[1] or None) for field in table.schema]
     arrow_schema = pa.schema(fields, metadata={b"description": description.encode("utf-8")} if description else None)
     pq.write_table(table.cast(arrow_schema), target, compression="zstd")

@@ -12,70 +12,11 @@ import io
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from histpack.model import models as m
-from histpack.project.errors import BuildError
-from histpack.checks.rules import FORMAT, MARKER
-from histpack.model.schema import columns, table_schema
-
-METADATA_FILE = "histpack.yaml"
-
-
-class Licence(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, description="SPDX identifier, e.g. CC-BY-4.0")
-    path: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    part: str = Field(min_length=1, description="what it covers: data or code")
-
-
-class Contributor(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1)
-    role: str = Field(min_length=1)
-    description: str | None = None
-
-
-class ProjectMetadata(BaseModel):
-    """`histpack.yaml`: everything about the dataset that is not data, typed once."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    title: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
-    released: dt.date
-    keywords: list[str]
-    contributors: list[Contributor] = Field(min_length=1)
-    licenses: list[Licence] = Field(min_length=1)
-    text_rights: str = Field(min_length=1)
-    text_tables: list[str]
-
-    @model_validator(mode="after")
-    def _one_data_licence_and_an_author(self):
-        if sum(1 for lic in self.licenses if lic.part == "data") != 1:
-            raise ValueError("exactly one licence needs `part: data` (the one a citation of the dataset names)")
-        if not any(c.role == "author" for c in self.contributors):
-            raise ValueError("no contributor has role `author`")
-        return self
-
-
-def read_metadata(root: Path) -> ProjectMetadata:
-    """The project's `histpack.yaml`, validated; one clear error line if it is missing or wrong."""
-    path = Path(root) / METADATA_FILE
-    if not path.is_file():
-        raise BuildError(str(path), "no project metadata", "add histpack.yaml (name, title, version, released …)")
-    from histpack.annotate.annotations import load_yaml
-
-    raw = load_yaml(path.read_bytes(), str(path))  # bounded like every YAML input: depth, aliases
-    try:
-        return ProjectMetadata.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(x) for x in first["loc"]) or "(top level)"
-        raise BuildError(str(path), f"`{where}`: {first['msg']}") from None
-
+from histpack.project.metadata import ProjectMetadata
+from histpack.model.conventions import FORMAT, MARKER
+from histpack.model.tables import column_names, table_schema
+from histpack.model.vocabularies import Vocabularies
 
 def cell(value) -> str:
     if value is None:
@@ -87,7 +28,7 @@ def cell(value) -> str:
 
 def csv_bytes(model: type[m.Row], rows: list[m.Row]) -> bytes:
     """RFC 4180 CSV: header row, CRLF line ends, UTF-8, fields quoted only where needed."""
-    names = [c.name for c in columns(model)]
+    names = column_names(model)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
@@ -146,14 +87,14 @@ def descriptor(resources: list[dict], analyzed: dict[str, tuple[dict, list[str]]
 
 
 def render(rows: dict[str, list[m.Row]], analyzed: dict[str, tuple[dict, list[str]]],
-           meta: ProjectMetadata) -> dict[str, bytes]:
+           meta: ProjectMetadata, vocabularies: Vocabularies) -> dict[str, bytes]:
     """Every output file as bytes, keyed by its path relative to the package root."""
     files: dict[str, bytes] = {}
     resources = []
     for model in m.MODELS:
         name = model.table.name
         data = csv_bytes(model, rows.get(name, []))
-        schema = json_bytes(table_schema(model))
+        schema = json_bytes(table_schema(model, vocabularies).to_frictionless())
         files[f"data/{name}.csv"] = data
         files[f"schemas/{name}.json"] = schema
         resource = {

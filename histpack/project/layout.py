@@ -1,51 +1,80 @@
-"""Where a project is and where its outputs go: what the command line needs before it imports the
-pipeline (so `histpack --help` stays instant)."""
+"""Where a project is and what belongs to it: its inputs, the package it generates, the cache.
+
+Finding a project only finds it: nothing here reads its files or changes them (an interrupted output
+swap is `journal`'s business, run by the commands that write).
+"""
 
 from __future__ import annotations
 
-import re
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from histpack.project.errors import BuildError
 
-DEFAULT_DB = Path("build/{name}.duckdb")  # `{name}`: the project's `name` in histpack.yaml (`database_path`)
-JOURNAL = ".histpack-journal.json"
-STAGING_PREFIX = ".staging-"
+INPUT_DIRS = ("sources", "annotations")
+INPUT_FILES = ("histpack.yaml",)
+GENERATED_DIRS = ("data", "schemas")
+FIXED_OUTPUTS = ("datapackage.json", "CODEBOOK.md", "CITATION.cff", "load.sql")
+CACHE_ENV = "HISTPACK_CACHE_DIR"
+DEFAULT_DB = Path("build/{name}.duckdb")  # `{name}`: the project's `name` in histpack.yaml (`db.paths.database_path`)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder: `sources/` and `annotations/` in, the package (`data/`, `schemas/`,
+    `datapackage.json` …) out."""
+
+    root: Path
+
+    @property
+    def sources(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def annotations(self) -> Path:
+        return self.root / "annotations"
+
+    def display(self, path: Path) -> str:
+        """`path` as messages name it: relative to the project where it lies inside it."""
+        return display_path(path, self.root)
+
+
+def is_project(folder: Path) -> bool:
+    return (folder / "sources").is_dir() and (folder / "annotations").is_dir()
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project folder: the nearest one up from `start` holding `sources/` and `annotations/`;
-    an unfinished output swap there is finished first (see `build.recover`)."""
+    """The project folder: the nearest one up from `start` holding `sources/` and `annotations/`."""
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
-        if (candidate / "sources").is_dir() and (candidate / "annotations").is_dir():
-            if (candidate / JOURNAL).exists() or (candidate / f"{JOURNAL}.tmp").exists() \
-                    or any(candidate.glob(f"{STAGING_PREFIX}*")):
-                from histpack.build.pipeline import recover
-
-                recover(candidate)
+        if is_project(candidate):
             return candidate
     raise BuildError(str(here), "not inside a histpack project (no sources/ and annotations/ folders)",
                      "run the command from the repository")
 
 
-def database_path(db_path: Path, folder: Path) -> Path:
-    """`db_path` with the `DEFAULT_DB` template filled in: `build/<name>.duckdb`, the name from the
-    project's `histpack.yaml` (or, for a package folder without one, its `datapackage.json`), so that
-    two projects never write the same default database. Any other path is returned as given."""
-    if Path(db_path) != DEFAULT_DB:
-        return Path(db_path)
-    folder = Path(folder)
-    folder = folder.parent if folder.is_file() else folder
-    if (folder / "histpack.yaml").is_file():
-        from histpack.package.files import read_metadata
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` when it lies inside it (as typed, else as resolved), else as given."""
+    try:
+        return str(path.absolute().relative_to(root.absolute()))
+    except ValueError:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(path)
 
-        name = read_metadata(folder).name
-    else:
-        from histpack.engine.reader import read_descriptor
 
-        name = str(read_descriptor(folder)[1].get("name") or "")
-        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name):
-            raise BuildError(str(folder / "datapackage.json"), "the package has no usable `name` to name its database",
-                             "give --db PATH")
-    return Path(str(DEFAULT_DB).replace("{name}", name))
+def protected_paths(root: Path) -> list[Path]:
+    """The project's inputs and package: what no output of a command may be written over or into."""
+    root = Path(root)
+    return [root / name for name in (*INPUT_DIRS, *GENERATED_DIRS, *INPUT_FILES, *FIXED_OUTPUTS)]
+
+
+def cache_dir() -> Path:
+    """Where databases and descriptor verdicts are cached, outside any package: `$HISTPACK_CACHE_DIR`,
+    else `$XDG_CACHE_HOME/histpack`, else `~/.cache/histpack`."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "histpack"

@@ -38,7 +38,7 @@ class SiteReport:
 
 def _refuse_out(out: Path, package_root: Path) -> None:
     """An --out that is (or holds, or sits in) the package or the project's inputs would destroy them."""
-    from histpack.build.pipeline import find_root
+    from histpack.project.layout import find_root
 
     target = out.resolve()
     roots = {package_root.resolve()}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from histpack.db.load import ident
+from histpack.project.sql import ident
 from histpack.outputs.export import load_into
 from histpack.checks.rules import foreign_keys
 from histpack.checks.validate import read_descriptor

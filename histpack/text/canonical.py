@@ -18,7 +18,9 @@ from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from histpack.project.errors import BuildError
+from histpack.project.errors import BuildError, echo
+from histpack.project.layout import display_path
+from histpack.project.yaml import load_yaml
 
 PARAGRAPH_SEPARATOR = "\n\n"
 ADDING_A_SOURCE = "docs/architecture.md, “Adding a source”"
@@ -179,9 +181,8 @@ class SourceMetadata:
 
     @classmethod
     def load(cls, path: Path, root: Path | None = None) -> "SourceMetadata":
-        from histpack.annotate.annotations import _display, load_yaml
 
-        display = _display(path, root) if root is not None else str(path)
+        display = display_path(path, root) if root is not None else str(path)
         try:
             data = load_yaml(path.read_bytes(), display)
         except OSError as exc:
@@ -204,8 +205,6 @@ class SourceMetadata:
 
 def _metadata_error(exc: ValidationError, data: dict, display: str) -> BuildError:
     """The first problem of a source metadata file, at the line of the key it concerns."""
-    from histpack.project.errors import echo
-
     err = exc.errors()[0]
     loc = [part for part in err["loc"] if not (isinstance(part, str) and part in ("function-after",))]
     line, node = getattr(data, "line", 1), data
