@@ -13,7 +13,7 @@ import pytest
 
 from histpack.checks import rules
 from histpack.checks.validate import read_descriptor
-from histpack.model.conventions import FORMAT, MARKER
+from histpack.model.conventions import FORMAT, MARKER, is_histpack_package
 from conftest import REPO, edit
 
 A = "annotations"
@@ -21,8 +21,10 @@ A = "annotations"
 
 @pytest.fixture(scope="module")
 def package():
-    descriptor_path, descriptor = read_descriptor(REPO)
-    return descriptor, rules.with_schemas(REPO, descriptor)
+    from histpack.engine.reader import read_package
+
+    pkg = read_package(REPO)
+    return pkg.descriptor, pkg.database_schema()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +33,7 @@ def loaded(package, tmp_path_factory) -> Path:
     package is most of a test's cost)."""
     path = tmp_path_factory.mktemp("rules") / "tables.duckdb"
     connection = duckdb.connect(str(path))
-    rules.load_tables(connection, REPO, package[0])
+    rules.load_tables(connection, REPO)
     connection.close()
     return path
 
@@ -56,11 +58,11 @@ def _csv_row(table: str, column: str, value: str) -> tuple[int, dict]:
 
 
 def _problems(con, package) -> list[str]:
-    return [p.line() for p in rules.project_problems(con, package[0], REPO)]
+    return [p.line() for p in rules.project_problems(con, package[0], package[1])]
 
 
 def test_the_committed_package_keeps_every_rule(con, package):
-    assert rules.is_histpack_package(package[0])
+    assert is_histpack_package(package[0])
     assert rules.run_rules(con, package[1]) == []
     assert len(rules.RULES) >= 12
 

@@ -81,7 +81,7 @@ def _plan(root: Path, files: dict[str, bytes]) -> list[str]:
                   if OUTPUT_PATH.match(p) and (root / p).is_file() and not (root / p).is_symlink())
 
 
-def package_checker(descriptor: dict, resolution: Resolution):
+def package_checker(resolution: Resolution):
     """The build's check of the package it wrote, for `duck.validate_and_load`: the Table Schema checks
     (the engine) and the project's rules, in one pass whose typed rows are then loaded. A rule's
     violation names the annotation line that made the row (or, for a row the builder generated, the
@@ -90,14 +90,14 @@ def package_checker(descriptor: dict, resolution: Resolution):
     def checker(staging: Path, con):
         from histpack.engine.check import check_package
         from histpack.engine.report import problems as report
-        from histpack.checks.rules import create_rule_tables, run_rules, with_schemas
+        from histpack.checks.rules import create_rule_tables, run_rules
 
-        schemas = with_schemas(staging, descriptor)
         checked = check_package(staging, con)
+        schema = checked.package.database_schema()
         try:
             problems, _ = report(checked)
             made = create_rule_tables(con, checked)
-            violations = run_rules(con, schemas)
+            violations = run_rules(con, schema)
             for name in made:
                 con.execute(f'DROP TABLE "{name}"')
         except BaseException:
@@ -105,7 +105,7 @@ def package_checker(descriptor: dict, resolution: Resolution):
             raise
         if violations:
             checked.close()
-            paths = {r["name"]: r["path"] for r in schemas["resources"]}
+            paths = {t.name: t.path for t in schema}
             errors = []
             for v in violations:
                 where = resolution.where.get((v.table, v.key), "(")
@@ -156,7 +156,7 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         # one engine pass checks the written package, runs the rules and (with a target) loads DuckDB
-        validate_and_load(staging, db_target, package_checker(json.loads(files["datapackage.json"]), resolution))
+        validate_and_load(staging, db_target, package_checker(resolution))
         db = db_target
         for relative, data in documents(staging).items():  # from the validated package only
             (staging / relative).write_bytes(data)

@@ -20,6 +20,7 @@ from typing import Callable
 import duckdb
 
 from histpack.model.conventions import MARKER, is_histpack_package
+from histpack.model.schema import PackageSchema
 from histpack.project.sql import ident
 TEXT_SEPARATOR = "\n\n"  # paragraphs joined with a blank line give the canonical text
 
@@ -37,7 +38,7 @@ class Violation:
 class Rule:
     name: str
     tables: tuple[str, ...]  # the rule runs only where all of these tables are
-    check: Callable[[duckdb.DuckDBPyConnection, dict], list[Violation]]
+    check: Callable[[duckdb.DuckDBPyConnection, PackageSchema], list[Violation]]
 
 
 RULES: dict[str, Rule] = {}
@@ -50,22 +51,9 @@ def rule(*tables: str):
     return register
 
 
-def with_schemas(root: Path | None, descriptor: dict) -> dict:
-    """The descriptor with each resource's schema inline (a schema path is read from the package folder)."""
-    resources = []
-    for resource in descriptor.get("resources", []):
-        if isinstance(resource, dict) and isinstance(resource.get("schema"), str) and root is not None:
-            from histpack.engine.reader import resource_schema
-
-            resource = {**resource, "schema": resource_schema(root, resource)}
-        resources.append(resource)
-    return {**descriptor, "resources": resources}
-
-
-def load_tables(con: duckdb.DuckDBPyConnection, root: Path, descriptor: dict) -> None:
+def load_tables(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     """Every resource as a typed table with its rows in file order and no key constraints, so that
-    rows breaking a key can still be named (the rules report them; a constrained load would refuse them).
-    The CSVs are read by the engine (`histpack.engine`), which reads paths literally."""
+    rows breaking a key can still be named (the rules report them; a constrained load would refuse them)."""
     from histpack.engine.check import check_package
 
     checked = check_package(Path(root), con)
@@ -89,30 +77,29 @@ def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     return made
 
 
-def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, root: Path | None = None) -> list:
+def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, schema: PackageSchema) -> list:
     """Our rules on a package's tables, one `Problem` per violation naming the CSV row (header = row 1).
-    Empty for a package that is not a histpack package. `root` is where schema paths are read from."""
+    Empty for a package that is not a histpack package."""
     from histpack.engine.report import Problem
 
     if not is_histpack_package(descriptor):
         return []
-    descriptor = with_schemas(root, descriptor)
-    paths = {r.get("name"): r.get("path") for r in descriptor["resources"] if isinstance(r, dict)}
+    paths = {t.name: t.path for t in schema}
     try:
-        violations = run_rules(con, descriptor)
+        violations = run_rules(con, schema)
     except duckdb.Error as exc:  # a table that calls itself ours but lacks our columns
         return [Problem("datapackage.json", f"the package says it is a histpack package (`{MARKER}`), but its "
                                             f"tables do not have histpack's columns: {str(exc).splitlines()[0]}")]
     return [Problem(f"{paths.get(v.table) or v.table}: row {v.rowid + 2}", v.message) for v in violations]
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, descriptor: dict) -> list[Violation]:
+def run_rules(con: duckdb.DuckDBPyConnection, schema: PackageSchema) -> list[Violation]:
     """Every rule whose tables are in `con`, in registry order."""
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
     out: list[Violation] = []
     for item in RULES.values():
         if set(item.tables) <= present:
-            out += item.check(con, descriptor)
+            out += item.check(con, schema)
     return out
 
 
@@ -133,7 +120,7 @@ def _page_of(alias: str, source: str, offset: str) -> str:
 
 
 @rule("paragraphs")
-def paragraph_offsets(con, descriptor) -> list[Violation]:
+def paragraph_offsets(con, schema) -> list[Violation]:
     """Joined with blank lines, the paragraphs give the text every offset refers to."""
     rows = con.execute("""
         SELECT rowid, paragraph_id, char_start, char_end FROM (
@@ -147,7 +134,7 @@ def paragraph_offsets(con, descriptor) -> list[Violation]:
 
 
 @rule("quotes", "paragraphs", "page_spans")
-def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
+def quote_text_pages_and_context(con, schema) -> list[Violation]:
     """A quote is the text at its offsets, on the pages the page map gives, between its prefix and suffix."""
     rows = con.execute(f"""
         WITH q AS (
@@ -182,7 +169,7 @@ def quote_text_pages_and_context(con, descriptor) -> list[Violation]:
 
 
 @rule("citations", "paragraphs", "page_spans")
-def citation_text_and_page(con, descriptor) -> list[Violation]:
+def citation_text_and_page(con, schema) -> list[Violation]:
     """A reference's words stand at its offsets, on its page, in the source it stands in
     (`citing_source_id`; `source_id` is the work it cites)."""
     rows = con.execute(f"""
@@ -202,12 +189,12 @@ def citation_text_and_page(con, descriptor) -> list[Violation]:
 
 
 @rule("quotes")
-def evidence_from_its_quotes_source(con, descriptor) -> list[Violation]:
+def evidence_from_its_quotes_source(con, schema) -> list[Violation]:
     """A row of evidence names the source its quote is from: `source_id` is derived from `quote_id`."""
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     out = []
-    for table in sorted(evidence_tables(descriptor) & present):
-        pk = _primary_key(descriptor, table) or ["quote_id"]
+    for table in sorted(evidence_tables(schema) & present):
+        pk = _primary_key(schema, table) or ["quote_id"]
         rows = con.execute(f"""
             SELECT t.rowid, {', '.join('t.' + ident(k) for k in pk)}, t.source_id, q.source_id
             FROM {ident(table)} t JOIN quotes q ON q.quote_id = t.quote_id
@@ -219,34 +206,22 @@ def evidence_from_its_quotes_source(con, descriptor) -> list[Violation]:
     return out
 
 
-def evidence_tables(descriptor: dict) -> set[str]:
+def evidence_tables(schema: PackageSchema) -> set[str]:
     """The tables other than `quotes` with both `quote_id` and `source_id`: rows of evidence."""
-    out = set()
-    for resource in descriptor.get("resources", []):
-        schema = resource.get("schema") if isinstance(resource, dict) else None
-        if isinstance(schema, dict) and resource.get("name") != "quotes":
-            names = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
-            if {"quote_id", "source_id"} <= names:
-                out.add(resource["name"])
-    return out
+    return {t.name for t in schema if t.name != "quotes" and {"quote_id", "source_id"} <= set(t.names)}
 
 
 # --- dates -------------------------------------------------------------------------------------------
 
 
 
-def _primary_key(descriptor: dict, table: str) -> list[str]:
-    for resource in descriptor.get("resources", []):
-        if isinstance(resource, dict) and resource.get("name") == table:
-            schema = resource.get("schema")
-            if isinstance(schema, dict):
-                pk = schema.get("primaryKey") or []
-                return [pk] if isinstance(pk, str) else list(pk)
-    return []
+def _primary_key(schema: PackageSchema, table: str) -> list[str]:
+    found = schema.table(table)
+    return list(found.primary_key) if found else []
 
 
 @rule()
-def edtf_dates(con, descriptor) -> list[Violation]:
+def edtf_dates(con, schema) -> list[Violation]:
     """Derived date columns are what their EDTF column covers. Each distinct value is parsed once."""
     from histpack.annotate.dates import DateError, derive_dates
     from histpack.model.conventions import DATE_COLUMNS
@@ -274,7 +249,7 @@ def edtf_dates(con, descriptor) -> list[Violation]:
                + ") AS d(value, first_day, last_day, precision, error)")
     out = []
     for table, column, targets in dated:
-        pk = _primary_key(descriptor, table) or [column]
+        pk = _primary_key(schema, table) or [column]
         expected = ("d.first_day", "d.last_day", "d.precision")[: len(targets)]
         got = [f"CAST(t.{ident(c)} AS VARCHAR)" if c.endswith("precision") else f"t.{ident(c)}" for c in targets]
         differs = " OR ".join(f"{g} IS DISTINCT FROM {e}" for g, e in zip(got, expected))
@@ -297,28 +272,13 @@ def edtf_dates(con, descriptor) -> list[Violation]:
 
 # --- cross-table rules ----------------------------------------------------------------------------------
 
-def foreign_keys(descriptor: dict):
-    """(table, fields, referenced table, referenced fields) of every well-formed foreign key, fields as lists."""
-    for resource in descriptor.get("resources", []):
-        schema = resource.get("schema") if isinstance(resource, dict) else None
-        if not isinstance(schema, dict):
-            continue
-        for fk in schema.get("foreignKeys", []):
-            fields = fk.get("fields")
-            reference = fk.get("reference", {})
-            remote = reference.get("fields")
-            fields = [fields] if isinstance(fields, str) else fields
-            remote = [remote] if isinstance(remote, str) else remote
-            if fields and remote and len(fields) == len(remote):
-                yield resource["name"], fields, reference.get("resource") or resource["name"], remote
-
-
 @rule()
-def references_resolve(con, descriptor) -> list[Violation]:
+def references_resolve(con, schema) -> list[Violation]:
     """Every foreign key names a row of its target table (with a "did you mean" for a near miss).
     All keys are checked in one query; only the rows that break one come back."""
     present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    keys = [fk for fk in foreign_keys(descriptor) if fk[0] in present and fk[2] in present]
+    keys = [(table.name, list(fk.fields), fk.table, list(fk.reference)) for table, fk in schema.references()
+            if table.name in present and fk.table in present]
     parts = []
     for i, (table, fields, target, remote) in enumerate(keys):
         local = ", ".join(f"c.{ident(f)}" for f in fields)
@@ -332,7 +292,7 @@ def references_resolve(con, descriptor) -> list[Violation]:
     out = []
     for i, rowid, value in con.execute(" UNION ALL ".join(parts) + " ORDER BY fk, row").fetchall():
         table, fields, target, remote = keys[i]
-        pk = _primary_key(descriptor, table) or fields
+        pk = _primary_key(schema, table) or fields
         key = tuple(con.execute(f"SELECT {', '.join(ident(k) for k in pk)} FROM {ident(table)} WHERE rowid = ?",
                                 [rowid]).fetchone())
         candidates = sorted(str(r[0]) for r in con.execute(f"SELECT {ident(remote[0])} FROM {ident(target)}").fetchall())
@@ -344,7 +304,7 @@ def references_resolve(con, descriptor) -> list[Violation]:
 
 
 @rule("rhetoric", "quotes")
-def rhetoric_quotes_the_speaker(con, descriptor) -> list[Violation]:
+def rhetoric_quotes_the_speaker(con, schema) -> list[Violation]:
     """Rhetoric is an actor's own words: its quote is not the author's, and has the same speaker."""
     rows = con.execute("""
         SELECT r.rowid, r.rhetoric_id, r.speaker_id FROM rhetoric r JOIN quotes q ON q.quote_id = r.quote_id
@@ -356,7 +316,7 @@ def rhetoric_quotes_the_speaker(con, descriptor) -> list[Violation]:
 
 
 @rule("quotes")
-def author_quotes_have_no_speaker(con, descriptor) -> list[Violation]:
+def author_quotes_have_no_speaker(con, schema) -> list[Violation]:
     """The essay's author speaks in `voice: author`; a speaker marks someone else's words."""
     rows = con.execute("SELECT rowid, quote_id FROM quotes WHERE CAST(voice AS VARCHAR) = 'author' "
                        "AND speaker_id IS NOT NULL ORDER BY rowid").fetchall()
@@ -365,14 +325,14 @@ def author_quotes_have_no_speaker(con, descriptor) -> list[Violation]:
 
 
 @rule("persons")
-def actors_have_a_regime(con, descriptor) -> list[Violation]:
+def actors_have_a_regime(con, schema) -> list[Violation]:
     rows = con.execute("SELECT rowid, person_id FROM persons WHERE CAST(kind AS VARCHAR) = 'actor' "
                        "AND regime_id IS NULL ORDER BY rowid").fetchall()
     return [Violation("persons", row, (pid,), f"persons row `{pid}`: an actor needs `regime_id`") for row, pid in rows]
 
 
 @rule("comparisons")
-def inferred_comparisons_say_why(con, descriptor) -> list[Violation]:
+def inferred_comparisons_say_why(con, schema) -> list[Violation]:
     rows = con.execute("SELECT rowid, comparison_id FROM comparisons WHERE CAST(basis AS VARCHAR) = 'inferred' "
                        "AND (basis_note IS NULL OR basis_note = '') ORDER BY rowid").fetchall()
     return [Violation("comparisons", row, (cid,), f"comparisons row `{cid}`: an inferred comparison needs "
@@ -380,7 +340,7 @@ def inferred_comparisons_say_why(con, descriptor) -> list[Violation]:
 
 
 @rule("comparisons", "comparison_sides")
-def comparison_sides_differ(con, descriptor) -> list[Violation]:
+def comparison_sides_differ(con, schema) -> list[Violation]:
     rows = con.execute("""
         SELECT c.rowid, c.comparison_id FROM comparisons c WHERE EXISTS (
             SELECT 1 FROM comparison_sides s WHERE s.comparison_id = c.comparison_id
@@ -391,7 +351,7 @@ def comparison_sides_differ(con, descriptor) -> list[Violation]:
 
 
 @rule("comparisons", "comparison_sides")
-def comparisons_have_two_sides(con, descriptor) -> list[Violation]:
+def comparisons_have_two_sides(con, schema) -> list[Violation]:
     rows = con.execute("""
         SELECT c.rowid, c.comparison_id FROM comparisons c
         WHERE (SELECT count(*) FROM comparison_sides s WHERE s.comparison_id = c.comparison_id) < 2
@@ -401,7 +361,7 @@ def comparisons_have_two_sides(con, descriptor) -> list[Violation]:
 
 
 @rule("terms", "term_occurrences", "quotes")
-def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
+def term_quote_is_its_first_occurrence(con, schema) -> list[Violation]:
     """A term's `quote` is where the essay first uses it: no occurrence of the term comes earlier."""
     rows = con.execute("""
         SELECT t.rowid, t.term_id FROM terms t JOIN quotes q ON q.quote_id = t.quote_id
@@ -413,7 +373,7 @@ def term_quote_is_its_first_occurrence(con, descriptor) -> list[Violation]:
 
 
 @rule("attestations")
-def attestations_name_one_entity(con, descriptor) -> list[Violation]:
+def attestations_name_one_entity(con, schema) -> list[Violation]:
     """An attestation is about exactly one person, place, regime, event, phase or purge."""
     from histpack.model.conventions import ENTITY_COLUMNS
 
@@ -431,7 +391,7 @@ _PHASES = """SELECT rowid, phase_id, regime_id, campaign, seq, date_start,
 
 
 @rule("phases")
-def phase_seq_unique(con, descriptor) -> list[Violation]:
+def phase_seq_unique(con, schema) -> list[Violation]:
     """Within a campaign, `seq` numbers the phases: no two share one (reported once, at the first phase)."""
     rows = con.execute(f"""
         SELECT p.rowid, p.phase_id, p.regime_id, p.campaign FROM ({_PHASES}) p
@@ -443,7 +403,7 @@ def phase_seq_unique(con, descriptor) -> list[Violation]:
 
 
 @rule("phases")
-def phases_in_date_order(con, descriptor) -> list[Violation]:
+def phases_in_date_order(con, schema) -> list[Violation]:
     """Phases in `seq` order start in date order."""
     rows = con.execute(f"""
         SELECT rowid, phase_id, seq, before_id, before_seq FROM ({_PHASES})

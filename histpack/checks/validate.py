@@ -167,7 +167,7 @@ def project_checks(checked, descriptor: dict) -> list[Problem]:
     made: list[str] = []
     try:
         made = create_rule_tables(checked.con, checked)
-        return project_problems(checked.con, descriptor, checked.package.root)
+        return project_problems(checked.con, descriptor, checked.package.database_schema())
     finally:
         for name in made:
             checked.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")

@@ -15,7 +15,8 @@ import duckdb
 
 from histpack.engine.check import connect, drop_staged
 from histpack.project.sql import ident, literal
-from histpack.engine.types import DUCK_TYPES, sql_type  # noqa: F401 - DUCK_TYPES re-exported
+from histpack.engine.types import WIDE
+from histpack.model.schema import PackageSchema, TableSchema
 from histpack.db.query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from histpack.checks.validate import PackageError, check
 
@@ -23,12 +24,6 @@ from histpack.checks.validate import PackageError, check
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
 # reads (DuckDB 2.0's own default is unreadable before 2.0). Tested: DuckDB CLI 1.4.4 and 1.5.6.
 STORAGE_VERSION = "v1.0.0"
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def validate_and_load(package: Path, db_path: Path | None, checker=None) -> tuple[list, list[str]]:
@@ -102,75 +97,38 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
-    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows."""
-    enum_types: dict[tuple[str, ...], str] = {}
-    created: set[str] = set()
-    types: dict[tuple[str, str], str] = {}  # (table, column) → SQL type
-    comments: list[str] = []
+    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows,
+    declared as the schema model's DuckDB plan says (the plan `load.sql` follows too)."""
+    tables, types = [], {}
     for name, staged in checked.staged.items():
-        schema = staged.resource.schema or {}
-        lines = []
-        # A column that references a plain VARCHAR key stays VARCHAR with its enum as a CHECK:
-        # DuckDB refuses a foreign key between an ENUM and a VARCHAR column.
-        references = {a: types.get((fk["reference"].get("resource") or name, b))
-                      for fk in schema.get("foreignKeys", []) or []
-                      for a, b in zip(_as_list(fk["fields"]), _as_list(fk["reference"]["fields"]))}
-        for field in staged.fields:
-            constraints = field.get("constraints") or {}
-            kind = field.get("type", "string")
-            column_type = sql_type(field)
-            check = ""
-            if constraints.get("enum") and kind == "string" and references.get(field["name"]) == "VARCHAR":
-                check = f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, constraints['enum']))}))"
-            elif constraints.get("enum") and kind == "string":
-                values = tuple(dict.fromkeys(map(str, constraints["enum"])))
-                if values not in enum_types:
-                    type_name = field["name"]
-                    if type_name in enum_types.values():
-                        type_name = f"{name}_{field['name']}"
-                    enum_types[values] = type_name
-                    con.execute(f"CREATE TYPE {ident(type_name)} AS ENUM ({', '.join(map(literal, values))})")
-                column_type = ident(enum_types[values])
-            types[(name, field["name"])] = column_type
-            not_null = " NOT NULL" if constraints.get("required") is True else ""
-            unique = " UNIQUE" if constraints.get("unique") is True else ""
-            lines.append(f"{ident(field['name'])} {column_type}{not_null}{unique}{check}")
-        pk = _as_list(schema.get("primaryKey"))
-        pk = pk if pk and set(pk) <= set(staged.names) else []
-        for fk in schema.get("foreignKeys", []) or []:
-            target = fk["reference"].get("resource") or name
-            local, remote = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
-            # DuckDB checks a foreign key on insert, cannot add one later, needs both sides of the same
-            # type and the referenced columns to be a key: only such keys are declared; the engine
-            # has checked them all.
-            same = [types.get((name, a)) for a in local] == [types.get((target, b)) for b in remote]
-            target_schema = checked.staged[target].resource.schema or {} if target in checked.staged else {}
-            keyed = remote == _as_list(target_schema.get("primaryKey")) or (len(remote) == 1 and any(
-                f.get("name") == remote[0] and (f.get("constraints") or {}).get("unique") is True
-                for f in target_schema.get("fields", [])))
-            if target in created and target != name and same and keyed:
-                lines.append(f"FOREIGN KEY ({', '.join(map(ident, local))}) REFERENCES "
-                             f"{ident(target)} ({', '.join(map(ident, remote))})")
-        if not lines:
+        resource = staged.resource
+        tables.append(TableSchema.from_frictionless(name, {**(resource.schema or {}), "fields": staged.fields},
+                                                    resource.descriptor))
+        types |= {(name, f["name"]): "HUGEINT" for f in staged.fields if f.get(WIDE) is True}
+    plan = PackageSchema(tuple(tables)).duckdb_plan(types)
+    for enum, _ in plan.enums:
+        con.execute(plan.create_enum(enum))
+    created: set[str] = set()
+    comments: list[str] = []
+    for ddl, table in ((ddl, next(t for t in tables if t.name == ddl.name)) for ddl in plan.tables):
+        staged = checked.staged[ddl.name]
+        if not ddl.columns:
             continue
-        con.execute(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)")
-        columns = [f"CAST(t{j} AS {types[(name, f['name'])]})" for j, f in enumerate(staged.fields)]
+        con.execute(ddl.create(primary_key=False))
+        columns = [f"CAST(t{j} AS {column.sql_type})" for j, column in enumerate(ddl.columns)]
         try:
             order = " ORDER BY rn" if staged.shifted else ""  # else the view already reads in file order
-            con.execute(f"INSERT INTO {ident(name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
-            if pk:  # added after the rows: building its index once costs a fraction of keeping it on insert
-                con.execute(f"ALTER TABLE {ident(name)} ADD PRIMARY KEY ({', '.join(map(ident, pk))})")
+            con.execute(f"INSERT INTO {ident(ddl.name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
+            if ddl.primary_key:  # added after the rows: building its index once costs a fraction of keeping it on insert
+                con.execute(ddl.add_primary_key())
         except duckdb.Error as exc:
             raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
         drop_staged(con, staged)
-        comment = staged.resource.descriptor.get("description") or staged.resource.descriptor.get("title")
-        if comment:
-            comments.append(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)}")
-        for field in staged.fields:
-            if field.get("description"):
-                comments.append(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS "
-                                f"{literal(field['description'])}")
-        created.add(name)
+        if table.comment:
+            comments.append(f"COMMENT ON TABLE {ident(ddl.name)} IS {literal(table.comment)}")
+        comments += [f"COMMENT ON COLUMN {ident(ddl.name)}.{ident(f.name)} IS {literal(f.description)}"
+                     for f in table.fields if f.description]
+        created.add(ddl.name)
     _in_one_transaction(con, comments)
     from histpack.model.views import create_views, views_apply
 

@@ -25,6 +25,7 @@ import duckdb
 
 from histpack.engine.reader import Package, Resource, read_package
 from histpack.engine.types import WIDE, sql_type, typed
+from histpack.model.schema import as_names
 from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
@@ -634,8 +635,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
                          f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
-    primary = res.schema.get("primaryKey") if res.schema else None
-    primary = [primary] if isinstance(primary, str) else (primary or [])
+    primary = list(as_names(res.schema.get("primaryKey") if res.schema else None))
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
         all_null = " AND ".join(f"{k} IS NULL" for k in keys)
@@ -684,12 +684,10 @@ def _foreign_keys(checked: Checked, staged: Staged) -> list[str]:
     for fk in (res.schema or {}).get("foreignKeys", []) or []:
         if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
             continue
-        local = fk.get("fields")
-        local = [local] if isinstance(local, str) else list(local or [])
+        local = list(as_names(fk.get("fields")))
         reference = fk["reference"]
         target_name = reference.get("resource") or res.name
-        remote = reference.get("fields")
-        remote = [remote] if isinstance(remote, str) else list(remote or [])
+        remote = list(as_names(reference.get("fields")))
         target = checked.staged.get(target_name)
         if target_name != res.name and target_name not in {r.name for r in checked.package.resources}:
             _add(checked, staged.index, [("resource-error", res.name, res.place, None, None, None,

@@ -7,12 +7,8 @@ The expressions follow what frictionless 5 accepts (Python `int()`, `Decimal()`,
 
 from __future__ import annotations
 
+from histpack.model.schema import DUCK_TYPES
 from histpack.project.sql import literal
-
-DUCK_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
-              "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER", "yearmonth": "VARCHAR",
-              "duration": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
-              "geojson": "JSON", "any": "VARCHAR"}
 
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]

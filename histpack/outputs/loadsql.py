@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from histpack.db.load import DUCK_TYPES, _as_list, ident, literal
-from histpack.engine.reader import resource_schema
-from histpack.checks.validate import read_descriptor
+from histpack.engine.reader import read_package
+from histpack.model.schema import PackageSchema
+from histpack.project.sql import ident, literal
 from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
 
 FILENAME = "load.sql"
@@ -25,95 +25,36 @@ HEADER = """\
 """
 
 
-def _order(resources: list[dict], schemas: dict[str, dict]) -> list[dict]:
-    """Tables in an order that lets DuckDB declare as many foreign keys as possible.
-
-    DuckDB declares a foreign key only to a table created before, and cannot add one later; where
-    tables reference each other in a cycle, the table with the fewest references left goes first.
-    """
-    left = list(resources)
-    ordered = []
-    while left:
-        names = {r["name"] for r in left}
-
-        def pending(resource: dict) -> int:
-            fks = schemas[resource["name"]].get("foreignKeys", [])
-            return sum(1 for fk in fks if (fk["reference"].get("resource") or resource["name"]) in names
-                       and (fk["reference"].get("resource") or resource["name"]) != resource["name"])
-
-        chosen = min(left, key=pending)
-        ordered.append(chosen)
-        left.remove(chosen)
-    return ordered
-
-
 def statements(package: Path) -> tuple[list[str], list[str]]:
-    """The SQL statements, and the foreign keys DuckDB cannot declare (each as `table.col → t.col`)."""
-    descriptor_path, descriptor = read_descriptor(Path(package))
-    root = descriptor_path.parent
-    resources = [r for r in descriptor["resources"] if r.get("path")]
-    schemas = {r["name"]: resource_schema(root, r) for r in resources}
-    # A column on either side of a foreign key stays VARCHAR (its vocabulary as a CHECK): DuckDB
-    # refuses a key between an ENUM and a VARCHAR column.
-    keyed = {(name, col) for name, s in schemas.items() for fk in s.get("foreignKeys", [])
-             for col in _as_list(fk["fields"])}
-    keyed |= {(fk["reference"].get("resource") or name, col) for name, s in schemas.items()
-              for fk in s.get("foreignKeys", []) for col in _as_list(fk["reference"]["fields"])}
+    """The SQL statements, and the foreign keys DuckDB cannot declare (each as `table.col → t.col`):
+    the schema model's DuckDB plan, the one `histpack load` follows."""
+    pkg = read_package(Path(package))
+    schema = pkg.database_schema()
+    schema = PackageSchema(tuple(t for t in schema if t.path))
+    plan = schema.duckdb_plan()
     out: list[str] = []
-    undeclared: list[str] = []
-    enum_types: dict[tuple[str, ...], str] = {}
-    created: set[str] = set()
-    for resource in _order(resources, schemas):
-        name, schema = resource["name"], schemas[resource["name"]]
-        lines, casts = [], []
-        for field in schema.get("fields", []):
-            constraints = field.get("constraints", {})
-            ftype = field.get("type", "string")
-            sql_type, check = DUCK_TYPES.get(ftype, "VARCHAR"), ""
-            values = tuple(constraints.get("enum") or ())
-            if values and ftype == "string" and (name, field["name"]) in keyed:
-                check = f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, values))}))"
-            elif values and ftype == "string":
-                if values not in enum_types:
-                    type_name = field["name"] if field["name"] not in enum_types.values() else f"{name}_{field['name']}"
-                    enum_types[values] = type_name
-                    out.append(f"CREATE TYPE {ident(type_name)} AS ENUM ({', '.join(map(literal, values))});")
-                sql_type = ident(enum_types[values])
-            not_null = " NOT NULL" if constraints.get("required") else ""
-            lines.append(f"{ident(field['name'])} {sql_type}{not_null}{check}")
-            casts.append(f"CAST({ident(field['name'])} AS {sql_type})")
-        pk = _as_list(schema.get("primaryKey"))
-        if pk:
-            lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
-        for fk in schema.get("foreignKeys", []):
-            target = fk["reference"].get("resource") or name
-            local, remote = _as_list(fk["fields"]), _as_list(fk["reference"]["fields"])
-            if target in created and target != name:
-                lines.append(f"FOREIGN KEY ({', '.join(map(ident, local))}) REFERENCES "
-                             f"{ident(target)} ({', '.join(map(ident, remote))})")
-            else:
-                undeclared.append(f"{name}.{', '.join(local)} → {target}.{', '.join(remote)}")
-        out.append(f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n);")
-        out.append(f"INSERT INTO {ident(name)} SELECT {', '.join(casts)}\n"
-                   f"  FROM read_csv({literal(resource['path'])}, header = true, all_varchar = true, "
+    for ddl in plan.tables:
+        table = schema.table(ddl.name)
+        out += [plan.create_enum(enum) + ";" for enum in plan.enums_for(ddl.name)]
+        out.append(ddl.create() + ";")
+        casts = [f"CAST({ident(c.name)} AS {c.sql_type})" for c in ddl.columns]
+        out.append(f"INSERT INTO {ident(ddl.name)} SELECT {', '.join(casts)}\n"
+                   f"  FROM read_csv({literal(table.path)}, header = true, all_varchar = true, "
                    f"delim = ',', quote = '\"', escape = '\"');")
-        comment = resource.get("description") or resource.get("title")
-        if comment:
-            out.append(f"COMMENT ON TABLE {ident(name)} IS {literal(comment)};")
-        for field in schema.get("fields", []):
-            if field.get("description"):
-                out.append(f"COMMENT ON COLUMN {ident(name)}.{ident(field['name'])} IS {literal(field['description'])};")
-        created.add(name)
-    if views_apply(created):
+        if table.comment:
+            out.append(f"COMMENT ON TABLE {ident(ddl.name)} IS {literal(table.comment)};")
+        out += [f"COMMENT ON COLUMN {ident(ddl.name)}.{ident(f.name)} IS {literal(f.description)};"
+                for f in table.fields if f.description]
+    if views_apply(schema.names):
         for view, sql in VIEWS.items():
             body = "\n".join(line[4:] if line.startswith("    ") else line for line in sql.strip("\n").splitlines())
             out.append(f"CREATE VIEW {ident(view)} AS\n{body};")
             out.append(f"COMMENT ON VIEW {ident(view)} IS {literal(VIEW_COMMENTS[view])};")
-    return out, undeclared
+    return out, list(plan.undeclared)
 
 
 def render(package: Path) -> str:
-    descriptor = read_descriptor(Path(package))[1]
+    descriptor = read_package(Path(package)).descriptor
     sql, undeclared = statements(package)
     head = HEADER.format(name=descriptor.get("name", "package"), version=descriptor.get("version", "")).replace(" \n", "\n")
     if undeclared:

@@ -17,14 +17,11 @@ from pathlib import Path
 import duckdb
 
 from histpack.db import load as duck
-from histpack.engine.reader import resource_schema
-from histpack.db.load import _as_list, ident, literal
+from histpack.engine.reader import read_package, resource_schema
 from histpack.project.errors import BuildError
-from histpack.checks.validate import read_descriptor
+from histpack.project.sql import ident
 from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
 
-SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "DATE",
-                "datetime": "TIMESTAMP", "year": "INTEGER"}
 LABEL_COLUMNS = ("name", "title", "label", "cited_as", "summary", "statement", "target")
 
 
@@ -38,27 +35,6 @@ def sqlite_view_sql(sql: str) -> str:
         return f"SELECT {match.group(1)} FROM {match.group(2)} GROUP BY {', '.join(columns)}"
 
     return re.sub(r"SELECT ([^()]*(?:\([^()]*\)[^()]*)*) FROM (\w+) GROUP BY ALL", group_by_all, sql)
-
-
-def _create_table(name: str, schema: dict) -> str:
-    lines = []
-    for field in schema.get("fields", []):
-        constraints = field.get("constraints", {})
-        sql_type = SQLITE_TYPES.get(field.get("type", "string"), "TEXT")
-        line = f"{ident(field['name'])} {sql_type}"
-        if constraints.get("required"):
-            line += " NOT NULL"
-        if constraints.get("enum"):
-            line += f" CHECK ({ident(field['name'])} IN ({', '.join(map(literal, constraints['enum']))}))"
-        lines.append(line)
-    pk = _as_list(schema.get("primaryKey"))
-    if pk:
-        lines.append(f"PRIMARY KEY ({', '.join(map(ident, pk))})")
-    for fk in schema.get("foreignKeys", []):
-        target = fk["reference"].get("resource") or name
-        lines.append(f"FOREIGN KEY ({', '.join(map(ident, _as_list(fk['fields'])))}) REFERENCES {ident(target)} "
-                     f"({', '.join(map(ident, _as_list(fk['reference']['fields'])))})")
-    return f"CREATE TABLE {ident(name)} (\n  " + ",\n  ".join(lines) + "\n)"
 
 
 def _value(value):
@@ -100,10 +76,11 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
     out = Path(out)
     if out.is_dir():
         raise BuildError(str(out), "is a folder", "give --out a file name for the SQLite database, e.g. build/package.sqlite")
-    descriptor_path, descriptor = read_descriptor(Path(package))
-    root = descriptor_path.parent
+    pkg = read_package(Path(package))
+    root, descriptor = pkg.root, pkg.descriptor
     resources = [r for r in descriptor["resources"] if r.get("path")]
     schemas = {r["name"]: resource_schema(root, r) for r in resources}
+    tables = {ddl.name: ddl for ddl in pkg.database_schema().sqlite_tables()}
     out.parent.mkdir(parents=True, exist_ok=True)
     metadata_path = out.with_name(f"{out.stem}.metadata.json")
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".sqlite", dir=out.parent)
@@ -115,7 +92,7 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
         try:
             for resource in resources:
                 name = resource["name"]
-                con.execute(_create_table(name, schemas[name]))
+                con.execute(tables[name].create())
                 columns = [f["name"] for f in schemas[name].get("fields", [])]
                 rows = source.execute(f"SELECT {', '.join(map(ident, columns))} FROM {ident(name)}").fetchall()
                 con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",

@@ -15,7 +15,7 @@ import duckdb
 
 from histpack.project.sql import ident
 from histpack.outputs.export import load_into
-from histpack.checks.rules import foreign_keys
+from histpack.model.schema import TableSchema
 from histpack.checks.validate import read_descriptor
 
 # The tables and columns the essay, comparisons and timeline read; a package without them (a
@@ -110,13 +110,10 @@ def read_site_data(package: Path, con: duckdb.DuckDBPyConnection | None = None) 
     tables: dict[str, Table] = {}
     for resource in descriptor["resources"]:
         name = resource["name"]
-        schema = _schema(root, resource)
-        columns = [f["name"] for f in schema.get("fields", [])]
-        pk = schema.get("primaryKey") or []
-        pk = [pk] if isinstance(pk, str) else list(pk)
-        fks = {fields[0]: (target, remote[0])
-               for _, fields, target, remote in foreign_keys({"resources": [{"name": name, "schema": schema}]})
-               if len(fields) == 1}
+        table = TableSchema.from_frictionless(name, _schema(root, resource), resource)
+        columns = table.names
+        pk = list(table.primary_key)
+        fks = {fk.fields[0]: (fk.table, fk.reference[0]) for fk in table.foreign_keys if len(fk.fields) == 1}
         cursor = con.execute(f"SELECT * FROM {ident(name)}")
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, map(_display, r))) for r in cursor.fetchall()]
