@@ -42,9 +42,9 @@ def read_and_resolve(path, sources) -> None:
         rows = read_annotation_file(path, DISPLAY, set(ANNOTATED_TABLES), set(canonicals))
         resolve(rows, canonicals, records, vocabularies)
     except BuildErrors as exc:
-        lines = [e.line() for e in exc.errors]
+        lines = [e.text() for e in exc.errors]
     except BuildError as exc:
-        lines = [exc.line()]
+        lines = [exc.text()]
     else:
         lines = []
     assert time.monotonic() - started < SECONDS

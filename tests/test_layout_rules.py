@@ -90,6 +90,6 @@ def test_a_bad_layout_option_is_one_error_at_its_line(tmp_path, layout, words, a
     with pytest.raises(BuildError) as caught:
         SourceMetadata.load(path, tmp_path)
     file, line = caught.value.where.rsplit(":", 1)
-    assert file == "sources/s.yaml" and words in caught.value.message, caught.value.line()
+    assert file == "sources/s.yaml" and words in caught.value.message, caught.value.text()
     assert path.read_text(encoding="utf-8").splitlines()[int(line) - 1].strip().startswith(at)
-    assert fold_whitespace(caught.value.line()) == caught.value.line()  # one line
+    assert fold_whitespace(caught.value.text()) == caught.value.text()  # one line

@@ -58,7 +58,7 @@ def _csv_row(table: str, column: str, value: str) -> tuple[int, dict]:
 
 
 def _problems(con, package) -> list[str]:
-    return [p.line() for p in rules.project_problems(con, package[0], package[1])]
+    return [p.text() for p in rules.project_problems(con, package[0], package[1])]
 
 
 def test_the_committed_package_keeps_every_rule(con, package):

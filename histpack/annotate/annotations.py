@@ -27,17 +27,18 @@ class RawRow:
     source_id: str | None = None  # the essay the row's quotes are in, when a file names one
 
     @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}"
+    def at(self) -> tuple[str, int]:
+        """The file and line the row was typed at."""
+        return self.file, self.line
 
 def read_annotation_file(path: Path, display: str, tables: set[str],
                          source_ids: set[str] | None = None) -> list[RawRow]:
     """All rows of one file: a mapping of table name → list of rows."""
     document = load_yaml(path.read_bytes(), display)
     if document is None:
-        raise BuildError(f"{display}:1", "the file is empty", "add rows (`table:` then a list of rows) or delete the file")
+        raise BuildError.at(display, 1, "the file is empty", "add rows (`table:` then a list of rows) or delete the file")
     if not isinstance(document, dict):
-        raise BuildError(f"{display}:1", "the file must be a mapping of table names to lists of rows")
+        raise BuildError.at(display, 1, "the file must be a mapping of table names to lists of rows")
     rows = []
     source_id = document.pop("source", None)
     if "source" in document.key_lines:
@@ -55,12 +56,12 @@ def read_annotation_file(path: Path, display: str, tables: set[str],
         for index, item in enumerate(items):
             line = lines[index] if index < len(lines) else document.key_lines.get(table, 1)
             if not isinstance(item, dict):
-                raise BuildError(f"{display}:{line}", f"a row of `{table}` is {echo(item)}, not a mapping of "
+                raise BuildError.at(display, line, f"a row of `{table}` is {echo(item)}, not a mapping of "
                                  f"column: value", "write each row as `- column: value` lines")
             line = getattr(item, "line", line)
             odd = next((k for k in item if not isinstance(k, str)), None)
             if odd is not None:
-                raise BuildError(f"{display}:{line}", f"a row of `{table}` has the column "
+                raise BuildError.at(display, line, f"a row of `{table}` has the column "
                                  f"name {echo(odd)}, which is not a word", "column names are words such as `name:`")
             _check_bool_words(item, table, display)
             rows.append(RawRow(table, dict(item), display, line, source_id))
@@ -86,8 +87,7 @@ def _check_bool_words(item: LocatedDict, table: str, display: str) -> None:
         field = model.model_fields.get(key) if model else None
         if field is None or "bool" in str(field.annotation):
             continue
-        raise BuildError(f"{display}:{item.key_lines.get(key, item.line)}",
-                         f"`{key}: {word}`: YAML read `{word}` as {str(item[key]).lower()}, not as the word",
+        raise BuildError.at(display, item.key_lines.get(key, item.line), f"`{key}: {word}`: YAML read `{word}` as {str(item[key]).lower()}, not as the word",
                          f"quote it: `{key}: \"{word}\"`")
 
 
@@ -104,14 +104,14 @@ def annotation_files(directory: Path, root: Path) -> list[Path]:
             continue
         display = _display(path, root)
         if path.is_symlink() and not path.exists():
-            raise BuildError(f"{display}:1", "a symbolic link to nothing", "remove it, or point it at a file")
+            raise BuildError.at(display, 1, "a symbolic link to nothing", "remove it, or point it at a file")
         if path.is_dir():
-            raise BuildError(f"{display}:1", "a folder named like an annotation file", "rename it (annotation "
+            raise BuildError.at(display, 1, "a folder named like an annotation file", "rename it (annotation "
                              "files end in .yaml; folders may not)")
         if not path.is_file():
-            raise BuildError(f"{display}:1", "not a regular file", "annotation files are plain text files")
+            raise BuildError.at(display, 1, "not a regular file", "annotation files are plain text files")
         if not path.resolve().is_relative_to(root.resolve()):
-            raise BuildError(f"{display}:1", "a symbolic link to a file outside the project",
+            raise BuildError.at(display, 1, "a symbolic link to a file outside the project",
                              "copy the file into annotations/; nothing is read outside the project")
         paths.append(path)
     return paths

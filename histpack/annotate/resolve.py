@@ -25,6 +25,7 @@ from histpack.project.errors import BuildError, BuildErrors
 from histpack.annotate.quotes import QuoteError, ResolvedQuote, resolve_quote
 
 ANNOTATED_TABLES = m.ANNOTATED_TABLES
+Where = tuple[str, "int | None"]  # the annotation file and line a row was typed at (no line: a generated row)
 # Nested shorthands: key in a parent row → (child table, how to expand), as the child models declare them.
 NESTED = {(model.table.shorthand.parent, model.table.shorthand.key):
           (model.table.name, model.table.shorthand.shape, model.table.shorthand.column, model.table.shorthand.attr)
@@ -39,7 +40,7 @@ class _QuoteClaim:
     voice: str | None
     speaker_id: str | None
     citation_id: str | None
-    where: str
+    where: Where
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Resolution:
     """Rows of every table, in primary-key order, plus where each annotated row was typed."""
 
     rows: dict[str, list[m.Row]]
-    where: dict[tuple[str, tuple], str] = field(default_factory=dict)
+    where: dict[tuple[str, tuple], Where] = field(default_factory=dict)
     vocabularies: Vocabularies = field(default_factory=dict)  # the content vocabularies the rows were checked against
 
 
@@ -69,7 +70,7 @@ def _slug(words: str, n: int = 5) -> str:
     return "-".join(tokens[:n]) or "quote"
 
 
-def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label: str) -> list[BuildError]:
+def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: Where, label: str) -> list[BuildError]:
     fields = sorted(model.model_fields)
     out = []
     errors = exc.errors()
@@ -89,21 +90,21 @@ def _pydantic_lines(exc: ValidationError, model: type[m.Row], where: str, label:
         if kind == "extra_forbidden":
             near = err["near"]
             hint = f"did you mean `{near}`?" if near else f"columns: {', '.join(fields)}"
-            out.append(BuildError(where, f"{label}: unknown column `{loc}`", hint))
+            out.append(BuildError.at(*where, f"{label}: unknown column `{loc}`", hint))
         elif kind == "missing":
             hint = "add `quote:` with the essay's words" if loc in typed else "add it"
-            out.append(BuildError(where, f"{label}: missing required column `{typed.get(loc, loc)}`", hint))
+            out.append(BuildError.at(*where, f"{label}: missing required column `{typed.get(loc, loc)}`", hint))
         elif kind == "string_pattern_mismatch" and loc.endswith("_id"):
-            out.append(BuildError(where, f"{label}: `{loc}` {err['input']!r} is not an id",
+            out.append(BuildError.at(*where, f"{label}: `{loc}` {err['input']!r} is not an id",
                                   "ids are lower-case slugs: a-z, 0-9, `-` and `_`, starting with a letter or digit"))
         elif kind == "literal_error":
             expected = str((err.get("ctx") or {}).get("expected", "")).replace("'", "")
-            out.append(BuildError(where, f"{label}: `{loc}` is {err['input']!r}, not one of the allowed values",
+            out.append(BuildError.at(*where, f"{label}: `{loc}` is {err['input']!r}, not one of the allowed values",
                                   f"allowed: {expected}"))
         else:
             msg = err["msg"].removeprefix("Value error, ")
             where_col = f"`{loc}`: " if loc else ""
-            out.append(BuildError(where, f"{label}: {where_col}{msg}"))
+            out.append(BuildError.at(*where, f"{label}: {where_col}{msg}"))
     return out
 
 
@@ -115,13 +116,13 @@ class _Resolver:
         self.quote_claims: list[_QuoteClaim] = []
         self.files_without_source: set[str] = set()
 
-    def error(self, where: str, message: str, hint: str = "") -> None:
-        self.errors.append(BuildError(where, message, hint))
+    def error(self, where: Where, message: str, hint: str = "") -> None:
+        self.errors.append(BuildError.at(*where, message, hint))
 
     def default_source(self, raw: RawRow) -> str | None:
         if raw.source_id:
             if raw.source_id not in self.canonicals:
-                self.error(raw.where, f"`source: {raw.source_id}` names no essay in sources/",
+                self.error(raw.at, f"`source: {raw.source_id}` names no essay in sources/",
                            f"essays: {', '.join(sorted(self.canonicals))}")
                 return None
             return raw.source_id
@@ -129,7 +130,7 @@ class _Resolver:
             return next(iter(self.canonicals))
         if raw.file not in self.files_without_source:  # said once per file, not once per row
             self.files_without_source.add(raw.file)
-            self.error(raw.where, "several analysed sources: the file must say which one its quotes are from",
+            self.error(raw.at, "several analysed sources: the file must say which one its quotes are from",
                        f"add a top-level `source:` line (one of {', '.join(sorted(self.canonicals))})")
         return None
 
@@ -141,37 +142,37 @@ class _Resolver:
         if isinstance(spec, str):
             spec = {"text": spec}
         if not isinstance(spec, dict) or "text" not in spec:
-            self.error(raw.where, f"{label}: `quote` must be the words, or a mapping with `text:`")
+            self.error(raw.at, f"{label}: `quote` must be the words, or a mapping with `text:`")
             return None
         unknown = set(spec) - QUOTE_KEYS
         if unknown:
-            self.error(raw.where, f"{label}: unknown key `{sorted(unknown)[0]}` in `quote`",
+            self.error(raw.at, f"{label}: unknown key `{sorted(unknown)[0]}` in `quote`",
                        f"allowed: {', '.join(sorted(QUOTE_KEYS))}")
             return None
         occurrence, prefix = spec.get("occurrence"), spec.get("prefix")
         if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int)):
-            self.error(raw.where, f"{label}: `occurrence` is {occurrence!r}, not a number",
+            self.error(raw.at, f"{label}: `occurrence` is {occurrence!r}, not a number",
                        "write `occurrence: N` (1 = the first time the words occur)")
             return None
         if prefix is not None and not isinstance(prefix, str):
-            self.error(raw.where, f"{label}: `prefix` must be the words just before the quote")
+            self.error(raw.at, f"{label}: `prefix` must be the words just before the quote")
             return None
         if not isinstance(spec["text"], str):
-            self.error(raw.where, f"{label}: `quote` must be the words, or a mapping with `text:`")
+            self.error(raw.at, f"{label}: `quote` must be the words, or a mapping with `text:`")
             return None
         try:
             found = resolve_quote(self.canonicals[source_id], spec["text"], occurrence, prefix)
         except QuoteError as exc:
-            self.error(raw.where, f"{label}: {exc}")
+            self.error(raw.at, f"{label}: {exc}")
             return None
         claim = _QuoteClaim(found, source_id, spec.get("voice", defaults.get("voice")),
                             spec.get("speaker", defaults.get("speaker")),
                             spec.get("citation", defaults.get("citation")),
-                            f"{raw.file}:{getattr(spec, 'line', raw.line)}")  # a `quote: {…}` mapping's own line
+                            (raw.file, getattr(spec, "line", raw.line)))  # a `quote: {…}` mapping's own line
         self.quote_claims.append(claim)
         return found, source_id
 
-    def add(self, table: str, values: dict, where: str) -> None:
+    def add(self, table: str, values: dict, where: Where) -> None:
         self.values[table].append((values, where))
 
     def expand(self, raw: RawRow) -> None:
@@ -181,11 +182,11 @@ class _Resolver:
         label = f"{raw.table} row" + (f" `{values.get(pk[0])}`" if len(pk) == 1 and values.get(pk[0]) else "")
         typed_derived = [k for k in (*model.table.derived, "quote_id") if k in values]
         if typed_derived == ["quote_id"] and "quote_id" in model.model_fields:
-            self.error(raw.where, f"{label}: `quote_id` is computed by the builder",
+            self.error(raw.at, f"{label}: `quote_id` is computed by the builder",
                        "remove it, and name the evidence by the essay's words with `quote:`")
             return
         if typed_derived:
-            self.error(raw.where, f"{label}: `{typed_derived[0]}` is computed by the builder", "remove it")
+            self.error(raw.at, f"{label}: `{typed_derived[0]}` is computed by the builder", "remove it")
             return
         for (parent, key), (child, shape, column, attr) in NESTED.items():
             if parent != raw.table or key not in values:
@@ -204,7 +205,7 @@ class _Resolver:
                     self.expand(RawRow(child, {**parent_key, **side}, raw.file, getattr(side, "line", raw.line),
                                        raw.source_id))
             else:
-                self.error(raw.where, f"{label}: `{key}` has the wrong shape",
+                self.error(raw.at, f"{label}: `{key}` has the wrong shape",
                            {"mapping": "write `person_id: value` pairs", "list": "write a list of person ids",
                             "rows": "write a list of mappings"}[shape])
         if "quote" in values and "quote_id" in model.model_fields:
@@ -220,7 +221,7 @@ class _Resolver:
                 values["source_id"] = placed[1]
             if raw.table == "terms":  # a term's own quote is its first occurrence
                 self.add("term_occurrences", {"term_id": values.get("term_id"), "quote_id": placed,
-                                              "source_id": placed[1]}, raw.where)
+                                              "source_id": placed[1]}, raw.at)
         if raw.table == "citations":
             if not self._citation(raw, label, values):
                 return
@@ -231,12 +232,12 @@ class _Resolver:
                 try:
                     derived = derive_dates(str(values[column]))
                 except DateError as exc:
-                    self.error(raw.where, f"{label}: `{column}`: {exc}")
+                    self.error(raw.at, f"{label}: `{column}`: {exc}")
                     return
                 values[column] = derived.edtf
                 for target, value in zip(targets, (derived.start, derived.end, derived.precision)):
                     values[target] = value
-        self.add(raw.table, values, raw.where)
+        self.add(raw.table, values, raw.at)
 
     def _citation(self, raw: RawRow, label: str, values: dict) -> bool:
         placed = self.place(raw, label, {"text": values.get("cited_as", ""),
@@ -292,7 +293,7 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, 
             given = {getattr(c, attr) for c in claims if getattr(c, attr) is not None}
             if len(given) > 1:
                 resolver.error(claims[-1].where, f"quote “{r.text[:60]}” is used elsewhere with another {attr} "
-                               f"({', '.join(sorted(map(str, given)))})", f"first used at {claims[0].where}")
+                               f"({', '.join(sorted(map(str, given)))})", f"first used at {_text(claims[0].where)}")
             merged[attr] = min(given) if given else None
         rows.append((dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
                          char_end=r.char_end, page_start=r.page_start, page_end=r.page_end, prefix=r.prefix,
@@ -318,16 +319,16 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
 
     table_values: dict[str, list[tuple[dict, str]]] = defaultdict(list)
     for sid, record in sorted(records.items()):
-        table_values["sources"].append(({"source_id": sid, **record}, f"sources/{sid}.yaml"))
+        table_values["sources"].append(({"source_id": sid, **record}, (f"sources/{sid}.yaml", None)))
     for canonical in canonicals.values():
         for table, rows in _text_rows(canonical).items():
-            table_values[table] += [(r, f"(generated {table})") for r in rows]
+            table_values[table] += [(r, (f"(generated {table})", None)) for r in rows]
     table_values["quotes"] += quote_rows  # at the first annotation that quotes the words
     for table, items in resolver.values.items():
         table_values[table] += items
 
     result = Resolution({}, vocabularies=vocabularies)
-    seen: dict[tuple[str, tuple], str] = {}
+    seen: dict[tuple[str, tuple], Where] = {}
     for model in m.MODELS:
         name = model.table.name
         built = []
@@ -335,7 +336,7 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
             pk = _pk(model, values)
             label = f"{name} row `{'/'.join(map(str, pk))}`"
             if (name, pk) in seen:
-                resolver.error(where, f"duplicate id: {label} is already defined at {seen[(name, pk)]}",
+                resolver.error(where, f"duplicate id: {label} is already defined at {_text(seen[(name, pk)])}",
                                "give this row another id, or merge the two")
                 continue
             seen[(name, pk)] = where
@@ -350,10 +351,14 @@ def resolve(raw_rows: list[RawRow], canonicals: dict[str, CanonicalText], record
             result.where[(name, pk)] = where
         result.rows[name] = sorted(built, key=lambda r: tuple(str(getattr(r, k)) for k in model.table.primary_key))
     if resolver.errors:
-        raise BuildErrors(sorted(resolver.errors, key=_error_order))
+        raise BuildErrors(sorted(resolver.errors, key=error_order))
     return result
 
 
-def _error_order(error: BuildError):
-    file, _, line = error.where.rpartition(":")
-    return (file or error.where, int(line) if line.isdigit() else 0, error.message)
+def error_order(error: BuildError) -> tuple:
+    return error.finding.sort_key()
+
+
+def _text(where: Where) -> str:
+    file, line = where
+    return file if line is None else f"{file}:{line}"

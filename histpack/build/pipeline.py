@@ -18,14 +18,14 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from histpack.model import models as m
 from histpack.annotate.project import resolve_project
 from histpack.text.sources import analyzed_records
 from histpack.db.load import validate_and_load
-from histpack.project.errors import BuildError, BuildErrors
+from histpack.project.errors import BuildError, BuildErrors, Finding
 from histpack.project.interrupts import deferred
 from histpack.db.paths import DEFAULT_DB, check_db_target, database_path
 from histpack.project.journal import (OUTPUT_PATH, STAGING_PREFIX, checkpoint, recover, roll_forward,
@@ -33,7 +33,7 @@ from histpack.project.journal import (OUTPUT_PATH, STAGING_PREFIX, checkpoint, r
 from histpack.project.layout import FIXED_OUTPUTS, Project, find_root
 from histpack.project.metadata import read_metadata
 from histpack.package.files import render
-from histpack.annotate.resolve import Resolution, _error_order
+from histpack.annotate.resolve import Resolution, error_order
 
 
 
@@ -108,14 +108,16 @@ def package_checker(resolution: Resolution):
             paths = {t.name: t.path for t in schema}
             errors = []
             for v in violations:
-                where = resolution.where.get((v.table, v.key), "(")
-                if where.startswith("("):
-                    where = f"(built package) {paths[v.table]}: row {v.rowid + 2}"
-                errors.append(BuildError(where, v.message, v.hint))
-            raise BuildErrors(sorted(errors, key=_error_order))
+                file, line = resolution.where.get((v.table, v.key), ("(", None))
+                if file.startswith("("):  # a row the builder generated: the written file and row
+                    errors.append(BuildError(Finding(v.message, f"(built package) {paths[v.table]}", row=v.rowid + 2,
+                                                     kind=v.rule, hint=v.hint)))
+                else:
+                    errors.append(BuildError(Finding(v.message, file, line=line, kind=v.rule, hint=v.hint)))
+            raise BuildErrors(sorted(errors, key=error_order))
         if problems:  # a rule's finding names the annotation line, so it goes first
             checked.close()
-            raise BuildErrors([BuildError(f"(built package) {p.where}", p.message) for p in problems])
+            raise BuildErrors([BuildError(replace(p, file=f"(built package) {p.file}")) for p in problems])
         return [], checked, checked.notes
 
     return checker

@@ -13,7 +13,7 @@ order, so a violation carries the row's position (`rowid`) and the table's prima
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -21,6 +21,7 @@ import duckdb
 
 from histpack.model.conventions import MARKER, is_histpack_package
 from histpack.model.schema import PackageSchema
+from histpack.project.errors import Finding
 from histpack.project.sql import ident
 TEXT_SEPARATOR = "\n\n"  # paragraphs joined with a blank line give the canonical text
 
@@ -32,6 +33,7 @@ class Violation:
     key: tuple  # the row's primary key
     message: str
     hint: str = ""
+    rule: str = ""  # the rule's name in `RULES`
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,8 @@ def create_rule_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
 
 
 def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, schema: PackageSchema) -> list:
-    """Our rules on a package's tables, one `Problem` per violation naming the CSV row (header = row 1).
+    """Our rules on a package's tables, one `Finding` per violation naming the CSV row (header = row 1).
     Empty for a package that is not a histpack package."""
-    from histpack.engine.report import Problem
 
     if not is_histpack_package(descriptor):
         return []
@@ -88,9 +89,9 @@ def project_problems(con: duckdb.DuckDBPyConnection, descriptor: dict, schema: P
     try:
         violations = run_rules(con, schema)
     except duckdb.Error as exc:  # a table that calls itself ours but lacks our columns
-        return [Problem("datapackage.json", f"the package says it is a histpack package (`{MARKER}`), but its "
-                                            f"tables do not have histpack's columns: {str(exc).splitlines()[0]}")]
-    return [Problem(f"{paths.get(v.table) or v.table}: row {v.rowid + 2}", v.message) for v in violations]
+        return [Finding(f"the package says it is a histpack package (`{MARKER}`), but its "
+                                            f"tables do not have histpack's columns: {str(exc).splitlines()[0]}", "datapackage.json")]
+    return [Finding(v.message, paths.get(v.table) or v.table, row=v.rowid + 2, kind=v.rule) for v in violations]
 
 
 def run_rules(con: duckdb.DuckDBPyConnection, schema: PackageSchema) -> list[Violation]:
@@ -99,7 +100,7 @@ def run_rules(con: duckdb.DuckDBPyConnection, schema: PackageSchema) -> list[Vio
     out: list[Violation] = []
     for item in RULES.values():
         if set(item.tables) <= present:
-            out += item.check(con, schema)
+            out += [replace(v, rule=item.name) for v in item.check(con, schema)]
     return out
 
 

@@ -17,14 +17,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from histpack.engine.reader import PackageError, read_descriptor, read_package  # noqa: F401 - re-exported
-from histpack.engine.report import CHANGED, Problem  # noqa: F401 - re-exported
+from histpack.engine.reader import read_descriptor, read_package
+from histpack.engine.report import CHANGED_KINDS
+from histpack.project.errors import Finding, PackageError  # noqa: F401 - PackageError re-exported
 
-def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Problem]:
+def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Finding]:
     """Frictionless's profile and metadata checks of the descriptor alone: offline, no file is read."""
     from histpack.checks.frictionless_descriptor import descriptor_errors
 
-    return [Problem(descriptor_path.name, message)
+    return [Finding(message, descriptor_path.name, kind="descriptor-error")
             for message in descriptor_errors(descriptor, str(descriptor_path.parent))]
 
 
@@ -81,7 +82,7 @@ class _DescriptorCheck:
                 os.unlink(self.job)
             self.job = None
 
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[Finding]:
         from histpack.checks import descriptor_cache
 
         if self.passed:
@@ -92,7 +93,8 @@ class _DescriptorCheck:
             try:
                 out, _ = child.communicate()
                 if child.returncode == 0:
-                    found = [Problem(self.descriptor_path.name, message) for message in json.loads(out)]
+                    found = [Finding(message, self.descriptor_path.name, kind="descriptor-error")
+                             for message in json.loads(out)]
             except (OSError, ValueError):
                 pass  # the second process failed: check here instead
             finally:
@@ -140,22 +142,21 @@ def engine_problems(package: Path, con=None, then=None):
     return problems, broken, checked
 
 
-def frictionless_problems(descriptor_path: Path) -> list[Problem]:
+def frictionless_problems(descriptor_path: Path) -> list[Finding]:
     """The reference implementation's findings (`--engine frictionless`), one line per error."""
     from frictionless import Package, system
 
     with system.use_context(trusted=False):
         report = Package(str(descriptor_path)).validate()
-    out = [Problem(descriptor_path.name, error.message) for error in report.errors]
+    out = [Finding(error.message, descriptor_path.name, kind=error.type) for error in report.errors]
     for task in report.tasks:
         for error in task.errors:
-            row = getattr(error, "row_number", None)
-            where = f"{task.place}: row {row}" if row else task.place
-            out.append(Problem(where, f"{error.type}: {error.note or error.message}"))
+            out.append(Finding(f"{error.type}: {error.note or error.message}", task.place,
+                               row=getattr(error, "row_number", None) or None, kind=error.type))
     return out
 
 
-def project_checks(checked, descriptor: dict) -> list[Problem]:
+def project_checks(checked, descriptor: dict) -> list[Finding]:
     """Our own rules (`rules.py`) on the rows the engine typed, as tables named after the resources
     (rows in file order, no key constraints), dropped again afterwards."""
     from histpack.project.sql import ident
@@ -179,9 +180,9 @@ def check(package: Path, con=None, engine: str = "duckdb"):
     descriptor_path, descriptor = read_descriptor(Path(package))
     if engine == "frictionless":
         return frictionless_problems(descriptor_path), None, []
-    def rules(checked, problems, broken) -> list[Problem]:
+    def rules(checked, problems, broken) -> list[Finding]:
         # rules run on rows the engine found sound: a rule broken by a bad cell would only repeat it
-        if not broken and all(p.message.startswith(CHANGED) for p in problems):
+        if not broken and all(p.kind in CHANGED_KINDS for p in problems):
             return project_checks(checked, descriptor)
         return []
 
@@ -191,7 +192,7 @@ def check(package: Path, con=None, engine: str = "duckdb"):
     return _one_line_per_problem(problems), checked, checked.notes
 
 
-def validate_package(package: Path, notes: list[str] | None = None, engine: str = "duckdb") -> list[Problem]:
+def validate_package(package: Path, notes: list[str] | None = None, engine: str = "duckdb") -> list[Finding]:
     """All problems of the package at `package` (a folder or its datapackage.json); empty if valid.
 
     One line per problem: a problem our own checks find again (the same file and row) or that follows
@@ -206,17 +207,16 @@ def validate_package(package: Path, notes: list[str] | None = None, engine: str 
     return problems
 
 
-def _one_line_per_problem(problems: list[Problem]) -> list[Problem]:
+def _one_line_per_problem(problems: list[Finding]) -> list[Finding]:
     """A changed file that also has a precise problem (a bad row, a bad header) is reported by that
     problem alone, which then says the file was changed: one problem, one line."""
-    changed = {p.where for p in problems if p.message.startswith(CHANGED)}
-    specific = {p.where.split(": row ")[0] for p in problems if not p.message.startswith(CHANGED)}
+    changed = {p.file for p in problems if p.kind in CHANGED_KINDS}
+    specific = {p.file for p in problems if p.kind not in CHANGED_KINDS}
     out = []
     for p in problems:
-        file = p.where.split(": row ")[0]
-        if p.message.startswith(CHANGED) and file in specific:
+        if p.kind in CHANGED_KINDS and p.file in specific:
             continue
-        if file in changed and not p.message.startswith(CHANGED) and " — " not in p.message:
-            p = Problem(p.where, p.message + " — the file was changed after the build: restore it or rebuild")
+        if p.file in changed and p.kind not in CHANGED_KINDS and not p.hint:
+            p = p.with_hint("the file was changed after the build: restore it or rebuild")
         out.append(p)
     return out

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 import typer.core
 
-from histpack.project.errors import BuildError, BuildErrors
+from histpack.project.errors import BuildError, HistpackError
 from histpack.project.layout import DEFAULT_DB, find_root
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -41,7 +41,7 @@ def _locate(package: Optional[Path]) -> Path:
     except BuildError as exc:
         if not exc.message.startswith("not inside a histpack project"):
             raise
-        raise BuildError(exc.where, exc.message, f"give --package PATH or set {PACKAGE_ENV}") from None
+        raise BuildError(exc.finding.with_hint(f"give --package PATH or set {PACKAGE_ENV}")) from None
 
 
 def _package(package: Optional[Path]) -> Path:
@@ -90,8 +90,6 @@ def friendly(func):
         from histpack.project.interrupts import Interrupted
 
         try:
-            from histpack.db.query import QueryRefused
-            from histpack.checks.validate import PackageError
             import duckdb
 
             return func(*args, **kwargs)
@@ -106,12 +104,8 @@ def friendly(func):
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0)
-        except BuildErrors as exc:
-            _fail([e.line() for e in exc.errors])
-        except BuildError as exc:
-            _fail([exc.line()])
-        except (PackageError, QueryRefused) as exc:
-            _fail([str(exc)])
+        except HistpackError as exc:
+            _fail(exc.lines())
         except duckdb.Error as exc:
             # In full: DuckDB's hints ("Did you mean …", "Candidate bindings: …", the caret) follow the first line.
             first, *rest = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
@@ -178,7 +172,7 @@ def validate(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", he
     problems = validate_package(target, notes, engine=engine.value)
     _notes(notes)
     if problems:
-        _fail([p.line() for p in problems])
+        _fail([p.text() for p in problems])
     typer.echo(f"valid: {'frictionless' if engine == Engine.frictionless else 'Table Schema'} and histpack checks passed")
 
 
@@ -194,7 +188,7 @@ def _require_valid(package: Path) -> None:
 
     problems = validate_package(package)
     if problems:
-        _fail([p.line() for p in problems])
+        _fail([p.text() for p in problems])
 
 
 @app.command()
@@ -218,11 +212,11 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
 
         problems = validate_package(root, engine="frictionless")
         if problems:
-            _fail([p.line() for p in problems])
+            _fail([p.text() for p in problems])
     problems, notes = validate_and_load(root, target)
     _notes(notes)
     if problems:
-        _fail([p.line() for p in problems])
+        _fail([p.text() for p in problems])
     typer.echo(f"loaded {os.path.relpath(target)}")
 
 

@@ -46,7 +46,8 @@ def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Pat
     import duckdb
 
     from histpack.db.load import connect_read_only, validate_and_load
-    from histpack.checks.validate import PackageError, read_descriptor
+    from histpack.checks.validate import read_descriptor
+    from histpack.project.errors import PackageError
 
     descriptor_path, descriptor = read_descriptor(Path(package))  # refuses unsafe paths before reading
     target = cache_dir() / f"{package_key(descriptor_path, descriptor)}.duckdb"
@@ -59,7 +60,7 @@ def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Pat
     problems, _ = validate_and_load(descriptor_path.parent, target)  # one pass: the engine's rows are loaded
     if problems:
         require_valid(descriptor_path.parent)  # says every problem, one line each, and raises
-        raise PackageError(problems[0].line())
+        raise PackageError.refused(problems)
     _forget_old(target)
     return target
 

@@ -18,7 +18,8 @@ from histpack.project.sql import ident, literal
 from histpack.engine.types import WIDE
 from histpack.model.schema import PackageSchema, TableSchema
 from histpack.db.query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
-from histpack.checks.validate import PackageError, check
+from histpack.checks.validate import check
+from histpack.project.errors import Finding, PackageError
 
 
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
@@ -78,8 +79,7 @@ def load_package(package: Path, db_path: Path) -> Path:
     naming the first problem's file and row) and nothing is written."""
     problems, _ = validate_and_load(package, db_path)
     if problems:
-        more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
-        raise PackageError(problems[0].line() + more)
+        raise PackageError.refused(problems)
     return Path(db_path)
 
 
@@ -88,8 +88,7 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
     problems, checked, _ = check(Path(package), con)
     try:
         if problems or checked is None:
-            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
-            raise PackageError(problems[0].line() + more)
+            raise PackageError.refused(problems)
         _create_tables(con, checked)
     finally:
         if checked is not None:
@@ -122,7 +121,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
             if ddl.primary_key:  # added after the rows: building its index once costs a fraction of keeping it on insert
                 con.execute(ddl.add_primary_key())
         except duckdb.Error as exc:
-            raise PackageError(f"{staged.resource.place}: DuckDB refused the rows: {' '.join(str(exc).split())}") from None
+            raise PackageError(Finding(f"DuckDB refused the rows: {' '.join(str(exc).split())}",
+                                       staged.resource.place)) from None
         drop_staged(con, staged)
         if table.comment:
             comments.append(f"COMMENT ON TABLE {ident(ddl.name)} IS {literal(table.comment)}")

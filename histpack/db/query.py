@@ -17,13 +17,18 @@ from typing import Iterator
 
 import duckdb
 
+from histpack.project.errors import Finding, HistpackError
+
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
 DEFAULT_TIMEOUT = 60.0
 BATCH = 1000
 
 
-class QueryRefused(Exception):
+class QueryRefused(HistpackError):
     """A statement that would change the database or the file system, or one that ran too long."""
+
+    def __init__(self, message: str):
+        super().__init__([Finding(message)])
 
 
 def check_read_only(sql: str) -> None:

@@ -55,6 +55,9 @@ def _size(pkg: Package) -> int:
 
 @dataclass(frozen=True)
 class Error:
+    """One finding of the engine, as a row of its `__errors` table: frictionless's class, the resource and
+    its file (`place`), the row (header = 1), the field and cell, the note, and what to do."""
+
     type: str
     resource: str
     place: str
@@ -62,6 +65,8 @@ class Error:
     field: str | None = None
     cell: str | None = None
     note: str = ""
+    hint: str | None = None
+    seq: int = 0  # the resource's position in the package
 
 
 @dataclass
@@ -105,7 +110,7 @@ class Checked:
     threads: str | None = None     # the connection's thread count before a small package's check set it to 1
 
     def errors(self) -> list[Error]:
-        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note FROM __errors "
+        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
                                 "ORDER BY seq, row NULLS FIRST, field_number NULLS FIRST").fetchall()
         return [Error(*r) for r in rows]
 
@@ -144,7 +149,7 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     if re.search(r"[*?\[\]{}]", tmpdir):
         raise RuntimeError(f"the temporary folder {tmpdir!r} holds a glob character; set TMPDIR to a plain path")
     con.execute("CREATE OR REPLACE TEMP TABLE __errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
-                "row BIGINT, field VARCHAR, field_number INTEGER, cell VARCHAR, note VARCHAR)")
+                "row BIGINT, field VARCHAR, field_number INTEGER, cell VARCHAR, note VARCHAR, hint VARCHAR)")
     checked = Checked(pkg, con, {}, [], tmpdir)
     if _size(pkg) < SINGLE_THREAD_BELOW_BYTES:  # until `close()`: the load of the typed rows too
         checked.threads = str(con.execute("SELECT current_setting('threads')").fetchone()[0])
@@ -175,10 +180,11 @@ def _check_resources(checked: Checked) -> None:
 
 
 def _add(checked: Checked, seq: int, errors: list[tuple]) -> None:
+    """Findings of one resource: (class, resource, place, row, field, cell, note[, hint]) each."""
     if errors:
-        checked.con.executemany("INSERT INTO __errors (seq, type, resource, place, row, field, cell, note) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                [(seq, *e) for e in errors])
+        checked.con.executemany("INSERT INTO __errors (seq, type, resource, place, row, field, cell, note, hint) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(seq, *e, *([None] * (8 - len(e)))) for e in errors])
 
 
 def _fields(resource: Resource, labels: list[str] | None) -> list[dict]:
@@ -300,7 +306,7 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     for part, (path_text, real) in enumerate(zip(resource.paths, resource.files)):
         if not real.is_file():
             problems.append(("scheme-error", name, path_text, None, None, None,
-                             "the file is missing — restore it, or rebuild the package (`histpack build`)"))
+                             "the file is missing", "restore it, or rebuild the package (`histpack build`)"))
             continue
         target = os.path.join(checked.tmpdir, f"r{index}_p{part}.csv")
         decoder = codec.incrementaldecoder("strict")
@@ -324,14 +330,14 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                         head = real.read_bytes()[:bad] if utf8 else b""
                         line = head.count(b"\n") + 1 if utf8 else None
                         problems.append(("encoding-error", name, path_text, line, None, None,
-                                         f"the file is not {resource.encoding} — save it as {resource.encoding}"))
+                                         f"the file is not {resource.encoding}", f"save it as {resource.encoding}"))
                 tail = chunk[-2:]
                 consumed += len(chunk)
         if out:
             out.close()
         if consumed == 0 or (consumed < 4096 and not real.read_bytes().strip()):
             problems.append(("source-error", name, path_text, None, None, None,
-                             "the file is empty (not even a header row) — restore it or rebuild"))
+                             "the file is empty (not even a header row)", "restore it or rebuild"))
             continue
         if utf8:
             os.symlink(real, target)

@@ -12,9 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-class PackageError(Exception):
-    """The package cannot be read at all (no descriptor, unsafe path …)."""
+from histpack.project.errors import Finding, PackageError
 
 
 DEFAULT_MISSING_VALUES = [""]
@@ -108,28 +106,30 @@ def read_descriptor(package: Path) -> tuple[Path, dict]:
     descriptor_path = package / "datapackage.json" if package.is_dir() else package
     root = descriptor_path.parent
     if not descriptor_path.is_file():
-        raise PackageError(f"{descriptor_path}: no datapackage.json here — build the package first (`histpack build`)")
+        raise PackageError(Finding("no datapackage.json here", str(descriptor_path),
+                                   hint="build the package first (`histpack build`)"))
     text = descriptor_path.read_text(encoding="utf-8")
     if not text.strip():
-        raise PackageError(f"{descriptor_path}: datapackage.json is empty — rebuild it (`histpack build`)")
+        raise PackageError(Finding("datapackage.json is empty", str(descriptor_path), hint="rebuild it (`histpack build`)"))
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PackageError(f"{descriptor_path}:{exc.lineno}: datapackage.json is not valid JSON ({exc.msg})") from None
+        raise PackageError(Finding(f"datapackage.json is not valid JSON ({exc.msg})", str(descriptor_path),
+                                   line=exc.lineno)) from None
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise PackageError(f"{descriptor_path}: not a data package descriptor (no `resources` list)")
+        raise PackageError(Finding("not a data package descriptor (no `resources` list)", str(descriptor_path)))
     _refuse_remote(descriptor_path, "package", descriptor.get("profile"), "profile", root)
     for i, resource in enumerate(descriptor["resources"]):
         if not isinstance(resource, dict):
-            raise PackageError(f"{descriptor_path}: resource #{i + 1} is not an object")
+            raise PackageError(Finding(f"resource #{i + 1} is not an object", str(descriptor_path)))
         name = resource.get("name", f"#{i + 1}")
         paths = resource.get("path")
         if paths is not None or "data" not in resource:
             for value in (paths if isinstance(paths, list) else [paths]):
                 reason = unsafe(value, root)
                 if reason:
-                    raise PackageError(f"{descriptor_path}: resource `{name}`: path {value!r} {reason}; "
-                                       "refused before reading")
+                    raise PackageError(Finding(f"resource `{name}`: path {value!r} {reason}; refused before reading",
+                                               str(descriptor_path)))
         for key in ("schema", "dialect", "profile"):
             _refuse_remote(descriptor_path, f"resource `{name}`", resource.get(key), key, root)
     return descriptor_path, descriptor
@@ -153,7 +153,7 @@ def _refuse_remote(descriptor_path: Path, owner: str, value, key: str, root: Pat
         return
     reason = unsafe(value, root)
     if reason:
-        raise PackageError(f"{descriptor_path}: {owner}: {key} {value!r} {reason}; refused before reading")
+        raise PackageError(Finding(f"{owner}: {key} {value!r} {reason}; refused before reading", str(descriptor_path)))
 
 
 def _json_file(descriptor_path: Path, value, what: str, owner: str):
@@ -163,9 +163,9 @@ def _json_file(descriptor_path: Path, value, what: str, owner: str):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PackageError(f"{descriptor_path}: {owner}: {what} file {value!r} is missing") from None
+        raise PackageError(Finding(f"{owner}: {what} file {value!r} is missing", str(descriptor_path))) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PackageError(f"{value}: {what} of {owner} is not valid JSON ({exc})") from None
+        raise PackageError(Finding(f"{what} of {owner} is not valid JSON ({exc})", str(value))) from None
 
 
 def read_package(package: Path) -> Package:
@@ -181,9 +181,9 @@ def read_package(package: Path) -> Package:
         schema = _json_file(descriptor_path, raw.get("schema"), "schema", owner)
         dialect = _json_file(descriptor_path, raw.get("dialect"), "dialect", owner) or {}
         if schema is not None and not isinstance(schema, dict):
-            raise PackageError(f"{descriptor_path}: {owner}: schema is not an object")
+            raise PackageError(Finding(f"{owner}: schema is not an object", str(descriptor_path)))
         if not isinstance(dialect, dict):
-            raise PackageError(f"{descriptor_path}: {owner}: dialect is not an object")
+            raise PackageError(Finding(f"{owner}: dialect is not an object", str(descriptor_path)))
         data = raw.get("data") if not paths else None
         resources.append(Resource(
             name=name, paths=[str(p) for p in paths], files=[(root / p).resolve() for p in paths],

@@ -8,9 +8,8 @@ million bad rows cost one query, not a million Python objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from histpack.engine.check import Checked
+from histpack.engine.check import Checked, Error
+from histpack.project.errors import Finding
 from histpack.project.sql import literal
 
 CAP_PER_CLASS = 10
@@ -18,15 +17,7 @@ CHANGED = "the file is not the one the descriptor describes"
 HEADER_ERRORS = ("blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label")
 ROW_ORDER = ("missing-cell", "extra-cell", "blank-row", "type-error", "constraint-error", "unique-error",
              "primary-key", "foreign-key")
-
-
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def line(self) -> str:
-        return f"{self.where}: {self.message}"
+CHANGED_KINDS = ("byte-count", "hash-count")
 
 
 def _cell_message(kind: str, field: str | None, cell: str | None, note: str) -> str:
@@ -52,36 +43,38 @@ def _cell_message(kind: str, field: str | None, cell: str | None, note: str) -> 
     return f"{kind}: {note}"
 
 
-def problems(checked: Checked) -> tuple[list[Problem], set[str]]:
+def problems(checked: Checked) -> tuple[list[Finding], set[str]]:
     """The problems, in package order, and the resources whose rows cannot be trusted."""
     con = checked.con
-    out: list[Problem] = []
+    out: list[Finding] = []
     broken: set[str] = set()
-    files = con.execute("SELECT seq, type, resource, place, row, field, cell, note FROM __errors "
-                        "WHERE row IS NULL OR type IN ('encoding-error', 'source-error') OR type LIKE '%-label' "
-                        "ORDER BY seq, row NULLS FIRST, field_number").fetchall()
-    by_resource: dict[int, list] = {}
-    for e in files:
-        by_resource.setdefault(e[0], []).append(e)
+    files = [Error(*r) for r in con.execute(
+        "SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
+        "WHERE row IS NULL OR type IN ('encoding-error', 'source-error') OR type LIKE '%-label' "
+        "ORDER BY seq, row NULLS FIRST, field_number").fetchall()]
+    by_resource: dict[int, list[Error]] = {}
+    for error in files:
+        by_resource.setdefault(error.seq, []).append(error)
     staged_by_seq = {s.index: s for s in checked.staged.values()}
     unreadable = {r.name for r in checked.package.resources} - set(checked.staged)
     for seq, errors in sorted(by_resource.items()):
-        changed = [e[7] for e in errors if e[1] in ("byte-count", "hash-count")]
-        header = [e for e in errors if e[1] in HEADER_ERRORS]
+        changed = [e for e in errors if e.type in CHANGED_KINDS]
+        header = [e for e in errors if e.type in HEADER_ERRORS]
         if changed:
-            out.append(Problem(errors[0][3], CHANGED + " (" + "; ".join(changed) + "): it was edited or damaged "
-                               "after the build — restore it, or change the annotations and rebuild (`histpack build`)"))
+            kind = "hash-count" if any(e.type == "hash-count" for e in changed) else "byte-count"
+            out.append(Finding(CHANGED + " (" + "; ".join(e.note for e in changed) + "): it was edited or damaged "
+                               "after the build", errors[0].place, kind=kind,
+                               hint="restore it, or change the annotations and rebuild (`histpack build`)"))
         for e in errors:
-            kind, place, row = e[1], e[3], e[4]
-            if kind in ("byte-count", "hash-count") or kind in HEADER_ERRORS:
+            if e.type in CHANGED_KINDS or e.type in HEADER_ERRORS:
                 continue
-            where = f"{place}: row {row}" if row else place
-            message = e[7]
-            if kind == "encoding-error" and "utf-8" in message.lower():
-                message = "the file is not UTF-8 — save it as UTF-8"
-            out.append(Problem(where, message))
-            if kind in ("source-error", "encoding-error", "scheme-error", "resource-error"):
-                broken.add(e[2])
+            message, hint = e.note, e.hint or ""
+            if e.type == "encoding-error" and "utf-8" in message.lower():
+                message, hint = "the file is not UTF-8", "save it as UTF-8"
+            out.append(Finding(message, e.place, row=e.row or None, kind=e.type, field=e.field, value=e.cell,
+                               hint=hint))
+            if e.type in ("source-error", "encoding-error", "scheme-error", "resource-error"):
+                broken.add(e.resource)
         if header:
             staged = staged_by_seq.get(seq)
             expected = staged.names if staged else []
@@ -92,15 +85,15 @@ def problems(checked: Checked) -> tuple[list[Problem], set[str]]:
                 f"missing column {', '.join(f'`{n}`' for n in missing)}" if missing else "",
                 f"extra column {', '.join(f'`{n}`' for n in extra)}" if extra else "",
                 "columns in another order" if not missing and not extra else "") if part)
-            out.append(Problem(f"{header[0][3]}: row 1", f"the header row does not match the schema ({detail}); "
-                               f"expected: {', '.join(expected)} — restore the file or rebuild"))
-            broken.add(header[0][2])
+            out.append(Finding(f"the header row does not match the schema ({detail}); expected: {', '.join(expected)}",
+                               header[0].place, row=1, kind=header[0].type, hint="restore the file or rebuild"))
+            broken.add(header[0].resource)
     broken |= unreadable
     out += _row_problems(checked, broken)
     return out, broken
 
 
-def _row_problems(checked: Checked, broken: set[str]) -> list[Problem]:
+def _row_problems(checked: Checked, broken: set[str]) -> list[Finding]:
     con = checked.con
     skip_resources = (f"resource IN ({', '.join(map(literal, sorted(broken)))})" if broken else "false")
     lookups = [literal('%lookup table "' + b + '" as%') for b in sorted(broken)]
@@ -125,7 +118,7 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Problem]:
     rest = con.execute(f"SELECT seq, place, type, count(*) FROM __rows WHERE k > {CAP_PER_CLASS} "
                        "GROUP BY seq, place, type ORDER BY seq, type").fetchall()
     con.execute("DROP TABLE __rows")
-    out: list[Problem] = []
+    out: list[Finding] = []
     rest_by_seq: dict[int, list] = {}
     for seq, place, kind, count in rest:
         rest_by_seq.setdefault(seq, []).append((place, kind, count))
@@ -133,7 +126,8 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Problem]:
     for seq in seqs:
         for _, place, row, n, kind, field, cell, note in (s for s in shown if s[0] == seq):
             more = f" (and {n - 1} more in this row)" if n > 1 else ""
-            out.append(Problem(f"{place}: row {row}", _cell_message(kind, field, cell, note) + more))
+            out.append(Finding(_cell_message(kind, field, cell, note) + more, place, row=row, kind=kind, field=field,
+                               value=cell))
         for place, kind, count in rest_by_seq.get(seq, []):
-            out.append(Problem(place, f"… and {count:,} more rows with {kind}"))
+            out.append(Finding(f"… and {count:,} more rows with {kind}", place, kind=kind))
     return out

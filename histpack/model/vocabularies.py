@@ -158,11 +158,11 @@ def load(root: Path, uses: Uses) -> Vocabularies:
         raise BuildError(display, "no content vocabularies",
                          "add annotations/vocabularies.yaml: each vocabulary the models name, with its values")
     if not path.resolve().is_relative_to(Path(root).resolve()):
-        raise BuildError(f"{display}:1", "a symbolic link to a file outside the project",
+        raise BuildError.at(display, 1, "a symbolic link to a file outside the project",
                          "copy the file into annotations/; nothing is read outside the project")
     document = load_yaml(path.read_bytes(), display)
     if not isinstance(document, dict):
-        raise BuildError(f"{display}:1", "the file must be a mapping of vocabulary names to their values",
+        raise BuildError.at(display, 1, "the file must be a mapping of vocabulary names to their values",
                          "write `event_type:` then `  value: meaning` lines")
     try:
         VocabularyFile.model_validate(document)
@@ -181,8 +181,7 @@ def load(root: Path, uses: Uses) -> Vocabularies:
     missing = sorted(set(uses) - set(document))
     if missing:
         table, column, _ = uses[missing[0]][0]
-        raise BuildError(f"{display}:{getattr(document, 'line', 1)}",
-                         f"vocabulary `{missing[0]}` is missing ({table}.{column} uses it)",
+        raise BuildError.at(display, getattr(document, 'line', 1), f"vocabulary `{missing[0]}` is missing ({table}.{column} uses it)",
                          f"add `{missing[0]}:` with its values")
     return {name: dict(values) for name, values in document.items()}
 

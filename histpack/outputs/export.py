@@ -17,7 +17,8 @@ from histpack.engine.reader import resource_schema
 from histpack.model.schema import TableSchema
 from histpack.project.sql import ident, literal
 from histpack.project.errors import BuildError
-from histpack.checks.validate import PackageError, read_descriptor, validate_package
+from histpack.checks.validate import read_descriptor, validate_package
+from histpack.project.errors import PackageError
 from histpack.model.views import VIEW_COMMENTS, VIEWS
 
 
@@ -126,8 +127,7 @@ def _loaded(package: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
     def refuse(checked_package: Path) -> None:
         problems = validate_package(checked_package)
         if problems:
-            more = f" (and {len(problems) - 1} more problems: run `histpack validate`)" if len(problems) > 1 else ""
-            raise PackageError(problems[0].line() + more)
+            raise PackageError.refused(problems)
 
     try:
         database = cached_database(package, refuse)

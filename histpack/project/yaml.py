@@ -219,7 +219,7 @@ def decode_text(data: bytes, display: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise BuildError(f"{display}:{line}", f"the file is not UTF-8 (byte 0x{data[exc.start]:02X})",
+        raise BuildError.at(display, line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02X})",
                          "save it as UTF-8") from None
     return text.replace("\r\n", "\n")
 
@@ -230,12 +230,11 @@ def load_yaml(data: bytes, display: str):
     bad = _control_character(text)
     if bad:
         line, name = bad
-        raise BuildError(f"{display}:{line}", f"the file holds the invisible character {name}, which YAML does not "
+        raise BuildError.at(display, line, f"the file holds the invisible character {name}, which YAML does not "
                                               f"allow", "delete it (the file may have been damaged or is not text)")
     deep = _DEEP_BRACKETS.search(text)
     if deep:  # refused before PyYAML's scanner, which looks ahead quadratically through open brackets
-        raise BuildError(f"{display}:{text.count(chr(10), 0, deep.start()) + 1}",
-                         f"YAML syntax error: nesting deeper than {MAX_DEPTH} levels", "fix the YAML at that line")
+        raise BuildError.at(display, text.count(chr(10), 0, deep.start()) + 1, f"YAML syntax error: nesting deeper than {MAX_DEPTH} levels", "fix the YAML at that line")
     document = _read_fast(text)
     if document is not _SLOW:
         return document
@@ -249,7 +248,7 @@ def load_yaml(data: bytes, display: str):
             mark = loader.first_alias
             what = "an alias refers to a value that contains it" if expanded is None else \
                 f"aliases (`*name`) expand to more than {MAX_ALIAS_VALUES:,} values"
-            raise BuildError(f"{display}:{mark.line + 1 if mark else 1}", f"YAML {what}",
+            raise BuildError.at(display, mark.line + 1 if mark else 1, f"YAML {what}",
                              "write the values out, or use fewer aliases")
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -258,10 +257,10 @@ def load_yaml(data: bytes, display: str):
         problem = exc.problem or str(exc)
         if exc.context and exc.context_mark and mark and exc.context_mark.line != mark.line:
             problem += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        raise BuildError(f"{display}:{line}", f"YAML syntax error: {problem}", "fix the YAML at that line") from None
+        raise BuildError.at(display, line, f"YAML syntax error: {problem}", "fix the YAML at that line") from None
     except yaml.YAMLError as exc:
-        raise BuildError(f"{display}:1", f"YAML error: {str(exc).splitlines()[0]}", "fix the YAML") from None
+        raise BuildError.at(display, 1, f"YAML error: {str(exc).splitlines()[0]}", "fix the YAML") from None
     except RecursionError:
-        raise BuildError(f"{display}:1", "YAML nested too deeply", "flatten the structure") from None
+        raise BuildError.at(display, 1, "YAML nested too deeply", "flatten the structure") from None
     finally:
         loader.dispose()

@@ -116,7 +116,7 @@ def _refuse_invalid(root: Path) -> None:
     problems = validate_package(root)
     if problems:
         raise BuildError(str(root / "datapackage.json"), f"the package fails validation ({len(problems)} problem"
-                         f"{'s' if len(problems) != 1 else ''}; first: {problems[0].line()})",
+                         f"{'s' if len(problems) != 1 else ''}; first: {problems[0].text()})",
                          "run `histpack validate` and fix it first")
 
 

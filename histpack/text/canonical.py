@@ -186,9 +186,9 @@ class SourceMetadata:
         try:
             data = load_yaml(path.read_bytes(), display)
         except OSError as exc:
-            raise BuildError(f"{display}:1", f"cannot read source metadata: {exc.strerror}") from None
+            raise BuildError.at(display, 1, f"cannot read source metadata: {exc.strerror}") from None
         if not isinstance(data, dict):
-            raise BuildError(f"{display}:1", "source metadata must be a mapping of keys",
+            raise BuildError.at(display, 1, "source metadata must be a mapping of keys",
                              f"see {ADDING_A_SOURCE}")
         try:
             parsed = SourceFile.model_validate(data)
@@ -196,7 +196,7 @@ class SourceMetadata:
             raise _metadata_error(exc, data, display) from None
         text_path = path.parent / parsed.text_file
         if root is not None and not text_path.resolve().is_relative_to(Path(root).resolve()):
-            raise BuildError(f"{display}:{data.key_lines.get('text_file', 1)}", "`text_file` is a link to a file "
+            raise BuildError.at(display, data.key_lines.get('text_file', 1), "`text_file` is a link to a file "
                              "outside the project", "copy the text into sources/; nothing is read outside the project")
         return cls(path, parsed.source_id, text_path, parsed.sha256, dict(parsed.record),
                    parsed.layout.model_dump(), list(parsed.also_at), display,
@@ -308,7 +308,7 @@ def _assign_pages(lines: list[str], layout: dict, where: str) -> list[int]:
         numbered = next((p for rx, p in heads if p is not None and rx.search(folded)), None)
         if numbered is not None:
             if numbered != page + 1:
-                raise BuildError(f"{where}:{number}", f"running head says p. {numbered} but the page count gives p. {page + 1}",
+                raise BuildError.at(where, number, f"running head says p. {numbered} but the page count gives p. {page + 1}",
                                  "check `first_page` and `first_page_indented` in the source metadata")
             page = numbered
         elif folded and page_break.search(raw) and not (page == layout["first_page"] and folded.startswith(exempt)):
@@ -437,13 +437,13 @@ def build_canonical_text(metadata: SourceMetadata) -> CanonicalText:
         raise BuildError(where, f"sha256 is {digest}, metadata says {metadata.sha256}",
                          "the source must stay byte-identical to the essay as received")
     if raw_bytes.startswith(b"\xef\xbb\xbf"):
-        raise BuildError(f"{where}:1", "the source text starts with a byte-order mark (U+FEFF)",
+        raise BuildError.at(where, 1, "the source text starts with a byte-order mark (U+FEFF)",
                          "save it without one (UTF-8, no BOM) and update `sha256`")
     try:
         decoded = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw_bytes[: exc.start].count(b"\n") + 1
-        raise BuildError(f"{where}:{line}", f"the source text is not UTF-8 (byte 0x{raw_bytes[exc.start]:02X})",
+        raise BuildError.at(where, line, f"the source text is not UTF-8 (byte 0x{raw_bytes[exc.start]:02X})",
                          "save it as UTF-8 and update `sha256`") from None
     layout = metadata.layout
     lines = decoded.replace("\r\n", "\n").split("\n")

@@ -17,7 +17,7 @@ def load_sources(project: Project) -> tuple[dict[str, CanonicalText], dict[str, 
             raise BuildError(f"sources/{path.name}:1", "a folder named like source metadata", "rename it")
         metadata = SourceMetadata.load(path, project.root)
         if metadata.source_id in defined_in:
-            raise BuildError(f"{metadata.display}:1", f"source_id `{metadata.source_id}` is already used by "
+            raise BuildError.at(metadata.display, 1, f"source_id `{metadata.source_id}` is already used by "
                              f"{defined_in[metadata.source_id]}", "give each essay its own source_id")
         defined_in[metadata.source_id] = metadata.display
         canonicals[metadata.source_id] = build_canonical_text(metadata)
