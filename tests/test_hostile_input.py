@@ -279,7 +279,7 @@ def test_unknown_speaker_in_a_quote_mapping_is_reported_at_the_annotation(projec
 def test_database_over_the_source_text_is_refused(project, cli):
     before, text = outputs(project), (project / TEXT).read_bytes()
     message = one_error(cli(project, "build", "--db", TEXT), before, project)
-    assert message.startswith(f"error: {TEXT}: refused as a database path: it is in the project's input folder"), message
+    assert message.startswith(f"error: {TEXT}: refused as a database path: it is inside an input of the project"), message
     assert "— write the database under build/" in message
     assert (project / TEXT).read_bytes() == text
 
@@ -301,6 +301,7 @@ def test_export_into_the_project_is_refused(folder, project, cli):
     before, inputs = outputs(project), sorted((project / A).iterdir())
     message = one_error(cli(project, "export", "--format", "csv", "--out", folder), before, project)
     assert "refused as an output folder" in message and "— write exports to a folder of their own" in message
+    assert "an input of the project" in message or "the project's package" in message
     assert sorted((project / A).iterdir()) == inputs
 
 

@@ -66,7 +66,7 @@ def test_writes_and_file_access_are_refused(sql, message, database, cli, tmp_pat
 
 
 def test_python_api_refuses_too(database):
-    from histpack.db.load import QueryRefused, run_query
+    from histpack.db.query import QueryRefused, run_query
 
     before = file_hash(database)
     with pytest.raises(QueryRefused):

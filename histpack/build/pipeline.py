@@ -27,7 +27,7 @@ from histpack.text.sources import analyzed_records
 from histpack.db.load import validate_and_load
 from histpack.project.errors import BuildError, BuildErrors, Finding
 from histpack.project.interrupts import deferred
-from histpack.db.paths import DEFAULT_DB, check_db_target, database_path
+from histpack.db.paths import DEFAULT_DB, database_path, database_target
 from histpack.project.journal import (OUTPUT_PATH, STAGING_PREFIX, checkpoint, recover, roll_forward,
                                       write_journal)
 from histpack.project.layout import FIXED_OUTPUTS, Project, find_root
@@ -143,8 +143,8 @@ def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildR
     db_target = None
     if db_path is not None:
         db_path = database_path(db_path, project.root)
-        db_target = check_db_target(Path(db_path) if Path(db_path).is_absolute() else project.root / db_path,
-                                    project.root, str(db_path))
+        db_target = database_target(Path(db_path) if Path(db_path).is_absolute() else project.root / db_path,
+                                    project.root, display=str(db_path))
     checkpoint("resolve")
     resolution, canonicals, records, also = resolve_project(project)
     files = render(resolution.rows, analyzed_records(records, also), read_metadata(project.root), resolution.vocabularies)

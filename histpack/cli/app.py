@@ -200,13 +200,13 @@ def load(path: Optional[Path] = typer.Argument(None, metavar="[PACKAGE]", help="
                                        "the reference implementation first.")) -> None:
     """Create a typed DuckDB database from a data package (validated first; nothing written if invalid)."""
     from histpack.db.load import validate_and_load
-    from histpack.db.paths import check_db_target, database_path
+    from histpack.db.paths import database_path, database_target
 
     given = path or package
     root = _package(given)
     target = database_path(db, root)
     target = target if given is not None or target.is_absolute() else find_root() / target
-    check_db_target(target, root if root.is_dir() else root.parent)
+    database_target(target, root)
     if engine == Engine.frictionless:
         from histpack.checks.validate import validate_package
 
@@ -330,6 +330,17 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
             for s in result.uncovered:
                 if section in (None, s.section):
                     typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{canonical.page_of(s.char_start)}: {s.text}")
+
+
+def _guard(package: Optional[Path]):
+    """What no output may replace: the package's files and its project's inputs (or the project's
+    around the working directory)."""
+    from histpack.db.paths import protected
+
+    try:
+        return protected(_locate(package))
+    except BuildError:
+        return protected()
 
 
 def _package_connection(db: Optional[Path], package: Optional[Path] = None):
@@ -457,7 +468,7 @@ def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg
     if not items:
         raise BuildError("timeline" + (f" --source {source}" if source else ""), "nothing to draw: no dated phase, "
                          "purge or rhetoric row or attestation", "the timeline draws phases, purges and rhetoric")
-    draw_timeline(items, names, out, align.value, since, title)
+    draw_timeline(items, names, out, align.value, since, title, protected=_guard(package))
     typer.echo(f"wrote {out}")
 
 
@@ -505,10 +516,6 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv,
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
     package_root = _package(package)
-    from histpack.db.paths import check_output_folder
-
-    check_output_folder(out, package_root if package_root.is_dir() else package_root.parent,
-                        *([find_root()] if package is None else []))
     written = export_tables(package_root, ExportFormat(format), out)
     if format == ExportFormat.sqlite.value:
         db, metadata = (os.path.relpath(p) for p in written)

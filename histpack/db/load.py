@@ -17,9 +17,10 @@ from histpack.engine.check import connect, drop_staged
 from histpack.project.sql import ident, literal
 from histpack.engine.types import WIDE
 from histpack.model.schema import PackageSchema, TableSchema
-from histpack.db.query import QueryRefused, check_read_only, connect_read_only, run_query  # noqa: F401 - moved
 from histpack.checks.validate import check
-from histpack.project.errors import Finding, PackageError
+from histpack.db import paths
+from histpack.project.errors import BuildError, Finding, PackageError
+from histpack.project.writer import Protected, atomic_file, write_failed
 
 
 # Database files are written in the storage format of DuckDB 1.0, which every DuckDB since 1.0
@@ -27,12 +28,23 @@ from histpack.project.errors import Finding, PackageError
 STORAGE_VERSION = "v1.0.0"
 
 
-def validate_and_load(package: Path, db_path: Path | None, checker=None) -> tuple[list, list[str]]:
+class _Invalid(Exception):
+    """The package did not validate: nothing is written."""
+
+    def __init__(self, problems: list, notes: list[str]):
+        super().__init__()
+        self.problems, self.notes = problems, notes
+
+
+def validate_and_load(package: Path, db_path: Path | None, checker=None, *,
+                      protected: Protected | None = None) -> tuple[list, list[str]]:
     """Validate the package and, if it is valid, create `db_path` from the rows the validation typed
     (each CSV is read once). Returns (problems, notes); with problems, nothing is written.
-    The database is written beside `db_path` first, then moved into place; with no `db_path` the
-    package is only checked, in memory. `checker(package, con)` replaces `validate.check` (the build
-    passes one that names annotation lines)."""
+    The database goes through the safe writer (`histpack.project.writer`): written beside `db_path`,
+    checked to hold every table, then moved into place; `db_path` may not be a link, a special file or
+    a file of `protected` (by default the package and its project). With no `db_path` the package is
+    only checked, in memory. `checker(package, con)` replaces `validate.check` (the build passes one that
+    names annotation lines)."""
     checker = checker or check
     if db_path is None:
         con = connect()
@@ -41,37 +53,56 @@ def validate_and_load(package: Path, db_path: Path | None, checker=None) -> tupl
             checked.close()
         con.close()
         return problems, notes
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".load-", suffix=".duckdb", dir=db_path.parent)
-    os.close(fd)
-    os.unlink(tmp)
-    checked = None
-    # DuckDB reads `?` in a database path as URL parameters: such a folder gets the database from a
-    # private plain-named folder, copied beside the target, then moved into place
-    alias = tempfile.mkdtemp(prefix="histpack-db-") if set("?#") & set(str(db_path.parent.resolve())) else None
-    work = os.path.join(alias, "load.duckdb") if alias else tmp
+    if protected is None:
+        protected = paths.protected(package)
+    alias = None
     try:
-        con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
-        try:
-            problems, checked, notes = checker(Path(package), con)
-            if problems or checked is None:
-                return problems, notes
-            _create_tables(con, checked)
-        finally:
-            if checked is not None:
-                checked.close()
-            con.close()
-        if alias:
-            shutil.copyfile(work, tmp)
-        os.replace(tmp, db_path)
-        return [], notes
+        with atomic_file(db_path, protected=protected, noun="a database path", suffix=".duckdb",
+                         hint="write the database under build/") as tmp:
+            # DuckDB reads `?` in a database path as URL parameters: such a folder gets the database from a
+            # private plain-named folder, copied beside the target, then moved into place
+            if set("?#") & set(str(tmp.parent.resolve())):
+                alias = tempfile.mkdtemp(prefix="histpack-db-")
+            work = os.path.join(alias, "load.duckdb") if alias else str(tmp)
+            checked = None
+            con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
+            try:
+                problems, checked, notes = checker(Path(package), con)
+                if problems or checked is None:
+                    raise _Invalid(problems, notes)
+                tables = _create_tables(con, checked)
+                con.execute("CHECKPOINT")
+            finally:
+                if checked is not None:
+                    checked.close()
+                con.close()
+            _verify(work, tables, str(db_path))
+            if alias:
+                shutil.copyfile(work, tmp)
+    except _Invalid as invalid:
+        return invalid.problems, invalid.notes
+    except (duckdb.IOException, duckdb.TransactionException) as exc:  # a full disk, a file too large
+        raise write_failed(str(db_path), exc) from None
     finally:
-        for leftover in (tmp, tmp + ".wal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
         if alias:
             shutil.rmtree(alias, ignore_errors=True)
+    return [], notes
+
+
+def _verify(database: str, tables: list[str], display: str) -> None:
+    """A database written whole holds every table it was given (a full disk can leave it without them)."""
+    try:
+        con = duckdb.connect(database, read_only=True)
+        try:
+            found = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise BuildError(display, f"was not written whole ({' '.join(str(exc).split())[:200]})",
+                         "free some disk space, or write elsewhere; nothing was changed") from None
+    if not set(tables) <= found:
+        raise BuildError(display, f"was written without {len(set(tables) - found)} of its {len(tables)} tables "
+                                  "(the disk may be full)", "free some disk space, or write elsewhere; nothing was changed")
 
 
 def load_package(package: Path, db_path: Path) -> Path:
@@ -95,7 +126,7 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
             checked.close()
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
+def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows,
     declared as the schema model's DuckDB plan says (the plan `load.sql` follows too)."""
     tables, types = [], {}
@@ -120,6 +151,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
             con.execute(f"INSERT INTO {ident(ddl.name)} SELECT {', '.join(columns)} FROM {staged.table}{order}")
             if ddl.primary_key:  # added after the rows: building its index once costs a fraction of keeping it on insert
                 con.execute(ddl.add_primary_key())
+        except (duckdb.IOException, duckdb.TransactionException):
+            raise  # the database could not be written, not the rows' fault
         except duckdb.Error as exc:
             raise PackageError(Finding(f"DuckDB refused the rows: {' '.join(str(exc).split())}",
                                        staged.resource.place)) from None
@@ -134,6 +167,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> None:
 
     if views_apply(created):
         create_views(con)
+    return sorted(created)
 
 
 def _in_one_transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:

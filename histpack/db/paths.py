@@ -1,14 +1,16 @@
-"""Where a database is written: the default name, and the paths that are refused."""
+"""Where outputs may be written: the default database, and what no output may replace (`protected`)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from histpack.engine.reader import read_descriptor
+from histpack.engine.reader import package_files, read_descriptor
 from histpack.project.errors import BuildError
-from histpack.project.layout import DEFAULT_DB, FIXED_OUTPUTS, GENERATED_DIRS, INPUT_DIRS, INPUT_FILES
+from histpack.project.layout import (DEFAULT_DB, FIXED_OUTPUTS, GENERATED_DIRS, INPUT_DIRS, INPUT_FILES, find_root,
+                                     is_project)
 from histpack.project.metadata import METADATA_FILE, read_metadata
+from histpack.project.writer import Protected, check_target
 
 DUCKDB_MAGIC = b"DUCK"
 
@@ -36,42 +38,35 @@ def is_duckdb_file(path: Path) -> bool:
         return handle.read(12)[8:12] == DUCKDB_MAGIC
 
 
-def project_path_refusal(path: Path, root: Path) -> str | None:
-    """Why `path` is part of the project's inputs or package (so nothing may be written there), or None."""
-    target = path.resolve()
-    root = root.resolve()
-    if target == root:
-        return "is the project folder"
-    for name in (*INPUT_DIRS, *GENERATED_DIRS):
-        if target == root / name or target.is_relative_to(root / name):
-            kind = "input" if name in INPUT_DIRS else "package"
-            return f"is in the project's {kind} folder `{name}/`"
-    if target.parent == root and target.name in FIXED_OUTPUTS:
-        return "is one of the package's files"
-    if target.parent == root and target.name in INPUT_FILES:
-        return "is one of the project's input files"
-    return None
+def protected(*packages: Path | None) -> Protected:
+    """What no output may replace or enter: the inputs and generated files of the project around each
+    package (if it is in one), and every file each package's descriptor names (a third party's too)."""
+    out = Protected()
+    for package in packages:
+        if package is None:
+            continue
+        package = Path(package)
+        folder = package if package.is_dir() else package.parent
+        try:
+            root = find_root(folder)
+        except BuildError:
+            root = None
+        if root is not None and is_project(root):
+            for name in INPUT_DIRS + INPUT_FILES:
+                out.add(root / name, "an input of the project")
+            for name in GENERATED_DIRS + FIXED_OUTPUTS:
+                out.add(root / name, "part of the project's package")
+        for path in package_files(package):
+            out.add(path, "a file of the package")
+    return out
 
 
-def check_db_target(db_path: Path, root: Path | None, display: str | None = None) -> Path:
-    """The database path to write, after refusing project files and files that are not DuckDB databases."""
-    where = display or str(db_path)
-    if root is not None:
-        reason = project_path_refusal(db_path, root)
-        if reason:
-            raise BuildError(where, f"refused as a database path: it {reason}", "write the database under build/")
-    if db_path.is_dir():
-        raise BuildError(where, "is a folder, not a database file", "give a file name such as build/data.duckdb")
-    if db_path.is_file() and db_path.stat().st_size and not is_duckdb_file(db_path):
-        raise BuildError(where, "exists and is not a DuckDB database; refused to overwrite it",
+def database_target(db_path: Path, *packages: Path | None, display: str | None = None) -> Path:
+    """Where a database may be written: never a link, a special file, a folder, a package or input
+    file, nor an existing file that is not a DuckDB database."""
+    target = check_target(db_path, protected=protected(*packages), display=display, noun="a database path",
+                          hint="write the database under build/")
+    if target.is_file() and target.stat().st_size and not is_duckdb_file(target):
+        raise BuildError(display or str(db_path), "exists and is not a DuckDB database; refused to overwrite it",
                          "give another file name, or delete the file first")
-    return db_path
-
-
-def check_output_folder(out: Path, *roots: Path) -> None:
-    """Refuse to write an export into a project's inputs or package."""
-    for root in roots:
-        reason = project_path_refusal(out, root)
-        if reason:
-            raise BuildError(str(out), f"refused as an output folder: it {reason}",
-                             "write exports to a folder of their own, such as build/export")
+    return target

@@ -212,3 +212,23 @@ def hash_named_files(digest, root: Path, descriptor: dict, keys: tuple[str, ...]
                         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
                     except OSError:
                         digest.update(b"unreadable")
+
+
+def package_files(package: Path) -> list[Path]:
+    """The descriptor and every file it names (data, schemas, dialects) of the package at `package`,
+    as paths inside it; empty when `package` is not a readable package."""
+    try:
+        descriptor_path, descriptor = read_descriptor(Path(package))
+    except PackageError:
+        return []
+    root = descriptor_path.parent
+    out = [descriptor_path]
+    for resource in descriptor.get("resources", []):
+        if not isinstance(resource, dict):
+            continue
+        for key in ("path", "schema", "dialect"):
+            values = resource.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and not unsafe(value, root):
+                    out.append(root / value)
+    return out

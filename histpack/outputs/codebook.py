@@ -16,6 +16,7 @@ from histpack.model import models as m
 from histpack.model.tables import table_schema
 from histpack.model.vocabularies import Vocabularies
 from histpack.outputs.cite import Package
+from histpack.project.writer import write_text
 from histpack.model.views import VIEW_COMMENTS
 
 FILENAME = "CODEBOOK.md"
@@ -206,8 +207,8 @@ def edtf_section(pkg: Package) -> list[str]:
 
 
 def write(pkg: Package, target: Path) -> Path:
-    target.write_text(render(pkg), encoding="utf-8", newline="\n")
-    return target
+    """CODEBOOK.md is the package's own file: written whole (never through a link or onto a special file)."""
+    return write_text(target, render(pkg))
 
 
 def is_current(pkg: Package, target: Path) -> bool:

@@ -14,7 +14,9 @@ import duckdb
 
 from histpack.db import load as duck
 from histpack.engine.reader import resource_schema
+from histpack.db.paths import protected
 from histpack.model.schema import TableSchema
+from histpack.project.writer import atomic_file, check_target
 from histpack.project.sql import ident, literal
 from histpack.project.errors import BuildError
 from histpack.checks.validate import read_descriptor, validate_package
@@ -95,8 +97,9 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
     if fmt is ExportFormat.sqlite:
         from histpack.outputs.sqlite import export_sqlite
         return export_sqlite(package, out)
-    if out.exists() and not out.is_dir():
-        raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
+    guard = protected(package)
+    check_target(out, folder=True, protected=guard, noun="an output folder",
+                 hint="write exports to a folder of their own, such as build/export")
     con, descriptor = _loaded(Path(package))
     try:
         root = read_descriptor(Path(package))[0].parent
@@ -108,10 +111,11 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         for name, schema, description in targets:
             target = out / f"{name}.{fmt.value}"
             query = _select(con, name)
-            if fmt is ExportFormat.parquet:
-                _write_parquet(con, query, schema, description, target)
-            else:
-                con.execute(f"COPY ({query}) TO {literal(str(target.resolve()))} {COPY_OPTIONS[fmt]}")
+            with atomic_file(target, within=out, protected=guard, suffix=f".{fmt.value}") as tmp:
+                if fmt is ExportFormat.parquet:
+                    _write_parquet(con, query, schema, description, tmp)
+                else:
+                    con.execute(f"COPY ({query}) TO {literal(str(tmp))} {COPY_OPTIONS[fmt]}")
             written.append(target)
         return written
     finally:

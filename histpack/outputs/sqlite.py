@@ -8,10 +8,8 @@ columns, and the views of `views.py` are translated to SQLite's dialect.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -19,7 +17,9 @@ import duckdb
 from histpack.db import load as duck
 from histpack.engine.reader import read_package, resource_schema
 from histpack.project.errors import BuildError
+from histpack.db.paths import protected
 from histpack.project.sql import ident
+from histpack.project.writer import atomic_file, check_target, write_failed, write_text
 from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
 
 LABEL_COLUMNS = ("name", "title", "label", "cited_as", "summary", "statement", "target")
@@ -72,49 +72,47 @@ def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str
 
 
 def export_sqlite(package: Path, out: Path) -> list[Path]:
-    """`out` (a .sqlite/.db file) and `<stem>.metadata.json` beside it, each written whole or not at all."""
+    """`out` (a .sqlite/.db file) and `<stem>.metadata.json` beside it, each through the safe writer:
+    written whole or not at all, never over a link, a special file or a file of the package."""
     out = Path(out)
-    if out.is_dir():
+    guard = protected(package)
+    if out.is_dir() and not out.is_symlink():
         raise BuildError(str(out), "is a folder", "give --out a file name for the SQLite database, e.g. build/package.sqlite")
+    metadata_path = out.with_name(f"{out.stem}.metadata.json")
+    check_target(out, protected=guard)
+    check_target(metadata_path, protected=guard)
     pkg = read_package(Path(package))
     root, descriptor = pkg.root, pkg.descriptor
     resources = [r for r in descriptor["resources"] if r.get("path")]
     schemas = {r["name"]: resource_schema(root, r) for r in resources}
     tables = {ddl.name: ddl for ddl in pkg.database_schema().sqlite_tables()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    metadata_path = out.with_name(f"{out.stem}.metadata.json")
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".sqlite", dir=out.parent)
-    os.close(fd)
     source = duckdb.connect()
     try:
         duck.load_into(source, root)
-        con = sqlite3.connect(tmp)
-        try:
-            for resource in resources:
-                name = resource["name"]
-                con.execute(tables[name].create())
-                columns = [f["name"] for f in schemas[name].get("fields", [])]
-                rows = source.execute(f"SELECT {', '.join(map(ident, columns))} FROM {ident(name)}").fetchall()
-                con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",
-                                [tuple(_value(v) for v in row) for row in rows])
-            names = {r["name"] for r in resources}
-            if views_apply(names):
-                for view, sql in VIEWS.items():
-                    con.execute(f"CREATE VIEW {ident(view)} AS {sqlite_view_sql(sql)}")
-            con.commit()
-            problems = con.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:
-                raise BuildError(str(out), f"foreign key check failed: {problems[0]}", "run `histpack validate`")
-        finally:
-            con.close()
+        with atomic_file(out, protected=guard, suffix=".sqlite") as tmp:
+            con = sqlite3.connect(tmp)
+            try:
+                for resource in resources:
+                    name = resource["name"]
+                    con.execute(tables[name].create())
+                    columns = [f["name"] for f in schemas[name].get("fields", [])]
+                    rows = source.execute(f"SELECT {', '.join(map(ident, columns))} FROM {ident(name)}").fetchall()
+                    con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",
+                                    [tuple(_value(v) for v in row) for row in rows])
+                names = {r["name"] for r in resources}
+                if views_apply(names):
+                    for view, sql in VIEWS.items():
+                        con.execute(f"CREATE VIEW {ident(view)} AS {sqlite_view_sql(sql)}")
+                con.commit()
+                problems = con.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise BuildError(str(out), f"foreign key check failed: {problems[0]}", "run `histpack validate`")
+            except sqlite3.OperationalError as exc:  # a full disk, a file too large
+                raise write_failed(str(out), exc) from None
+            finally:
+                con.close()
         meta = datasette_metadata(descriptor, schemas, out.stem)
-        metadata_tmp = metadata_path.with_name(f".{metadata_path.name}.tmp")
-        metadata_tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, out)
-        os.replace(metadata_tmp, metadata_path)
+        write_text(metadata_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n", protected=guard)
     finally:
         source.close()
-        for leftover in (tmp, str(metadata_path.with_name(f".{metadata_path.name}.tmp"))):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
     return [out, metadata_path]

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 
+from histpack.project.writer import Protected, atomic_file, check_target, write_text
+
 PHASE_COLOURS = {"offensive": "#e6550d", "retreat": "#31a354", "radicalization": "#a50f15",
                  "consolidation": "#3182bd"}
 
@@ -216,9 +218,11 @@ def regime_order(placed: list[Placed]) -> list[str]:
 
 
 def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: str = "calendar",
-                  since: int | None = 1920, title: str = "Campaigns, purges and rhetoric") -> Path:
-    """Write the picture to `out` (.svg, .png or .html). Every mark is labelled where the stacking
-    leaves room for it (always, since labels take part in the stacking) and carries hover text in SVG."""
+                  since: int | None = 1920, title: str = "Campaigns, purges and rhetoric",
+                  protected: Protected | None = None) -> Path:
+    """Write the picture to `out` (.svg, .png or .html), through the safe writer (never over a link, a
+    special file or a `protected` one). Every mark is labelled where the stacking leaves room for it
+    (always, since labels take part in the stacking) and carries hover text in SVG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -230,6 +234,7 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png", ".html"):
         raise ValueError(f"{out}: the picture is written as .svg, .png or .html")
+    check_target(out, protected=protected)
     lay = layout(items, align, since if align == "calendar" else None)
     placed = lay.placed
     regimes = regime_order(placed)
@@ -314,27 +319,27 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     for n, line in enumerate(note_lines):
         fig.text(0.01, 0.012 + 0.16 * (len(note_lines) - 1 - n) / fig_height, line, fontsize=8, color="#555555")
     fig.tight_layout(rect=(0, 0.14 * len(note_lines) / fig_height + 0.005, 1, 1))
-    out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".png":
-        fig.savefig(out, format="png", metadata={"Software": None})
+        with atomic_file(out, protected=protected, suffix=".png") as tmp:
+            fig.savefig(tmp, format="png", metadata={"Software": None})
     else:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
         svg = _add_titles(buffer.getvalue(), mark_titles)
         if suffix == ".svg":
-            out.write_text(svg, encoding="utf-8")
+            write_text(out, svg, protected=protected)
         else:
             def entries(kind: str) -> str:
                 return "".join(f"<li>{html.escape(hover_text(p.item, names))}"
                                f"{html.escape(' (drawn at the edge: ' + clip_note(p) + ')') if p.clipped else ''}</li>"
                                for p in placed if p.item.kind == kind)
             keys = "".join(f"<li>{html.escape(line)}</li>" for line in key_lines)
-            out.write_text(f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            write_text(out, f"<!doctype html><meta charset='utf-8'><title>{html.escape(title)}</title>"
                            f"<body style='font-family:sans-serif'>{svg[svg.index('<svg'):]}"
                            f"<h2>Phases</h2><ol style='list-style:none'>{keys}</ol>"
                            f"<h2>Purges</h2><ul>{entries('purge')}</ul>"
                            f"<h2>Rhetoric</h2><ul>{entries('rhetoric')}</ul>"
-                           f"<p>{html.escape(left_note)}</p></body>", encoding="utf-8")
+                           f"<p>{html.escape(left_note)}</p></body>", protected=protected)
     plt.close(fig)
     return out
 

@@ -11,9 +11,6 @@ on dict order: two builds are byte-identical. It is written to a temporary folde
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,10 +19,11 @@ from histpack.project.errors import BuildError
 from histpack.db.cache import cached_database
 from histpack.db.query import connect_read_only
 from histpack.checks.validate import read_descriptor, validate_package
+from histpack.db.paths import protected
+from histpack.project.writer import atomic_folder, check_target
 from histpack.site.data import SiteData, read_site_data
 
 MARKER = ".histpack-site"  # an --out that already exists is replaced only if it holds this
-INPUT_DIRS = ("data", "schemas", "sources", "annotations")
 
 
 @dataclass
@@ -34,29 +32,6 @@ class SiteReport:
     pages: list[str] = field(default_factory=list)
     essay: bool = True
     stats: dict = field(default_factory=dict)
-
-
-def _refuse_out(out: Path, package_root: Path) -> None:
-    """An --out that is (or holds, or sits in) the package or the project's inputs would destroy them."""
-    from histpack.project.layout import find_root
-
-    target = out.resolve()
-    roots = {package_root.resolve()}
-    try:
-        roots.add(find_root(package_root))
-    except BuildError:
-        pass
-    for root in roots:
-        protected = [root, *(root / d for d in INPUT_DIRS)]
-        for folder in protected:
-            if target == folder or folder.is_relative_to(target) or (folder != root and target.is_relative_to(folder)):
-                raise BuildError(str(out), f"is an input or package folder ({folder})",
-                                 "give --out a new folder, e.g. build/site")
-    if target.exists() and not target.is_dir():
-        raise BuildError(str(out), "is a file, not a folder", "give --out a folder")
-    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise BuildError(str(out), "exists and is not a site written by `histpack site`",
-                         "give --out a new or empty folder")
 
 
 def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
@@ -124,7 +99,11 @@ def build_site(package: Path, out: Path) -> SiteReport:
     """Validate the package, render the site, write it to `out` atomically."""
     descriptor_path, _ = read_descriptor(Path(package))
     root = descriptor_path.parent
-    _refuse_out(Path(out), root)
+    guard = protected(root)
+    check_target(out, folder=True, protected=guard, noun="the site's folder (an input or package folder would be lost)", hint="give --out a new folder, e.g. build/site")
+    if Path(out).is_dir() and any(Path(out).iterdir()) and not (Path(out) / MARKER).is_file():
+        raise BuildError(str(out), "exists and is not a site written by `histpack site`",
+                         "give --out a new or empty folder")
     con = connect_read_only(cached_database(root, _refuse_invalid))  # validated once, then reused
     data = read_site_data(root, con)
     try:
@@ -132,22 +111,11 @@ def build_site(package: Path, out: Path) -> SiteReport:
     finally:
         data.con.close()
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
-    try:
+    with atomic_folder(out, protected=guard, replace_only_if=lambda folder: (folder / MARKER).is_file(),
+                       noun="the site's folder (an input or package folder would be lost)",
+                       hint="give --out a new folder, e.g. build/site") as staging:
         for name, content in sorted(files.items()):
-            path = staging / name
+            path = check_target(staging / name, within=staging)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        os.chmod(staging, 0o755)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=out.parent))
-            os.replace(out, old)  # onto the empty folder just made
-        os.replace(staging, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
     return SiteReport(out, sorted(files), data.is_histpack, stats)
