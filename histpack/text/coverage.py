@@ -77,3 +77,37 @@ def coverage(canonical: CanonicalText, quotes: list[tuple[str, int, int]]) -> Co
         uncovered += [s for s in mine if s not in hit]
         paragraphs.append(ParagraphCoverage(p.seq, p.section, p.page_start, tuple(inside), len(mine), len(hit)))
     return Coverage(paragraphs, uncovered)
+
+
+SECTIONS = ("abstract", "epigraph", "body", "note")  # the canonical text's sections (`PARAGRAPH_SECTION`)
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    """How much of one source the rows anchor, within one section or in all of them."""
+
+    source_id: str
+    canonical: CanonicalText
+    paragraphs: list[ParagraphCoverage]
+    uncovered: list[Sentence]
+
+    @property
+    def covered_paragraphs(self) -> int:
+        return sum(1 for p in self.paragraphs if p.quotes)
+
+    @property
+    def sentences(self) -> int:
+        return sum(p.sentences for p in self.paragraphs)
+
+    @property
+    def covered_sentences(self) -> int:
+        return sum(p.covered for p in self.paragraphs)
+
+
+def source_coverage(canonical: CanonicalText, spans: list[tuple[str, int, int]],
+                    section: str | None = None) -> SourceCoverage:
+    """`coverage` of one source, narrowed to `section` when one is given."""
+    result = coverage(canonical, spans)
+    return SourceCoverage(canonical.source_id, canonical,
+                          [p for p in result.paragraphs if section in (None, p.section)],
+                          [s for s in result.uncovered if section in (None, s.section)])

@@ -1,0 +1,84 @@
+"""`histpack cite`, `codebook`, `export` and `site`: the package for papers, reference managers and other tools."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from histpack.cli.common import friendly, package_option, package_path, source_option
+from histpack.project.errors import BuildError
+
+
+@friendly
+def cite(format: Optional[str] = typer.Option(None, "--format",
+                                             help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
+         what: str = typer.Option("dataset", "--what", help="dataset or essay (an analysed source)."),
+         source: Optional[str] = source_option("With --what essay: which analysed source (needed if several)."),
+         row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
+                                           help="Pinpoint citation of one row: page and quoted words."),
+         package: Optional[Path] = package_option()) -> None:
+    """How to cite the dataset, a source it encodes, or one row (the source's `cited_as` and page)."""
+    from histpack.outputs.cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
+
+    choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
+    for option, (value, kind) in choices.items():
+        if value not in {k.value for k in kind}:
+            raise BuildError(f"{option} {value}", "unknown choice", f"use one of: {', '.join(k.value for k in kind)}")
+    pkg = Package.open(package_path(package))
+    if row is not None:
+        if format not in (None, "apa"):
+            raise BuildError("--row", "a row's citation is plain text", "drop --format, or cite the essay with it")
+        typer.echo(cite_row(pkg, row).render(apa_dataset(pkg)), nl=False)
+        return
+    typer.echo(reference(pkg, CiteFormat(format or "apa"), CiteWhat(what), source), nl=False)
+
+
+@friendly
+def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
+             package: Optional[Path] = package_option()) -> None:
+    """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
+    from histpack.outputs.cite import Package
+    from histpack.outputs.codebook import FILENAME, is_current, write
+
+    pkg = Package.open(package_path(package))
+    target = pkg.root / FILENAME
+    if check:
+        if not is_current(pkg, target):
+            raise BuildError(str(target), "out of date with the models and the package", "run `histpack codebook` and commit it")
+        typer.echo(f"{FILENAME} is current")
+        return
+    write(pkg, target)
+    typer.echo(f"wrote {os.path.relpath(target)}")
+
+
+@friendly
+def export(format: str = typer.Option("parquet", "--format", help="parquet, csv, jsonl or sqlite."),
+           out: Path = typer.Option(..., "--out", help="Folder for one file per table and view; for sqlite, the database file."),
+           package: Optional[Path] = package_option()) -> None:
+    """Write every table and view as typed Parquet (or CSV, JSON Lines), or one SQLite database for Datasette."""
+    from histpack.outputs.export import ExportFormat, export as export_tables
+
+    if format not in {f.value for f in ExportFormat}:
+        raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
+    written = export_tables(package_path(package), ExportFormat(format), out)
+    if format == ExportFormat.sqlite.value:
+        db, metadata = (os.path.relpath(p) for p in written)
+        typer.echo(f"wrote {db} and {metadata} (browse: datasette {db} -m {metadata})")
+        return
+    typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
+
+
+@friendly
+def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
+         package: Optional[Path] = package_option()) -> None:
+    """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
+    from histpack.site import build_site
+
+    report = build_site(package_path(package), out)
+    if not report.essay:
+        typer.echo("not a histpack essay package: built the table pages only")
+    typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; "
+               f"open {os.path.relpath(report.out / 'index.html')}")

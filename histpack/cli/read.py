@@ -1,0 +1,109 @@
+"""`histpack compare`, `coverage` and `timeline`: the package read as a historian reads it."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from histpack.cli.common import (check_source, db_option, friendly, guard, package_option, project_root,
+                                 read_only_connection, source_option)
+from histpack.project.errors import BuildError
+
+
+class Align(str, Enum):
+    calendar = "calendar"
+    campaign = "campaign"
+
+
+@friendly
+def compare(left: str = typer.Argument(..., help="A regime_id (or place_id)."),
+            right: str = typer.Argument(..., help="Another regime_id (or place_id)."),
+            dimension: Optional[str] = typer.Option(None, help="Only this comparison dimension."),
+            source: Optional[str] = source_option("Only this analysed source's comparisons (default: every source)."),
+            db: Optional[Path] = db_option(),
+            package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
+    """The sources' comparisons between two regimes, side by side, with their words and pages."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from histpack.outputs.compare import compare as find, place_note, resolve_id
+
+    con = read_only_connection(db, package)
+    try:
+        try:
+            check_source(con, source)
+            rows = find(con, left, right, dimension, source)
+            (left, left_kind), (right, right_kind) = resolve_id(con, left), resolve_id(con, right)
+            places = [place_note(con, i) for i, kind in ((left, left_kind), (right, right_kind)) if kind == "place"]
+        except ValueError as exc:
+            raise BuildError("compare", str(exc)) from None
+    finally:
+        con.close()
+    for note in places:
+        typer.echo(f"note: {note}; showing the comparisons with a side there")
+    if not rows:
+        typer.echo(f"no comparison between {left} and {right}" + (f" on {dimension}" if dimension else ""))
+        return
+    table = Table(title=f"{left} vs {right}", show_lines=True, expand=True)
+    table.add_column("dimension / relation", ratio=1)
+    table.add_column(left, ratio=2)
+    table.add_column(right, ratio=2)
+    for r in rows:
+        head = Text(f"{r.dimension}\n{r.relation} ({r.basis})\n\n{r.claim}")
+        cells = [Text(f"{s.summary}\n\n“{s.quote}”\n— {s.cited_as}, {s.pages}") for s in (r.left, r.right)]
+        table.add_row(head, *cells)
+    Console(width=160).print(table)
+
+
+@friendly
+def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
+             section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note."),
+             source: Optional[str] = source_option("Only this analysed source (default: each in turn)."),
+             package: Optional[Path] = package_option("Project folder")) -> None:
+    """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
+    from histpack.annotate.project import project_coverage
+    from histpack.project.layout import Project
+
+    for found in project_coverage(Project(project_root(package)), source, section):
+        typer.echo(f"{found.source_id}:")
+        for p in found.paragraphs:
+            mark = "ok " if p.covered == p.sentences else "   " if p.covered else "-- "
+            typer.echo(f"  {mark}¶{p.seq:<3} {p.section:<8} p.{p.page_start}  {p.covered}/{p.sentences} sentences, "
+                       f"{len(p.quotes)} anchors")
+        paragraphs, covered = len(found.paragraphs), found.covered_paragraphs
+        typer.echo(f"paragraphs covered: {covered}/{paragraphs} ({100 * covered / paragraphs:.1f}%)")
+        typer.echo(f"sentences covered: {found.covered_sentences}/{found.sentences} "
+                   f"({100 * found.covered_sentences / found.sentences:.1f}%)")
+        if list_uncovered:
+            for s in found.uncovered:
+                typer.echo(f"  uncovered ¶{s.paragraph_seq} p.{found.canonical.page_of(s.char_start)}: {s.text}")
+
+
+@friendly
+def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
+             align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
+             since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
+             source: Optional[str] = source_option("Only what this analysed source says (default: every source)."),
+             db: Optional[Path] = db_option(),
+             package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
+    """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
+    from histpack.outputs.timeline import draw_timeline, timeline_items, timeline_title
+
+    if out.suffix.lower() not in (".svg", ".png", ".html"):
+        raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
+    con = read_only_connection(db, package)
+    try:
+        check_source(con, source)
+        items, names = timeline_items(con, source)
+        title = timeline_title(con, source)
+    finally:
+        con.close()
+    if not items:
+        raise BuildError("timeline" + (f" --source {source}" if source else ""), "nothing to draw: no dated phase, "
+                         "purge or rhetoric row or attestation", "the timeline draws phases, purges and rhetoric")
+    draw_timeline(items, names, out, align.value, since, title, protected=guard(package))
+    typer.echo(f"wrote {out}")
