@@ -1,19 +1,12 @@
 """The canonical text and its page map, pinned to facts of the printed essay."""
 
 import hashlib
-from pathlib import Path
 
 import pytest
 
-from histpack.text.canonical import load_canonical_text
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 SHA256 = "e5ff734427352f126221a851188ccb5fab6602cd10ff0441c6a9e933ed2766eb"
-
-
-@pytest.fixture(scope="module")
-def canonical():
-    return load_canonical_text(ROOT / "sources" / "thom-2015-ewjus.yaml")
 
 
 def page(canonical, words):
@@ -24,7 +17,7 @@ def page(canonical, words):
 
 
 def test_source_is_the_essay_as_received():
-    assert hashlib.sha256((ROOT / "sources" / "thom-2015-ewjus.txt").read_bytes()).hexdigest() == SHA256
+    assert hashlib.sha256((REPO / "sources" / "thom-2015-ewjus.txt").read_bytes()).hexdigest() == SHA256
 
 
 def test_no_layout_characters_survive(canonical):
@@ -109,7 +102,7 @@ def test_every_editorial_change_is_recorded(canonical):
     assert kinds["footnote_marker_removed"] == 2 and kinds["footnote_moved"] == 2
     assert kinds["running_head_removed"] == 3 and kinds["drop_capital_restored"] == 1
     assert kinds["line_end_hyphen_joined"] == 2
-    raw = (ROOT / "sources" / "thom-2015-ewjus.txt").read_text(encoding="utf-8")
+    raw = (REPO / "sources" / "thom-2015-ewjus.txt").read_text(encoding="utf-8")
     assert kinds["hyphen_folded"] == raw.count("\u2010")
     for change in canonical.changes:
         if change.kind == "hyphen_folded":

@@ -2,47 +2,48 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import bibtexparser
 import pytest
 import yaml
 
-from histpack.outputs.cite import Package, cff, cite_row, pinpoint, reference
+from histpack.engine.reader import Package
+from histpack.outputs.cite import cff, cite_row, pinpoint, reference
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 DOI = "10.21226/T2TG6W20"
 THOM = "thom-2015-ewjus"  # the package encodes several sources: the essay is cited by its id
 
 
-def histpack(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def histpack(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "histpack.cli.app", *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                          encoding="utf-8", env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")
 def pkg() -> Package:
-    return Package.open(ROOT)
+    return Package.open(REPO)
 
 
 @pytest.fixture(scope="module")
 def descriptor() -> dict:
-    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    return json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
 def record() -> dict:
-    return yaml.safe_load((ROOT / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
+    return yaml.safe_load((REPO / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
 
 
 @pytest.fixture(scope="module")
 def project_meta() -> dict:
     """histpack.yaml as a person wrote it: the source of the release date and version."""
-    return yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((REPO / "histpack.yaml").read_text(encoding="utf-8"))
 
 
 def parse_one(text: str):
@@ -132,7 +133,7 @@ def test_ris_and_apa(pkg, project_meta):
 
 
 def test_committed_citation_cff_is_the_generated_one(pkg):
-    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == cff(pkg)
+    assert (REPO / "CITATION.cff").read_text(encoding="utf-8") == cff(pkg)
 
 
 def test_citation_cff_content(pkg, descriptor, record, project_meta):
@@ -201,8 +202,8 @@ def test_bad_row_is_one_error_line(spec, message):
 
 def test_dataset_metadata_is_read_from_the_package(tmp_path):
     for name in ("data", "schemas"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+        shutil.copytree(REPO / name, tmp_path / name)
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["title"] = "Another title"
     descriptor["version"] = "9.8.7"
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
@@ -214,10 +215,11 @@ def test_dataset_metadata_is_read_from_the_package(tmp_path):
 
 def test_an_institution_is_one_author_and_a_statute_is_cited_as_one():
     """`author_type: organization` keeps "Parliament of Canada" whole; `work_type` picks each format's type."""
-    from histpack.outputs.cite import Package, cff_reference, csl_essay_item, reference
+    from histpack.engine.reader import Package
+    from histpack.outputs.cite import cff_reference, csl_essay_item, essay, reference
 
-    pkg = Package.open(ROOT)
-    act = pkg.essay("canada-2008-holodomor-act")
+    pkg = Package.open(REPO)
+    act = essay(pkg, "canada-2008-holodomor-act")
     assert act["author_type"] == "organization" and act["work_type"] == "legislation"
     ref = cff_reference(act)
     assert (ref["type"], ref["authors"], ref["collection-title"]) == (
@@ -231,5 +233,5 @@ def test_an_institution_is_one_author_and_a_statute_is_cited_as_one():
     ris = reference(pkg, "ris", "essay", "cia-factbook-2026-ukraine").splitlines()
     assert ris[:3] == ["TY  - ELEC", "AU  - Central Intelligence Agency", "TI  - Ukraine: Introduction: Background"]
     assert "T2  - The World Factbook" in ris
-    thom = cff_reference(pkg.essay("thom-2015-ewjus"))
+    thom = cff_reference(essay(pkg, "thom-2015-ewjus"))
     assert thom["type"] == "article" and thom["journal"] == "East/West: Journal of Ukrainian Studies"

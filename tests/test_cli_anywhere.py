@@ -3,15 +3,15 @@ errors, flags and `--version`."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+import re
 
 import pytest
 from typer.testing import CliRunner
 
 from histpack.cli.app import PACKAGE_ENV, app
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(cwd: Path, monkeypatch, *args: str, env: dict | None = None):
@@ -45,17 +45,17 @@ def test_outside_the_project_every_command_says_how_to_name_the_package(tmp_path
 
 @pytest.mark.parametrize("args", COMMANDS[:6], ids=lambda a: a[0])
 def test_every_command_finds_the_package_from_the_environment(tmp_path, monkeypatch, args):
-    result = run(tmp_path, monkeypatch, *args, env={PACKAGE_ENV: str(ROOT)})
+    result = run(tmp_path, monkeypatch, *args, env={PACKAGE_ENV: str(REPO)})
     assert result.exit_code == 0, result.output
 
 
 def test_the_option_wins_over_the_environment(tmp_path, monkeypatch):
-    by_option = run(tmp_path, monkeypatch, "cite", "--package", str(ROOT), env={PACKAGE_ENV: str(tmp_path)})
+    by_option = run(tmp_path, monkeypatch, "cite", "--package", str(REPO), env={PACKAGE_ENV: str(tmp_path)})
     assert by_option.exit_code == 0 and by_option.stdout.startswith("histpack contributors. (")
 
 
 def test_files_are_written_where_asked_from_outside(tmp_path, monkeypatch):
-    env = {PACKAGE_ENV: str(ROOT)}
+    env = {PACKAGE_ENV: str(REPO)}
     assert run(tmp_path, monkeypatch, "export", "--format", "csv", "--out", "csv", env=env).exit_code == 0
     assert (tmp_path / "csv/timeline.csv").is_file()
     assert run(tmp_path, monkeypatch, "timeline", "--out", "t.svg", env=env).exit_code == 0
@@ -65,14 +65,15 @@ def test_files_are_written_where_asked_from_outside(tmp_path, monkeypatch):
 def test_build_with_package_outside_the_project(project, tmp_path, monkeypatch):
     result = run(tmp_path, monkeypatch, "build", "--no-db", "--package", str(project))
     assert result.exit_code == 0, result.output
-    assert (project / "load.sql").read_bytes() == (ROOT / "load.sql").read_bytes()
+    assert (project / "load.sql").read_bytes() == (REPO / "load.sql").read_bytes()
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    from histpack.db.load import load_package
+def built(package_database, tmp_path_factory) -> Path:
+    """A copy of the shared database: the commands open it with their own connection settings."""
+    import shutil
 
-    return load_package(ROOT, tmp_path_factory.mktemp("db") / "package.duckdb")
+    return Path(shutil.copyfile(package_database, tmp_path_factory.mktemp("db") / "package.duckdb"))
 
 
 @pytest.mark.parametrize("sql,hint", [
@@ -80,7 +81,7 @@ def built(tmp_path_factory) -> Path:
     ("select rhetorc from rhetoric", "Candidate bindings:"),
 ])
 def test_duckdb_hints_are_shown_in_full(monkeypatch, built, sql, hint):
-    result = run(ROOT, monkeypatch, "query", sql, "--db", str(built))
+    result = run(REPO, monkeypatch, "query", sql, "--db", str(built))
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.startswith("error: DuckDB: ") and hint in result.stderr
     caret = result.stderr.splitlines()[-1]
@@ -89,12 +90,12 @@ def test_duckdb_hints_are_shown_in_full(monkeypatch, built, sql, hint):
 
 
 def test_compare_accepts_dashes_and_names_places(monkeypatch, built):
-    dashed = run(ROOT, monkeypatch, "compare", "ussr", "nazi-germany", "--dimension", "burning-bridges", "--db", str(built))
+    dashed = run(REPO, monkeypatch, "compare", "ussr", "nazi-germany", "--dimension", "burning-bridges", "--db", str(built))
     assert dashed.exit_code == 0 and "Goebbels" in dashed.stdout
-    place = run(ROOT, monkeypatch, "compare", "ussr", "china", "--db", str(built))
+    place = run(REPO, monkeypatch, "compare", "ussr", "china", "--db", str(built))
     assert place.exit_code == 1 and len(place.stderr.splitlines()) == 1
     assert "`china` is a place (in regime `prc`), not a regime" in place.stderr and "ussr" in place.stderr
-    side = run(ROOT, monkeypatch, "compare", "ukraine", "transcaucasia", "--db", str(built))
+    side = run(REPO, monkeypatch, "compare", "ukraine", "transcaucasia", "--db", str(built))
     assert side.exit_code == 0 and "`ukraine` is a place" in side.stdout and "17 August 1931" in side.stdout
 
 
@@ -103,7 +104,7 @@ def test_compare_accepts_dashes_and_names_places(monkeypatch, built):
     (["compare", "ussr", "prc", "--dimension", "outcomes"], ["outcome", "burning_bridges", "secrecy"]),
 ])
 def test_compare_lists_the_valid_values(monkeypatch, built, args, listed):
-    result = run(ROOT, monkeypatch, *args, "--db", str(built))
+    result = run(REPO, monkeypatch, *args, "--db", str(built))
     assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
     assert all(value in result.stderr for value in listed)
 

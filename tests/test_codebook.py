@@ -8,22 +8,21 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from histpack.model import models as m
-from histpack.outputs.cite import Package
+from histpack.engine.reader import Package
 from histpack.outputs.codebook import render
 from histpack.model.tables import table_schema
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-VOCABULARIES = m.load_vocabularies(ROOT)
+VOCABULARIES = m.load_vocabularies(REPO)
 
 
 @pytest.fixture(scope="module")
 def codebook() -> str:
-    return (ROOT / "CODEBOOK.md").read_text(encoding="utf-8")
+    return (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
 
 
 def section(text: str, table: str) -> str:
@@ -33,14 +32,14 @@ def section(text: str, table: str) -> str:
 
 
 def test_committed_codebook_is_current(codebook):
-    assert codebook == render(Package.open(ROOT))
+    assert codebook == render(Package.open(REPO))
 
 
 def test_every_table_with_rows_keys_and_every_column(codebook):
     for model in m.MODELS:
         t = model.table
         body = section(codebook, t.name)
-        with open(ROOT / f"data/{t.name}.csv", encoding="utf-8", newline="") as f:
+        with open(REPO / f"data/{t.name}.csv", encoding="utf-8", newline="") as f:
             rows = sum(1 for _ in csv.DictReader(f))
         assert f"- Rows: {rows}\n" in body
         assert "- Primary key: " + ", ".join(f"`{k}`" for k in t.primary_key) in body
@@ -63,11 +62,11 @@ def test_every_vocabulary_value_has_a_meaning(codebook):
 
 
 def test_every_field_and_resource_in_the_package_has_a_description():
-    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["resources"]
     for resource in descriptor["resources"]:
         assert resource.get("description", "").strip(), resource["name"]
-        schema = json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
+        schema = json.loads((REPO / resource["schema"]).read_text(encoding="utf-8"))
         assert schema["fields"]
         for field in schema["fields"]:
             assert field.get("description", "").strip(), f"{resource['name']}.{field['name']}"
@@ -75,19 +74,19 @@ def test_every_field_and_resource_in_the_package_has_a_description():
 
 def test_codebook_check_fails_on_a_stale_file(tmp_path):
     for name in ("data", "schemas"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy2(ROOT / "datapackage.json", tmp_path / "datapackage.json")
-    shutil.copy2(ROOT / "CODEBOOK.md", tmp_path / "CODEBOOK.md")
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy2(REPO / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copy2(REPO / "CODEBOOK.md", tmp_path / "CODEBOOK.md")
     cmd = [sys.executable, "-m", "histpack.cli.app", "codebook", "--package", str(tmp_path)]
-    ok = subprocess.run([*cmd, "--check"], cwd=ROOT, capture_output=True, text=True)
+    ok = subprocess.run([*cmd, "--check"], cwd=REPO, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     (tmp_path / "CODEBOOK.md").write_text("stale\n", encoding="utf-8")
-    stale = subprocess.run([*cmd, "--check"], cwd=ROOT, capture_output=True, text=True)
+    stale = subprocess.run([*cmd, "--check"], cwd=REPO, capture_output=True, text=True)
     assert stale.returncode == 1
     assert len(stale.stderr.strip().splitlines()) == 1 and "out of date" in stale.stderr
-    rewritten = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    rewritten = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     assert rewritten.returncode == 0
-    assert (tmp_path / "CODEBOOK.md").read_text(encoding="utf-8") == (ROOT / "CODEBOOK.md").read_text(encoding="utf-8")
+    assert (tmp_path / "CODEBOOK.md").read_text(encoding="utf-8") == (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
 
 
 def test_every_edtf_form_in_the_data_is_explained_with_a_real_example(codebook):
@@ -100,7 +99,7 @@ def test_every_edtf_form_in_the_data_is_explained_with_a_real_example(codebook):
         if len(cells) == 5 and cells[0].startswith("`"):
             rows[cells[0]] = cells
     seen: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "data").glob("*.csv")):
+    for path in sorted((REPO / "data").glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 for column, value in row.items():

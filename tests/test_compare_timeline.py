@@ -1,6 +1,5 @@
 """`histpack compare` and `histpack timeline` on the real package."""
 
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -8,8 +7,8 @@ from typer.testing import CliRunner
 from histpack.cli.app import app
 from histpack.outputs.compare import compare
 from histpack.outputs.timeline import draw_timeline, timeline_items
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_compare_finds_the_burning_bridges_sides(db):
@@ -29,7 +28,7 @@ def test_compare_refuses_unknown_regime(db):
 
 
 def test_compare_cli_prints_the_essays_words(monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(REPO)
     result = CliRunner().invoke(app, ["compare", "ussr", "nazi_germany"])
     assert result.exit_code == 0, result.output
     assert "burning_bridges" in result.output and "Thom 2015, 90" in result.output
@@ -57,6 +56,6 @@ def test_timeline_writes_each_format(db, tmp_path, suffix):
 
 
 def test_timeline_cli_refuses_unknown_format(tmp_path, monkeypatch):
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(REPO)
     result = CliRunner().invoke(app, ["timeline", "--out", str(tmp_path / "t.gif")])
     assert result.exit_code == 1 and ".svg, .png or .html" in result.output

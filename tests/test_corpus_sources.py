@@ -3,14 +3,13 @@ text's rights are published with it, and that the sources are compared where the
 thing."""
 
 import json
-from pathlib import Path
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 FURTHER = ("canada-2008-holodomor-act", "cia-factbook-2026-ukraine", "cia-factbook-2026-russia")
 
 
 def test_every_analysed_source_publishes_its_licence():
-    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
     listed = {s["path"]: s for s in descriptor["sources"]}
     assert len(listed) == len(descriptor["sources"]) >= 1 + len(FURTHER)
     assert all(s.get("license") for s in descriptor["sources"])

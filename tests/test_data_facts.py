@@ -1,12 +1,11 @@
 """Facts of the encoded essay that a historian would check first (issues 3 and 4)."""
 
 import datetime as dt
-from pathlib import Path
 
 
 from histpack.text.coverage import coverage
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def one(db, sql, *params):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import csv
 import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -17,13 +17,13 @@ import pytest
 import histpack
 from histpack.model import models as m
 from histpack.package.files import cell
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 TABLES = [model.table.name for model in m.MODELS]
 
 
 def csv_rows(table: str) -> list[dict]:
-    with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
+    with open(REPO / f"data/{table}.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -33,7 +33,7 @@ def exported(tmp_path_factory) -> dict[str, Path]:
     for fmt in ("parquet", "csv", "jsonl"):
         folder = tmp_path_factory.mktemp(fmt)
         result = subprocess.run([sys.executable, "-m", "histpack.cli.app", "export", "--format", fmt, "--out", str(folder)],
-                                cwd=ROOT, capture_output=True, text=True)
+                                cwd=REPO, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         out[fmt] = folder
     return out
@@ -44,7 +44,7 @@ def test_parquet_has_the_csv_rows(exported, table):
     parquet = pq.read_table(exported["parquet"] / f"{table}.parquet")
     expected = csv_rows(table)
     assert parquet.num_rows == len(expected)
-    with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
+    with open(REPO / f"data/{table}.csv", encoding="utf-8", newline="") as f:
         assert parquet.column_names == next(csv.reader(f))
     got = [{k: cell(v) for k, v in row.items()} for row in parquet.to_pylist()]
     assert got == expected
@@ -80,7 +80,7 @@ def test_csv_and_jsonl_exports_have_the_same_rows(exported, table):
 
 def test_export_refuses_a_file_as_folder():
     result = subprocess.run([sys.executable, "-m", "histpack.cli.app", "export", "--out", "LICENSE"],
-                            cwd=ROOT, capture_output=True, text=True)
+                            cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 1 and result.stderr.count("\n") == 1 and "not a folder" in result.stderr
 
 
@@ -111,7 +111,7 @@ def test_connect_to_a_database_file(tmp_path):
 def test_connect_from_outside_the_project_finds_its_package(tmp_path):
     script = "import histpack\nprint(histpack.connect().execute('select count(*) from rhetoric').fetchall()[0][0])"
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(len(csv_rows("rhetoric")))
 
@@ -141,14 +141,14 @@ def test_quote_context_export_carries_the_ready_citation(exported):
 
 
 def test_parquet_fields_carry_descriptions_and_vocabularies(exported):
-    schema = json.loads((ROOT / "schemas/events.json").read_text(encoding="utf-8"))
+    schema = json.loads((REPO / "schemas/events.json").read_text(encoding="utf-8"))
     fields = {f["name"]: f for f in schema["fields"]}
     parquet = pq.read_schema(exported["parquet"] / "events.parquet")
     for field in parquet:
         assert field.metadata[b"description"].decode("utf-8") == fields[field.name]["description"]
     vocabulary = json.loads(parquet.field("event_type").metadata[b"vocabulary"])
     assert list(vocabulary) == fields["event_type"]["constraints"]["enum"]
-    assert vocabulary["party_meeting"] == m.load_vocabularies(ROOT)["event_type"]["party_meeting"] != ""
+    assert vocabulary["party_meeting"] == m.load_vocabularies(REPO)["event_type"]["party_meeting"] != ""
     assert b"vocabulary" not in parquet.field("title").metadata
 
 

@@ -11,15 +11,14 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from histpack.outputs.loadsql import render
 from histpack.model.views import VIEWS
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def duckdb_clis() -> list[str]:
@@ -67,7 +66,7 @@ def foreign_keys(con: duckdb.DuckDBPyConnection) -> set[tuple]:
 
 
 def test_committed_load_sql_is_the_generated_one():
-    assert (ROOT / "load.sql").read_text(encoding="utf-8") == render(ROOT), "load.sql is stale: run `histpack build`"
+    assert (REPO / "load.sql").read_text(encoding="utf-8") == render(REPO), "load.sql is stale: run `histpack build`"
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +74,10 @@ def from_python(tmp_path_factory):
     """load.sql run by the DuckDB Python client from the package folder, as any client would."""
     path = tmp_path_factory.mktemp("sql") / "python.duckdb"
     cwd = os.getcwd()
-    os.chdir(ROOT)
+    os.chdir(REPO)
     try:
         con = duckdb.connect(str(path))
-        con.execute((ROOT / "load.sql").read_text(encoding="utf-8"))
+        con.execute((REPO / "load.sql").read_text(encoding="utf-8"))
         con.close()
     finally:
         os.chdir(cwd)
@@ -96,22 +95,22 @@ def test_load_sql_builds_the_database_histpack_load_builds(from_python, db):
 
 
 def test_load_sql_names_each_foreign_key_it_cannot_declare(from_python):
-    sql = (ROOT / "load.sql").read_text(encoding="utf-8")
+    sql = (REPO / "load.sql").read_text(encoding="utf-8")
     undeclared = re.findall(r"^--   (\w+)\.(\w+) → ", sql, flags=re.M)
     declared = foreign_keys(from_python)
     for table, column in undeclared:
         assert (table, (column,)) not in declared
     import json
-    total = sum(len(json.loads((ROOT / f"schemas/{t}.json").read_text(encoding="utf-8")).get("foreignKeys", []))
-                for t in {p.stem for p in (ROOT / "schemas").glob("*.json")})
+    total = sum(len(json.loads((REPO / f"schemas/{t}.json").read_text(encoding="utf-8")).get("foreignKeys", []))
+                for t in {p.stem for p in (REPO / "schemas").glob("*.json")})
     assert len(declared) + len(undeclared) == total
 
 
 def test_load_sql_in_the_duckdb_cli_old_and_new(tmp_path, from_python):
     for cli in require_clis():
         target = tmp_path / f"cli-{cli_version(cli)}.duckdb"
-        with open(ROOT / "load.sql", "rb") as sql:
-            result = subprocess.run([cli, str(target)], stdin=sql, cwd=ROOT, capture_output=True, text=True)
+        with open(REPO / "load.sql", "rb") as sql:
+            result = subprocess.run([cli, str(target)], stdin=sql, cwd=REPO, capture_output=True, text=True)
         assert result.returncode == 0 and not result.stderr, f"{cli}: {result.stderr}"
         con = duckdb.connect(str(target), read_only=True)
         try:
@@ -121,11 +120,9 @@ def test_load_sql_in_the_duckdb_cli_old_and_new(tmp_path, from_python):
             con.close()
 
 
-def test_older_duckdb_opens_the_built_database(tmp_path, db):
+def test_older_duckdb_opens_the_built_database(package_database, db):
     """The file `histpack build` writes is readable by every CLI we have, the oldest included."""
-    from histpack.db.load import load_package
-
-    path = load_package(ROOT, tmp_path / "package.duckdb")
+    path = package_database
     expected = db.execute("SELECT count(*) FROM quote_context").fetchone()[0]
     for cli in require_clis():
         result = subprocess.run([cli, "-readonly", "-csv", "-noheader", str(path), "-c",

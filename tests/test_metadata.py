@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def descriptor() -> dict:
-    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    return json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
 
 
 def record() -> dict:
-    return yaml.safe_load((ROOT / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
+    return yaml.safe_load((REPO / "sources/thom-2015-ewjus.yaml").read_text(encoding="utf-8"))["record"]
 
 
 def test_semantic_version_keywords_and_contributor_roles():
@@ -49,7 +48,7 @@ def test_a_licence_per_part():
     assert "© 2015 Françoise Thom" in d["rights"]
     text_resources = {r["name"] for r in d["resources"] if "rights" in r}
     assert text_resources == {"paragraphs", "quotes"}
-    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
     authors = [c["title"] for c in d["contributors"] if c["role"] == "author"]
     assert licence.startswith("MIT License\n") and f"Copyright (c) 2026 {authors[0]}\n" in licence
     assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in licence
@@ -57,14 +56,14 @@ def test_a_licence_per_part():
 
 def test_project_metadata_lives_in_histpack_yaml_only():
     """The builder reads the dataset's name, title, keywords, people and licences; it types none."""
-    meta = yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((REPO / "histpack.yaml").read_text(encoding="utf-8"))
     d = descriptor()
     assert (d["name"], d["title"], d["version"], d["keywords"]) == (meta["name"], meta["title"], meta["version"],
                                                                    meta["keywords"])
     assert d["created"].startswith(meta["released"].isoformat())
     strings = [meta["name"], meta["title"], meta["description"][:40], meta["text_rights"][:40],
                *(c["title"] for c in meta["contributors"]), str(meta["keywords"][:2])[1:-1]]
-    for path in (ROOT / "histpack").rglob("*.py"):
+    for path in (REPO / "histpack").rglob("*.py"):
         code = path.read_text(encoding="utf-8")
         for s in strings:
             assert s not in code, f"{path.name} hard-codes {s!r}: it belongs in histpack.yaml"

@@ -1,7 +1,6 @@
 """The committed package: what the models render, what frictionless and DuckDB see."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -9,8 +8,8 @@ from histpack.text.sources import analyzed_records
 from histpack.package.files import render
 from histpack.project.metadata import read_metadata
 from histpack.checks.validate import validate_package
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 
 # The design contract's (docs/design-contract.md): table → primary key and required columns.
 CONTRACT = {
@@ -39,23 +38,23 @@ def resolved(resolved_project):
 
 def test_committed_files_are_what_the_build_renders(resolved):
     resolution, _, records, also = resolved
-    files = render(resolution.rows, analyzed_records(records, also), read_metadata(ROOT), resolution.vocabularies)
+    files = render(resolution.rows, analyzed_records(records, also), read_metadata(REPO), resolution.vocabularies)
     for relative, data in files.items():
-        assert (ROOT / relative).read_bytes() == data, f"{relative} is out of date: run `histpack build`"
+        assert (REPO / relative).read_bytes() == data, f"{relative} is out of date: run `histpack build`"
 
 
 def test_rendering_is_deterministic(resolved):
     resolution, _, records, also = resolved
-    args = (resolution.rows, analyzed_records(records, also), read_metadata(ROOT), resolution.vocabularies)
+    args = (resolution.rows, analyzed_records(records, also), read_metadata(REPO), resolution.vocabularies)
     assert render(*args) == render(*args)
 
 
 def test_package_is_valid():
-    assert validate_package(ROOT) == []
+    assert validate_package(REPO) == []
 
 
 def test_descriptor_has_the_metadata_a_repository_expects():
-    d = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    d = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
     assert d["licenses"][0]["name"] == "CC-BY-4.0"
     assert "© 2015 Françoise Thom" in d["rights"]
     (essay,) = [s for s in d["sources"] if s.get("doi")]
@@ -64,17 +63,17 @@ def test_descriptor_has_the_metadata_a_repository_expects():
     assert all(s.get("license") for s in d["sources"])
     for resource in d["resources"]:
         assert resource["hash"].startswith("sha256:") and resource["bytes"] > 0
-        schema = json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
+        schema = json.loads((REPO / resource["schema"]).read_text(encoding="utf-8"))
         assert schema["primaryKey"]
         assert all(f.get("description") for f in schema["fields"])
     # `created` is the release recorded in histpack.yaml, not a build timestamp.
     import yaml
-    released = yaml.safe_load((ROOT / "histpack.yaml").read_text(encoding="utf-8"))["released"]
+    released = yaml.safe_load((REPO / "histpack.yaml").read_text(encoding="utf-8"))["released"]
     assert d["created"] == f"{released.isoformat()}T00:00:00Z"
 
 
 def test_schemas_carry_enums_and_id_patterns():
-    events = json.loads((ROOT / "schemas/events.json").read_text(encoding="utf-8"))
+    events = json.loads((REPO / "schemas/events.json").read_text(encoding="utf-8"))
     fields = {f["name"]: f for f in events["fields"]}
     assert "party_meeting" in fields["event_type"]["constraints"]["enum"]
     assert fields["event_id"]["constraints"]["pattern"] == "[a-z0-9][a-z0-9_-]*"
@@ -140,7 +139,7 @@ def test_query_prints_a_table_without_markup(monkeypatch):
 
     from histpack.cli.app import app
 
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(REPO)
     result = CliRunner().invoke(app, ["query", "select 'blow[ing] up' as \"words[1]\", 2 as n"])
     assert result.exit_code == 0, result.output
     assert "blow[ing] up" in result.output and "words[1]" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import json
 import os
 import signal
@@ -14,11 +15,11 @@ RUNAWAY = "SELECT count(*) FROM range(1000000000000) a"
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    from conftest import REPO
-    from histpack.db.load import load_package
+def database(package_database, tmp_path_factory):
+    """A copy of the shared database: the query tests open it with their own connection settings."""
+    import shutil
 
-    return load_package(REPO, tmp_path_factory.mktemp("db") / "thom.duckdb")
+    return Path(shutil.copyfile(package_database, tmp_path_factory.mktemp("db") / "thom.duckdb"))
 
 
 def test_runaway_query_stops_at_the_timeout(database, cli, tmp_path):

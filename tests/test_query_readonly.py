@@ -3,17 +3,18 @@ clear message, and the database file is unchanged."""
 
 from __future__ import annotations
 
+from pathlib import Path
 import pytest
 
 from conftest import file_hash
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
-    from conftest import REPO
-    from histpack.db.load import load_package
+def database(package_database, tmp_path_factory):
+    """A copy of the shared database: the query tests open it with their own connection settings."""
+    import shutil
 
-    return load_package(REPO, tmp_path_factory.mktemp("db") / "thom.duckdb")
+    return Path(shutil.copyfile(package_database, tmp_path_factory.mktemp("db") / "thom.duckdb"))
 
 
 REFUSED = [

@@ -1,18 +1,11 @@
 """Quote resolution: words in, offsets, pages and context out — or a helpful error."""
 
-from pathlib import Path
 
 import pytest
 
-from histpack.text.canonical import load_canonical_text
 from histpack.annotate.quotes import QuoteError, resolve_quote
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def canonical():
-    return load_canonical_text(ROOT / "sources" / "thom-2015-ewjus.yaml")
 
 
 def test_resolves_offsets_pages_and_context(canonical):

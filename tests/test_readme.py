@@ -14,6 +14,7 @@ leave the repository alone):
 
 from __future__ import annotations
 
+from pathlib import Path
 import os
 import re
 import shlex
@@ -21,12 +22,11 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
+README = REPO / "README.md"
 COPIED = ("histpack", "sources", "annotations", "data", "schemas", "datapackage.json", "README.md",
           "CODEBOOK.md", "CITATION.cff", "LICENSE", "pyproject.toml", "histpack.yaml", "load.sql")
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$",
@@ -81,7 +81,7 @@ def project(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("readme") / "project"
     target.mkdir()
     for name in COPIED:
-        source = ROOT / name
+        source = REPO / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():

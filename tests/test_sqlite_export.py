@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import asyncio
 import concurrent.futures
 import csv
 import json
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from histpack.model import models as m
+from conftest import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
 
 
@@ -24,7 +24,7 @@ def exported(tmp_path_factory) -> tuple[Path, Path]:
     from histpack.cli.app import app
 
     out = tmp_path_factory.mktemp("sqlite") / "thom.sqlite"
-    result = CliRunner().invoke(app, ["export", "--format", "sqlite", "--out", str(out), "--package", str(ROOT)])
+    result = CliRunner().invoke(app, ["export", "--format", "sqlite", "--out", str(out), "--package", str(REPO)])
     assert result.exit_code == 0, result.output
     metadata = out.with_name("thom.metadata.json")
     assert "datasette" in result.stdout and out.is_file() and metadata.is_file()
@@ -39,7 +39,7 @@ def con(exported):
 
 
 def csv_rows(table: str) -> list[dict]:
-    with open(ROOT / f"data/{table}.csv", encoding="utf-8", newline="") as f:
+    with open(REPO / f"data/{table}.csv", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -91,8 +91,8 @@ def test_datasette_sees_keys_labels_descriptions_and_licence(exported):
 
     path, metadata_path = exported
     metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-    events_schema = json.loads((ROOT / "schemas/events.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    events_schema = json.loads((REPO / "schemas/events.json").read_text(encoding="utf-8"))
 
     async def check():
         ds = Datasette([str(path)], metadata=metadata)
@@ -122,5 +122,5 @@ def test_datasette_sees_keys_labels_descriptions_and_licence(exported):
 
 
 def test_sqlite_export_refuses_a_folder(tmp_path, cli):
-    result = cli(ROOT, "export", "--format", "sqlite", "--out", str(tmp_path))
+    result = cli(REPO, "export", "--format", "sqlite", "--out", str(tmp_path))
     assert result.exit_code == 1 and len(result.errors) == 1 and "is a folder" in result.errors[0]

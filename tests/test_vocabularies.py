@@ -101,7 +101,7 @@ def test_the_codebook_needs_only_the_built_package(tmp_path):
     alone renders the committed codebook, and a meaning changed there is the one the codebook shows."""
     import shutil
 
-    from histpack.outputs.cite import Package
+    from histpack.engine.reader import Package
     from histpack.outputs.codebook import render
 
     package = tmp_path / "package"

@@ -3,14 +3,13 @@ pure-Python reader otherwise: both must give the same values and the same lines.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from histpack.project import yaml as a
 from histpack.project.errors import BuildError
+from conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 FILES = sorted([*REPO.glob("annotations/*.yaml"), *REPO.glob("sources/*.yaml")])
 
 

@@ -125,7 +125,8 @@ def package_checker(resolution: Resolution):
 
 def documents(package: Path) -> dict[str, bytes]:
     """CODEBOOK.md, CITATION.cff and load.sql, rendered from a built package (and the models)."""
-    from histpack.outputs.cite import Package, cff
+    from histpack.engine.reader import Package
+    from histpack.outputs.cite import cff
     from histpack.outputs.codebook import render as codebook
     from histpack.outputs.loadsql import FILENAME as LOAD_SQL, render as load_sql
 

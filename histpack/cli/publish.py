@@ -21,7 +21,8 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
                                            help="Pinpoint citation of one row: page and quoted words."),
          package: Optional[Path] = package_option()) -> None:
     """How to cite the dataset, a source it encodes, or one row (the source's `cited_as` and page)."""
-    from histpack.outputs.cite import CiteFormat, CiteWhat, Package, apa_dataset, cite_row, reference
+    from histpack.engine.reader import Package
+    from histpack.outputs.cite import CiteFormat, CiteWhat, apa_dataset, cite_row, reference
 
     choices = {"--format": (format or "apa", CiteFormat), "--what": (what, CiteWhat)}
     for option, (value, kind) in choices.items():
@@ -40,7 +41,7 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
 def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
              package: Optional[Path] = package_option()) -> None:
     """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
-    from histpack.outputs.cite import Package
+    from histpack.engine.reader import Package
     from histpack.outputs.codebook import FILENAME, is_current, write
 
     pkg = Package.open(package_path(package))

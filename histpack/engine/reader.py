@@ -88,6 +88,21 @@ class Package:
     def root(self) -> Path:
         return self.descriptor_path.parent
 
+    @classmethod
+    def open(cls, package: Path) -> "Package":
+        return read_package(package)
+
+    def rows(self, table: str) -> list[dict]:
+        """The rows of a one-file resource, as the text its CSV holds (column → cell)."""
+        import csv
+
+        resource = next((r for r in self.resources if r.name == table), None)
+        if resource is None or len(resource.files) != 1:
+            raise PackageError(Finding(f"the package has no `{table}` table", str(self.descriptor_path),
+                                       hint="rebuild it (`histpack build`)"))
+        with open(resource.files[0], encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
     def fields(self) -> dict[tuple[str, str], dict]:
         """(resource name, field name) → the field's Table Schema, for every resource with a schema."""
         return {(resource.name, str(f.get("name"))): f for resource in self.resources for f in resource.fields

@@ -9,7 +9,6 @@ and nothing is invented: the dataset has no DOI and no URL, so no citation shows
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import yaml
 
 from histpack.model import models as m
 from histpack.project.errors import BuildError
-from histpack.checks.validate import read_descriptor
+from histpack.engine.reader import Package
 
 
 class CiteFormat(str, Enum):
@@ -37,46 +36,28 @@ class CiteWhat(str, Enum):
     essay = "essay"
 
 
-@dataclass(frozen=True)
-class Package:
-    root: Path
-    descriptor: dict
+def essays(pkg: Package) -> list[dict]:
+    """The records of the analysed sources (role `analyzed`), in id order, from the `sources` table."""
+    analyzed = sorted((r for r in pkg.rows("sources") if r.get("role") == "analyzed"), key=lambda r: r["source_id"])
+    if not analyzed:
+        raise BuildError(str(pkg.root / "data/sources.csv"), "no source has role `analyzed`",
+                         "rebuild the package (`histpack build`)")
+    return analyzed
 
-    @classmethod
-    def open(cls, package: Path) -> "Package":
-        path, descriptor = read_descriptor(Path(package))
-        return cls(path.parent, descriptor)
 
-    def rows(self, table: str) -> list[dict]:
-        resource = next((r for r in self.descriptor["resources"] if r.get("name") == table), None)
-        if resource is None:
-            raise BuildError(str(self.root / "datapackage.json"), f"the package has no `{table}` table",
-                             "rebuild it (`histpack build`)")
-        with open(self.root / resource["path"], encoding="utf-8", newline="") as f:
-            return list(csv.DictReader(f))
-
-    def essays(self) -> list[dict]:
-        """The records of the analysed sources (role `analyzed`), in id order, from the `sources` table."""
-        analyzed = sorted((r for r in self.rows("sources") if r.get("role") == "analyzed"),
-                          key=lambda r: r["source_id"])
-        if not analyzed:
-            raise BuildError(str(self.root / "data/sources.csv"), "no source has role `analyzed`",
-                             "rebuild the package (`histpack build`)")
-        return analyzed
-
-    def essay(self, source_id: str | None = None) -> dict:
-        """One analysed source's record: the one named, or the only one."""
-        essays = self.essays()
-        if source_id is None:
-            if len(essays) > 1:
-                raise BuildError("--source", f"the package encodes {len(essays)} sources: say which one",
-                                 f"--source {' | '.join(e['source_id'] for e in essays)}")
-            return essays[0]
-        for essay in essays:
-            if essay["source_id"] == source_id:
-                return essay
-        raise BuildError(f"--source {source_id}", "names no analysed source of the package",
-                         f"analysed sources: {', '.join(e['source_id'] for e in essays)}")
+def essay(pkg: Package, source_id: str | None = None) -> dict:
+    """One analysed source's record: the one named, or the only one."""
+    found = essays(pkg)
+    if source_id is None:
+        if len(found) > 1:
+            raise BuildError("--source", f"the package encodes {len(found)} sources: say which one",
+                             f"--source {' | '.join(e['source_id'] for e in found)}")
+        return found[0]
+    for record in found:
+        if record["source_id"] == source_id:
+            return record
+    raise BuildError(f"--source {source_id}", "names no analysed source of the package",
+                     f"analysed sources: {', '.join(e['source_id'] for e in found)}")
 
 
 # --- names, pages, keys ------------------------------------------------------------------------
@@ -151,7 +132,7 @@ def essay_line(essay: dict) -> str:
 
 
 def essays_line(pkg: Package) -> str:
-    return "; ".join(essay_line(e) for e in pkg.essays())
+    return "; ".join(essay_line(e) for e in essays(pkg))
 
 
 def work_type(essay: dict) -> str:
@@ -225,7 +206,7 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
 
 
 def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
-    e = pkg.essay(source_id)
+    e = essay(pkg, source_id)
     kind = _TYPES[work_type(e)][1 if biblatex else 0]
     container_key = {"article": "journaltitle" if biblatex else "journal", "incollection": "booktitle"}.get(
         kind, "howpublished" if kind == "misc" else "titleaddon" if biblatex else "howpublished")
@@ -304,7 +285,7 @@ def ris_dataset(pkg: Package) -> str:
 
 
 def ris_essay(pkg: Package, source_id: str | None = None) -> str:
-    e = pkg.essay(source_id)
+    e = essay(pkg, source_id)
     start, _, end = page_range(e.get("pages") or "", "-").partition("-")
     lines = [("TY", _TYPES[work_type(e)][3])]
     lines += [("AU", f"{f}, {g}" if g else f) for g, f in authors_of(e)]
@@ -329,7 +310,7 @@ def _apa_list(names: list[str]) -> str:
 
 
 def apa_essay(pkg: Package, source_id: str | None = None) -> str:
-    e = pkg.essay(source_id)
+    e = essay(pkg, source_id)
     authors = _apa_list([_apa_person(g, f) for g, f in authors_of(e)])
     text = f"{authors or e['cited_as']} ({e.get('year') or 'n.d.'}). {e.get('title') or e['cited_as']}."
     if _is_article(e):
@@ -381,13 +362,13 @@ def cff_reference(e: dict) -> dict:
 
 
 def cff(pkg: Package) -> str:
-    d, essays = pkg.descriptor, pkg.essays()
+    d, analyzed = pkg.descriptor, essays(pkg)
     others = [f"{lic['name']} ({lic['part']})" for lic in d.get("licenses", [])
               if lic.get("name") != data_licence(d) and lic.get("part")]
     doc = {
         "cff-version": "1.2.0",
         "message": ("If you use this dataset, please cite it as below, and cite "
-                    + ("the essay it encodes" if len(essays) == 1 else "the sources it encodes")
+                    + ("the essay it encodes" if len(analyzed) == 1 else "the sources it encodes")
                     + " (under references) with the page of each row you rely on."
                     + (f" The licence below covers the data; also: {', '.join(others)}." if others else "")),
         "type": "dataset",
@@ -399,7 +380,7 @@ def cff(pkg: Package) -> str:
         # One SPDX identifier (the data's): a list or an expression breaks converters' licence URLs.
         "license": data_licence(d),
         "keywords": d.get("keywords", []),
-        "references": [cff_reference(e) for e in essays],
+        "references": [cff_reference(e) for e in analyzed],
     }
     body = yaml.safe_dump({k: v for k, v in doc.items() if v not in (None, "", [])},
                           sort_keys=False, allow_unicode=True, width=100)
@@ -423,7 +404,7 @@ def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat, source_id: str | No
                          "use `--what dataset`, or another format for the essay")
     return {CiteFormat.bibtex: lambda: bibtex_essay(pkg, source_id=source_id),
             CiteFormat.biblatex: lambda: bibtex_essay(pkg, biblatex=True, source_id=source_id),
-            CiteFormat.csl_json: lambda: csl_json([csl_essay_item(pkg.essay(source_id))]),
+            CiteFormat.csl_json: lambda: csl_json([csl_essay_item(essay(pkg, source_id))]),
             CiteFormat.ris: lambda: ris_essay(pkg, source_id), CiteFormat.apa: lambda: apa_essay(pkg, source_id)}[fmt]()
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from histpack.engine.reader import read_package
 from histpack.model import models as m
 from histpack.model.tables import table_schema
 from histpack.model.vocabularies import Vocabularies
-from histpack.outputs.cite import Package
+from histpack.engine.reader import Package
 from histpack.project.writer import write_text
 from histpack.model.views import VIEW_COMMENTS
 
@@ -61,7 +60,7 @@ def row_counts(pkg: Package) -> dict[str, int]:
 
 def render(pkg: Package) -> str:
     # the values and meanings the package records, nothing else
-    vocabularies = m.vocabularies_of_package(read_package(pkg.root).fields(), str(pkg.root))
+    vocabularies = m.vocabularies_of_package(pkg.fields(), str(pkg.root))
     d = pkg.descriptor
     counts = row_counts(pkg)
     out = [
