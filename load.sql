@@ -993,17 +993,12 @@ CREATE VIEW "entity_evidence" AS
                NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end FROM persons
         UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM places
         UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM regimes
-        UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                  FROM events
-        UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                  FROM phases
-        UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                  FROM purges),
+        UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM events
+        UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM phases
+        UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM purges),
     attested AS (
         SELECT a.attestation_id,
-               CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place'
-                    WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event'
-                    WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
+               CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place' WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event' WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
                coalesce(a.person_id, a.place_id, a.regime_id, a.event_id, a.phase_id, a.purge_id) AS entity_id,
                a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
         FROM attestations a)

@@ -7,6 +7,25 @@ import re
 
 import duckdb
 
+from histpack.model.conventions import ENTITIES
+
+def _entity_select(entity, first: bool) -> str:
+    """One entity table as rows of the `entities` union (kind, id, label, regime, source, quote, dates)."""
+    dates = ("date_edtf, date_start, date_end" if entity.dated else
+             "NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end" if first else
+             "NULL, NULL, NULL")
+    if first:
+        return (f"SELECT '{entity.kind}' AS entity_kind, {entity.id_column} AS entity_id, {entity.label_column} AS label, "
+                f"regime_id, source_id, quote_id,\n                   {dates} FROM {entity.table}")
+    return (f"UNION ALL SELECT '{entity.kind}', {entity.id_column}, {entity.label_column}, regime_id, source_id, "
+            f"quote_id, {dates} FROM {entity.table}")
+
+
+_ENTITIES_UNION = "\n            ".join(_entity_select(e, i == 0) for i, e in enumerate(ENTITIES))
+_ATTESTED_KIND = ("CASE " + " ".join(f"WHEN a.{e.id_column} IS NOT NULL THEN '{e.kind}'" for e in ENTITIES[:-1])
+                  + f" ELSE '{ENTITIES[-1].kind}' END")
+
+
 PAGES = "CAST({q}.page_start AS VARCHAR) || CASE WHEN {q}.page_end <> {q}.page_start THEN '–' || CAST({q}.page_end AS VARCHAR) ELSE '' END"
 
 VIEWS = {
@@ -60,24 +79,13 @@ VIEWS = {
         JOIN (SELECT regime_id, campaign, min(date_start) AS campaign_start FROM phases GROUP BY ALL) start
           USING (regime_id, campaign)
         JOIN quotes q USING (quote_id)""",
-    "entity_evidence": """
+    "entity_evidence": f"""
         WITH entities AS (
-            SELECT 'person' AS entity_kind, person_id AS entity_id, name AS label, regime_id, source_id, quote_id,
-                   NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end FROM persons
-            UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM places
-            UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM regimes
-            UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                      FROM events
-            UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                      FROM phases
-            UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end
-                      FROM purges),
+            {_ENTITIES_UNION}),
         attested AS (
             SELECT a.attestation_id,
-                   CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place'
-                        WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event'
-                        WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
-                   coalesce(a.person_id, a.place_id, a.regime_id, a.event_id, a.phase_id, a.purge_id) AS entity_id,
+                   {_ATTESTED_KIND} AS entity_kind,
+                   coalesce({', '.join('a.' + e.id_column for e in ENTITIES)}) AS entity_id,
                    a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
             FROM attestations a)
         SELECT e.entity_kind, e.entity_id, e.label, e.regime_id, 'row' AS origin, NULL AS attestation_id,

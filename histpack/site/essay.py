@@ -17,6 +17,7 @@ from html import escape
 
 from histpack.text.canonical import PARAGRAPH_SEPARATOR, CanonicalText, Paragraph
 from histpack.text.coverage import coverage
+from histpack.model.conventions import ENTITIES
 from histpack.site.data import SiteData
 
 # Which kind of row a quote's colour shows, strongest first.
@@ -36,8 +37,7 @@ KEY_FIELDS = {"events": ["title", "event_type"], "phases": ["label", "phase_type
               "places": ["name", "kind"], "regimes": ["name", "state"], "terms": ["term", "gloss"],
               "term_occurrences": ["term_id"],
               "attestations": ["person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id", "summary"]}
-ENTITY_TABLES = {"person_id": "persons", "place_id": "places", "regime_id": "regimes", "event_id": "events",
-                 "phase_id": "phases", "purge_id": "purges"}  # an attestation's entity, by the column it fills
+ENTITY_TABLES = {e.id_column: e.table for e in ENTITIES}  # an attestation's entity, by the column it fills
 _FOOTNOTE_MARKER = re.compile(r"footnote marker (\d+)")
 _NOTE_NUMBER = re.compile(r"^(\d+)\s")
 

@@ -8,6 +8,7 @@ import itertools
 import json
 from html import escape
 
+from histpack.model.conventions import ENTITIES
 from histpack.site.data import SiteData, Table
 from histpack.site.essay import KIND_LABELS, KIND_ORDER, render_essay, table_page
 
@@ -190,8 +191,7 @@ def comparisons_page(data: SiteData) -> str:
     return shell(data, "Comparisons", "comparisons.html", body)
 
 
-ENTITY_TABLE = {"person": "persons", "place": "places", "regime": "regimes", "event": "events", "phase": "phases",
-                "purge": "purges"}  # entity_kind of the entity_evidence view → its table
+ENTITY_TABLE = {e.kind: e.table for e in ENTITIES}
 
 
 def _evidence_link(data: SiteData, source_id: str, quote_id: str, page) -> str:
