@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from histpack.build.pipeline import build  # noqa: E402
+from histpack.pipeline.build import build  # noqa: E402
 from histpack.site import build_site, render_site  # noqa: E402
 from histpack.site.data import read_site_data  # noqa: E402
 from histpack.checks.validate import validate_package  # noqa: E402

@@ -76,7 +76,7 @@ def test_the_key_covers_the_version_the_descriptor_and_each_file(project, monkey
 
 
 def test_a_build_files_its_database_so_the_next_query_loads_nothing(project, cli, monkeypatch, tmp_path):
-    from histpack.build.pipeline import build
+    from histpack.pipeline.build import build
 
     monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
     report = build(project)  # with its DuckDB load

@@ -47,7 +47,7 @@ def add_fixture_source(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    from histpack.build.pipeline import build
+    from histpack.pipeline.build import build
 
     root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
     add_fixture_source(root)
@@ -231,7 +231,7 @@ def test_query_export_and_sqlite_carry_the_new_table_and_views(corpus, tmp_path)
 
 
 def test_a_file_without_its_source_among_several_is_one_error_per_file(corpus, tmp_path):
-    from histpack.build.pipeline import build
+    from histpack.pipeline.build import build
     from histpack.project.errors import BuildErrors
 
     root = copy_project(tmp_path / "p")
@@ -282,7 +282,7 @@ def test_the_readme_steps_add_a_source(tmp_path):
 
 
 def test_quote_ids_stay_unique_when_two_sources_share_words_and_offsets(tmp_path):
-    from histpack.build.pipeline import build
+    from histpack.pipeline.build import build
 
     root = copy_project(tmp_path / "p")
     add_fixture_source(root)

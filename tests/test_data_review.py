@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from histpack.build.pipeline import build
+from histpack.pipeline.build import build
 from histpack.project.errors import BuildErrors
 from conftest import edit
 

@@ -318,12 +318,12 @@ def test_unmanaged_file_with_a_generated_name_is_refused(project, cli):
 
 
 def test_interrupt_is_one_line_exit_130(project, cli, monkeypatch):
-    import histpack.build.pipeline
+    import histpack.pipeline.build
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(histpack.build.pipeline, "resolve_project", interrupted)
+    monkeypatch.setattr(histpack.pipeline.build, "resolve_project", interrupted)
     before = outputs(project)
     result = cli(project, "build", "--no-db")
     assert result.exit_code == 130 and result.errors == ["error: interrupted"], result.stderr

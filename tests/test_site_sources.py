@@ -35,7 +35,7 @@ def page_of(source_id: str) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """The project with the fixture source added, built (no database: the site loads its own)."""
-    from histpack.build.pipeline import build
+    from histpack.pipeline.build import build
 
     root = copy_project(tmp_path_factory.mktemp("corpus") / "project")
     for folder in ("sources", "annotations"):

@@ -18,7 +18,7 @@ def build(db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to create (relat
           no_db: bool = typer.Option(False, "--no-db", help="Skip loading DuckDB."),
           package: Optional[Path] = package_option("Project folder")) -> None:
     """Canonical text → annotations → CSV, schemas, descriptor → validate → DuckDB."""
-    from histpack.build.pipeline import build as build_package
+    from histpack.pipeline.build import build as build_package
 
     report = build_package(project_root(package), db_path=None if no_db else db)
     width = max(map(len, report.rows))
