@@ -102,7 +102,7 @@ def canonical():
 @pytest.fixture(scope="session")
 def package_database(tmp_path_factory) -> Path:
     """The committed package loaded into DuckDB once per session; tests open it read-only."""
-    from histpack.db.load import load_package
+    from histpack.db.loader import load_package
 
     return load_package(REPO, tmp_path_factory.mktemp("db") / "package.duckdb")
 

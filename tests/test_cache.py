@@ -24,11 +24,11 @@ def test_the_command_line_imports_nothing_heavy():
 
 def _count_validations(monkeypatch) -> list:
     """Calls of the one pass that validates a package and types its rows for loading."""
-    import histpack.db.load
+    import histpack.db.loader
 
     calls = []
-    real = histpack.db.load.check
-    monkeypatch.setattr(histpack.db.load, "check", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
+    real = histpack.db.loader.check
+    monkeypatch.setattr(histpack.db.loader, "check", lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
     return calls
 
 

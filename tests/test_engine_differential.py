@@ -352,7 +352,7 @@ def test_integers_beyond_bigint_are_integers_and_load_as_hugeint(tmp_path):
     again, and loaded, as HUGEINT; one beyond 128 bits is a type error with a note saying why."""
     import duckdb
 
-    from histpack.db.load import validate_and_load
+    from histpack.db.loader import validate_and_load
 
     fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "integer"}]
     descriptor = write(tmp_path / "wide", people([["1", "99999999999999999999"], ["2", "-3"]], fields=fields))

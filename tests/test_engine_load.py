@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from histpack.db.load import load_package
+from histpack.db.loader import load_package
 from test_engine_differential import CORPUS, VALID, write
 
 

@@ -176,7 +176,7 @@ def project_checks(checked, descriptor: dict) -> list[Finding]:
 
 def check(package: Path, con=None, engine: str = "duckdb"):
     """(problems, the engine's result or None, notes): the engine's result keeps its DuckDB connection,
-    with the typed rows of every resource, for `histpack.db.load` to load without reading the CSVs again."""
+    with the typed rows of every resource, for `histpack.db.loader` to load without reading the CSVs again."""
     descriptor_path, descriptor = read_descriptor(Path(package))
     if engine == "frictionless":
         return frictionless_problems(descriptor_path), None, []

@@ -40,7 +40,7 @@ def load(path: Optional[Path] = _path_argument("Package folder or datapackage.js
                                         "first.")) -> None:
     """Create a typed DuckDB database from a data package (validated first; nothing written if invalid)."""
     from histpack.checks.validate import validate_package
-    from histpack.db.load import validate_and_load
+    from histpack.db.loader import validate_and_load
     from histpack.db.paths import database_path, database_target
 
     given = path or package

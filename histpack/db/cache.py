@@ -47,7 +47,7 @@ def cached_database(package: Path, require_valid: Callable[[Path], None]) -> Pat
     (which raises on a broken package) runs and the package is loaded into the cache."""
     import duckdb
 
-    from histpack.db.load import validate_and_load
+    from histpack.db.loader import validate_and_load
     from histpack.db.query import connect_read_only
     from histpack.checks.validate import read_descriptor
     from histpack.project.errors import PackageError

@@ -7,7 +7,7 @@ from it, so the databases cannot drift apart:
 - the Table Schema JSON of a package (`TableSchema.to_frictionless`);
 - DuckDB: `duckdb_plan()` decides once the creation order, the ENUM types, which columns keep their
   vocabulary as a CHECK, and which foreign keys DuckDB can declare; the loaded database
-  (`histpack.db.load`) and `load.sql` (`histpack.outputs.loadsql`) both execute that plan;
+  (`histpack.db.loader`) and `load.sql` (`histpack.outputs.loadsql`) both execute that plan;
 - SQLite (`sqlite_tables()`), which declares every foreign key, cycles included;
 - Arrow/Parquet field metadata (`arrow_metadata()`).
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from histpack.db import load as duck
+from histpack.db import loader as duck
 from histpack.engine.reader import resource_schema
 from histpack.db.paths import protected
 from histpack.model.schema import TableSchema

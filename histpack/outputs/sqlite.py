@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from histpack.db import load as duck
+from histpack.db import loader as duck
 from histpack.engine.reader import read_package, resource_schema
 from histpack.project.errors import BuildError
 from histpack.db.paths import protected

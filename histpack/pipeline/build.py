@@ -24,7 +24,7 @@ from pathlib import Path
 from histpack.model import models as m
 from histpack.annotate.project import resolve_project
 from histpack.text.sources import analyzed_records
-from histpack.db.load import validate_and_load
+from histpack.db.loader import validate_and_load
 from histpack.project.errors import BuildError, BuildErrors, Finding
 from histpack.project.interrupts import deferred
 from histpack.db.paths import DEFAULT_DB, database_path, database_target
