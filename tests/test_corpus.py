@@ -125,7 +125,9 @@ def test_attestations_and_the_source_dates_view(con):
                         ("fixture-great-leap", SECOND, "1957-1958-great-leap-forward", "1958"),
                         ("fixture-revolts-ukraine", SECOND, "1930-02-peasant-revolts-ukraine", "1930-21"),
                         ("fixture-seed-grain", SECOND, "1932-12-seed-grain-confiscation", "1932-12"),
-                        ("fixture-ukraine", SECOND, "ukraine", None)]
+                        ("fixture-ukraine", SECOND, "ukraine", None),
+                        ("thom-evdokimov-liquidation-wrong", FIRST, None, None),
+                        ("thom-frinovskii-arrest-confession", FIRST, None, None)]
     agreement = dict(con.execute("select entity_id, agreement from source_dates").fetchall())
     assert agreement.pop("ussr-collectivization-1932-1933-famine") == "nested"
     assert agreement == {"1930-03-02-dizzy-with-success": "same", "1932-12-seed-grain-confiscation": "same",
@@ -224,7 +226,7 @@ def test_query_export_and_sqlite_carry_the_new_table_and_views(corpus, tmp_path)
 
     lite = sqlite3.connect(out)
     try:
-        assert lite.execute("select count(*) from attestations").fetchone() == (6,)
+        assert lite.execute("select count(*) from attestations").fetchone() == (8,)
         assert lite.execute("select count(*) from source_dates").fetchone() == (5,)
     finally:
         lite.close()

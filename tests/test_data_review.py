@@ -153,7 +153,7 @@ def test_june_1931_coup_de_grace_is_a_phase_between_the_truce_and_1932(db):
                         "order by seq").fetchall()
     ids = [p[0] for p in phases]
     june = ids.index("ussr-collectivization-1931-06-coup-de-grace-planned")
-    assert phases[june][1:] == ("1931-06", "radicalization")
+    assert phases[june][1:] == ("1931-06", "retreat")
     assert ids.index("ussr-collectivization-1930-retreat") < june < ids.index("ussr-collectivization-1932-total-war")
     assert one(db, "select event_id from phases where phase_id = ?", ids[june])[0] == "1931-06-end-of-specialist-hunt"
     assert one(db, "select page_start from phases join quotes using (quote_id) where phase_id = ?", ids[june])[0] == 84
