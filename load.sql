@@ -343,6 +343,37 @@ COMMENT ON COLUMN "comparisons"."quote_id" IS 'The words that draw the compariso
 
 COMMENT ON COLUMN "comparisons"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
+CREATE TYPE "slips_kind" AS ENUM ('typo', 'missing_word', 'extra_word', 'wrong_word', 'unbalanced_punctuation');
+
+CREATE TABLE "slips" (
+  "slip_id" VARCHAR NOT NULL,
+  "kind" "slips_kind" NOT NULL,
+  "quote_id" VARCHAR NOT NULL,
+  "source_id" VARCHAR NOT NULL,
+  "reading" VARCHAR,
+  "editorial_note" VARCHAR,
+  PRIMARY KEY ("slip_id"),
+  FOREIGN KEY ("quote_id") REFERENCES "quotes" ("quote_id"),
+  FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
+);
+
+INSERT INTO "slips" SELECT CAST("slip_id" AS VARCHAR), CAST("kind" AS "slips_kind"), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("reading" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+  FROM read_csv('data/slips.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
+
+COMMENT ON TABLE "slips" IS 'Typographical slips of an analysed source (a word too many or too few, a wrong word, an unbalanced quotation mark): the quotes keep them verbatim, and every quote that holds one is read with “[sic]” after it (view `quote_context`, column `text_sic`), so that whoever copies it knows the slip is the source''s.';
+
+COMMENT ON COLUMN "slips"."slip_id" IS 'Identifier of the slip.';
+
+COMMENT ON COLUMN "slips"."kind" IS 'What kind of slip it is.';
+
+COMMENT ON COLUMN "slips"."quote_id" IS 'The slip''s own words, located like any quote: “[sic]” follows them wherever a quote holds them.';
+
+COMMENT ON COLUMN "slips"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
+
+COMMENT ON COLUMN "slips"."reading" IS 'What the slip''s words were meant to read; empty where the source does not let one tell.';
+
+COMMENT ON COLUMN "slips"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
+
 CREATE TABLE "regimes" (
   "regime_id" VARCHAR NOT NULL,
   "name" VARCHAR NOT NULL,
@@ -926,18 +957,47 @@ COMMENT ON COLUMN "attestations"."source_id" IS 'The analysed source the row''s 
 COMMENT ON COLUMN "attestations"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE VIEW "quote_context" AS
-    SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
-           q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix, q.suffix,
-           q.char_start, q.char_end,
+    WITH RECURSIVE held AS (
+        SELECT quote_id, slip_end,
+               row_number() OVER (PARTITION BY quote_id ORDER BY slip_end DESC, slip_id) AS n
+        FROM (
+        SELECT q.quote_id, s.slip_id, s.kind, sq.text AS slip_text, s.reading,
+               sq.char_start - q.char_start AS slip_start, sq.char_end - q.char_start AS slip_end,
+               sq.page_start AS page, s.quote_id AS slip_quote_id, q.source_id, s.editorial_note
+        FROM slips s
+        JOIN quotes sq ON sq.quote_id = s.quote_id
+        JOIN quotes q ON q.source_id = sq.source_id AND q.char_start <= sq.char_start AND sq.char_end <= q.char_end) h),
+    marked AS (
+        SELECT quote_id, CAST(0 AS BIGINT) AS n, text FROM quotes
+        UNION ALL
+        SELECT m.quote_id, h.n, substring(m.text, 1, h.slip_end) || ' [sic]' || substring(m.text, h.slip_end + 1)
+        FROM marked m JOIN held h ON h.quote_id = m.quote_id AND h.n = m.n + 1),
+    sic AS (
+        SELECT m.quote_id, m.text FROM marked m
+        WHERE m.n = (SELECT count(*) FROM held h WHERE h.quote_id = m.quote_id))
+    SELECT q.quote_id, q.text, sic.text AS text_sic, q.page_start, q.page_end, q.voice, q.speaker_id,
+           p.name AS speaker, q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix,
+           q.suffix, q.char_start, q.char_end,
            s.cited_as || ', ' || CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END AS citation
     FROM quotes q
     JOIN sources s ON s.source_id = q.source_id
     JOIN paragraphs para ON para.paragraph_id = q.paragraph_id
+    JOIN sic ON sic.quote_id = q.quote_id
     LEFT JOIN persons p ON p.person_id = q.speaker_id
     LEFT JOIN citations c ON c.citation_id = q.citation_id
     LEFT JOIN sources cs ON cs.source_id = c.source_id;
 
-COMMENT ON VIEW "quote_context" IS 'Every quote with page, speaker, cited work and a ready citation string (`cited_as, page`).';
+COMMENT ON VIEW "quote_context" IS 'Every quote with page, speaker, cited work, a ready citation string (`cited_as, page`) and `text_sic`: its words with “[sic]” after each of the source''s own slips they hold (`slips`), as a reader should copy them (`text` stays verbatim).';
+
+CREATE VIEW "quote_slips" AS
+        SELECT q.quote_id, s.slip_id, s.kind, sq.text AS slip_text, s.reading,
+               sq.char_start - q.char_start AS slip_start, sq.char_end - q.char_start AS slip_end,
+               sq.page_start AS page, s.quote_id AS slip_quote_id, q.source_id, s.editorial_note
+        FROM slips s
+        JOIN quotes sq ON sq.quote_id = s.quote_id
+        JOIN quotes q ON q.source_id = sq.source_id AND q.char_start <= sq.char_start AND sq.char_end <= q.char_end;
+
+COMMENT ON VIEW "quote_slips" IS 'Every quote whose words hold a slip of the source (`slips`), once per slip: the slip''s kind, words and intended reading, and where in the quote its words start and end (characters from the quote''s start).';
 
 CREATE VIEW "timeline" AS
     SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,

@@ -165,8 +165,9 @@ def test_row_citation_gives_page_and_words():
     assert lines[3].startswith("Row rhetoric:goebbels-cut-the-bridges (quote q90-we-have-gone-so-far) in: ")
 
 
-def test_row_citation_uses_the_quote_of_the_row(pkg):
+def test_row_citation_uses_the_quote_of_the_row(pkg, db):
     quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
+    read_as = dict(db.execute("select quote_id, text_sic from quote_context").fetchall())
     cited_as = {s["source_id"]: s["cited_as"] for s in pkg.rows("sources")}
     keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
     keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
@@ -174,7 +175,8 @@ def test_row_citation_uses_the_quote_of_the_row(pkg):
     for table, row, key in keyed:
         cited = cite_row(pkg, f"{table}:{key}")
         quote = quotes[row["quote_id"]]
-        assert cited.text == quote["text"]
+        assert cited.text == read_as[quote["quote_id"]]  # the words, with “[sic]” after the source's own slips
+        assert cited.text.replace(" [sic]", "") == quote["text"]
         assert cited.pinpoint == f"{cited_as[quote['source_id']]}, {pinpoint(quote['page_start'], quote['page_end'])}"
     assert cite_row(pkg, "events:1930-12-19-rykov-fired").pinpoint.startswith("Thom 2015, ")
 

@@ -116,7 +116,7 @@ def test_connect_from_outside_the_project_finds_its_package(tmp_path):
     assert result.stdout.strip() == str(len(csv_rows("rhetoric")))
 
 
-VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
+VIEWS = ["quote_context", "quote_slips", "timeline", "comparison_matrix", "phase_alignment"]
 
 
 @pytest.mark.parametrize("view", VIEWS)

@@ -263,6 +263,21 @@ def test_click_a_highlight_lists_its_rows_and_citation(site, page, shots):
     page.screenshot(path=str(shots / "site-essay.png"))
 
 
+def test_a_quote_holding_the_essays_slip_is_read_with_sic(site, page):
+    """The words stay verbatim in the text, “[sic]” follows the slip there and in the panel's quote."""
+    page.goto(url(site, "index.html") + "#events/1962-01-mao-policy-criticised")
+    panel = page.locator("#panel")
+    assert panel.locator("blockquote").inner_text() == (
+        "“The ensuing disaster lead [sic] to a reaction by the Party establishment: in January 1962 Mao’s policy "
+        "is criticised by his closest associates: Liu, Zhou and Deng Xiaoping.”")
+    assert panel.locator(".sic-note").inner_text() == "[sic]: the source's own slip, “lead” for “led” (slip)"
+    mark = page.locator('mark[id="q87-the-ensuing-disaster-lead-to"]')
+    assert mark.inner_text().startswith("The ensuing disaster lead [sic] to a reaction")  # as a reader copies it
+    assert page.locator('mark[id="q87-lead"]').inner_text() == "lead"  # the slip's words themselves, verbatim
+    assert page.locator("span.sic").count() == len([s for s in rows("slips")
+                                                     if s["quote_id"] in {q["quote_id"] for q in main_quotes()}]) == 6
+
+
 def test_keyboard_opens_a_highlight(site, page):
     page.goto(url(site, "index.html"))
     first = page.locator("mark.q[id]").first

@@ -14,7 +14,7 @@ import pytest
 from histpack.model import models as m
 from conftest import REPO
 
-VIEWS = ["quote_context", "timeline", "comparison_matrix", "phase_alignment"]
+VIEWS = ["quote_context", "quote_slips", "timeline", "comparison_matrix", "phase_alignment"]
 
 
 @pytest.fixture(scope="module")

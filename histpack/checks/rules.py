@@ -413,3 +413,14 @@ def phases_in_date_order(con, schema) -> list[Violation]:
     return [Violation("phases", row, (pid,), f"phases row `{pid}` (seq {seq}) starts before `{before}` "
                                              f"(seq {before_seq})", "order `seq` by date")
             for row, pid, seq, before, before_seq in rows]
+
+
+@rule("slips", "quotes")
+def slips_mend_their_words(con, schema) -> list[Violation]:
+    """A slip's `reading` is what its words were meant to be: the same words are no slip."""
+    rows = con.execute("""
+        SELECT s.rowid, s.slip_id, q.text FROM slips s JOIN quotes q ON q.quote_id = s.quote_id
+        WHERE s.reading = q.text ORDER BY s.rowid""").fetchall()
+    return [Violation("slips", row, (sid,), f"slips row `{sid}`: `reading` {text!r} is the slip's own words",
+                      "write what the words were meant to read, or leave `reading` empty")
+            for row, sid, text in rows]

@@ -540,10 +540,28 @@ class Attestation(DatedRow):
         return self
 
 
+class Slip(Row):
+    table: ClassVar[Table] = Table(
+        "slips", "The sources' own slips",
+        "Typographical slips of an analysed source (a word too many or too few, a wrong word, an unbalanced "
+        "quotation mark): the quotes keep them verbatim, and every quote that holds one is read with “[sic]” "
+        "after it (view `quote_context`, column `text_sic`), so that whoever copies it knows the slip is the "
+        "source's.",
+        ("slip_id",), {"quote_id": "quotes"})
+    slip_id: str = Id("Identifier of the slip.")
+    kind: v.content("slip_kind") = Field(description="What kind of slip it is.")
+    quote_id: str = Id("The slip's own words, located like any quote: “[sic]” follows them wherever a quote "
+                       "holds them.")
+    source_id: EvidenceSource
+    reading: Optional[str] = Field(None, min_length=1, description=(
+        "What the slip's words were meant to read; empty where the source does not let one tell."))
+    editorial_note: EditorialNote = None
+
+
 MODELS: tuple[type[Row], ...] = (
     Source, Paragraph, PageSpan, EditorialChange, Citation, Regime, Person, Quote, Place, Event, EventPerson,
     Phase, Purge, PurgeTarget, Rhetoric, Thesis, ThesisProponent, Comparison, ComparisonSide, Term, TermOccurrence,
-    Attestation,
+    Attestation, Slip,
 )
 BY_TABLE: dict[str, type[Row]] = {m.table.name: m for m in MODELS}
 ANNOTATED_TABLES: tuple[str, ...] = tuple(m.table.name for m in MODELS if not m.table.generated)

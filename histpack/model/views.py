@@ -28,18 +28,46 @@ _ATTESTED_KIND = ("CASE " + " ".join(f"WHEN a.{e.id_column} IS NOT NULL THEN '{e
 
 PAGES = "CAST({q}.page_start AS VARCHAR) || CASE WHEN {q}.page_end <> {q}.page_start THEN '–' || CAST({q}.page_end AS VARCHAR) ELSE '' END"
 
+_SLIPS_HELD = """
+            SELECT q.quote_id, s.slip_id, s.kind, sq.text AS slip_text, s.reading,
+                   sq.char_start - q.char_start AS slip_start, sq.char_end - q.char_start AS slip_end,
+                   sq.page_start AS page, s.quote_id AS slip_quote_id, q.source_id, s.editorial_note
+            FROM slips s
+            JOIN quotes sq ON sq.quote_id = s.quote_id
+            JOIN quotes q ON q.source_id = sq.source_id AND q.char_start <= sq.char_start AND sq.char_end <= q.char_end"""
+"""Every quote whose span holds a slip's words, once per slip: where in the quote the slip's words end."""
+
+# A quote's words with " [sic]" after each slip they hold: inserted from the last slip to the first,
+# so that each insertion leaves the offsets of the earlier ones as they were (portable SQL: the
+# SQLite export runs it too).
+_TEXT_SIC = f"""
+        WITH RECURSIVE held AS (
+            SELECT quote_id, slip_end,
+                   row_number() OVER (PARTITION BY quote_id ORDER BY slip_end DESC, slip_id) AS n
+            FROM ({_SLIPS_HELD}) h),
+        marked AS (
+            SELECT quote_id, CAST(0 AS BIGINT) AS n, text FROM quotes
+            UNION ALL
+            SELECT m.quote_id, h.n, substring(m.text, 1, h.slip_end) || ' [sic]' || substring(m.text, h.slip_end + 1)
+            FROM marked m JOIN held h ON h.quote_id = m.quote_id AND h.n = m.n + 1),
+        sic AS (
+            SELECT m.quote_id, m.text FROM marked m
+            WHERE m.n = (SELECT count(*) FROM held h WHERE h.quote_id = m.quote_id))"""
+
 VIEWS = {
-    "quote_context": f"""
-        SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
-               q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix, q.suffix,
-               q.char_start, q.char_end,
+    "quote_context": f"""{_TEXT_SIC}
+        SELECT q.quote_id, q.text, sic.text AS text_sic, q.page_start, q.page_end, q.voice, q.speaker_id,
+               p.name AS speaker, q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix,
+               q.suffix, q.char_start, q.char_end,
                s.cited_as || ', ' || {PAGES.format(q='q')} AS citation
         FROM quotes q
         JOIN sources s ON s.source_id = q.source_id
         JOIN paragraphs para ON para.paragraph_id = q.paragraph_id
+        JOIN sic ON sic.quote_id = q.quote_id
         LEFT JOIN persons p ON p.person_id = q.speaker_id
         LEFT JOIN citations c ON c.citation_id = q.citation_id
         LEFT JOIN sources cs ON cs.source_id = c.source_id""",
+    "quote_slips": _SLIPS_HELD,
     "timeline": """
         SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
                CAST(e.date_precision AS VARCHAR) AS date_precision, e.title AS label,
@@ -111,7 +139,12 @@ VIEWS = {
 }
 
 VIEW_COMMENTS = {
-    "quote_context": "Every quote with page, speaker, cited work and a ready citation string (`cited_as, page`).",
+    "quote_context": "Every quote with page, speaker, cited work, a ready citation string (`cited_as, page`) and "
+                     "`text_sic`: its words with “[sic]” after each of the source's own slips they hold (`slips`), "
+                     "as a reader should copy them (`text` stays verbatim).",
+    "quote_slips": "Every quote whose words hold a slip of the source (`slips`), once per slip: the slip's kind, "
+                   "words and intended reading, and where in the quote its words start and end (characters from "
+                   "the quote's start).",
     "timeline": "Events, phases, purges and dated rhetoric in one chronology, with the source of each row.",
     "comparison_matrix": "One row per comparison × side: the side-by-side table.",
     "phase_alignment": "Campaign phases with years from the campaign's start, so campaigns line up.",

@@ -419,9 +419,13 @@ class RowCitation:
     quote_id: str | None
     speaker: str | None
     cited_work: str | None
+    slips: tuple[tuple[str, str, str], ...] = ()  # (slip_id, the slip's words, the intended reading or "")
 
     def render(self, dataset_reference: str) -> str:
         lines = [self.pinpoint, f"“{self.text}”"]
+        for slip_id, words, reading in self.slips:
+            mended = f" for “{reading}”" if reading else ""
+            lines.append(f"[sic]: the source's own slip, “{words}”{mended} (slips:{slip_id}).")
         if self.speaker or self.cited_work:
             who = f"{self.speaker}’s words" if self.speaker else "Words"
             lines.append(f"{who}, quoted in the essay" + (f", which cites {self.cited_work}." if self.cited_work else "."))
@@ -448,6 +452,25 @@ def _find_row(pkg: Package, table: str, key: str) -> dict:
                      f"list them with `histpack query \"select {', '.join(pk)} from {table}\"`")
 
 
+def marked_slips(pkg: Package, quote: dict) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """The quote's words with “[sic]” after each slip of its source they hold (as the view
+    `quote_context.text_sic` gives them), and those slips in text order."""
+    if not any(r.name == "slips" for r in pkg.resources):
+        return quote["text"], ()
+    quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
+    start, end = int(quote["char_start"]), int(quote["char_end"])
+    held = []
+    for slip in pkg.rows("slips"):
+        words = quotes.get(slip["quote_id"])
+        if words and words["source_id"] == quote["source_id"] and \
+                start <= int(words["char_start"]) and int(words["char_end"]) <= end:
+            held.append((int(words["char_end"]) - start, slip["slip_id"], words["text"], slip.get("reading") or ""))
+    text = quote["text"]
+    for at, *_ in sorted(held, key=lambda h: (-h[0], h[1])):
+        text = f"{text[:at]} [sic]{text[at:]}"
+    return text, tuple((slip_id, words, reading) for _, slip_id, words, reading in sorted(held))
+
+
 def cite_row(pkg: Package, spec: str) -> RowCitation:
     """`events:<event_id>` → "<source cited_as>, <page>" and the words the row rests on."""
     table, sep, key = spec.partition(":")
@@ -463,9 +486,10 @@ def cite_row(pkg: Package, spec: str) -> RowCitation:
         source = sources[quote["source_id"]]
         persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
         citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
+        text, slips = marked_slips(pkg, quote)
         return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(quote['page_start'], quote['page_end'])}",
-                           quote["text"], quote_id, persons.get(quote["speaker_id"]),
-                           citations.get(quote["citation_id"]))
+                           text, quote_id, persons.get(quote["speaker_id"]),
+                           citations.get(quote["citation_id"]), slips)
     if row.get("page_start") and row.get("text"):  # a paragraph
         source = sources[row["source_id"]]
         return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(row['page_start'], row['page_end'])}",

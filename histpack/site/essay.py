@@ -24,18 +24,21 @@ from histpack.site.data import SiteData
 KIND_OF_TABLE = {"events": "event", "phases": "phase", "purges": "purge", "rhetoric": "rhetoric",
                  "comparison_sides": "side", "comparisons": "comparison", "theses": "thesis",
                  "terms": "term", "term_occurrences": "term",
-                 "persons": "mention", "places": "mention", "regimes": "mention", "attestations": "attestation"}
-KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "term", "attestation", "citation",
-              "mention"]
+                 "persons": "mention", "places": "mention", "regimes": "mention", "attestations": "attestation",
+                 "slips": "slip"}
+KIND_ORDER = ["event", "phase", "purge", "rhetoric", "side", "comparison", "thesis", "term", "attestation", "slip",
+              "citation", "mention"]
 KIND_LABELS = {"event": "event", "phase": "phase", "purge": "purge", "rhetoric": "rhetoric",
                "side": "comparison side", "comparison": "comparison", "thesis": "thesis", "term": "regime's term",
-               "attestation": "attestation (what this source says of an entity)", "citation": "cited source", "mention": "first mention (person, place, regime)"}
+               "attestation": "attestation (what this source says of an entity)",
+               "slip": "the source's own slip, marked [sic]", "citation": "cited source",
+               "mention": "first mention (person, place, regime)"}
 KEY_FIELDS = {"events": ["title", "event_type"], "phases": ["label", "phase_type", "campaign", "seq"],
               "purges": ["target", "target_group", "instigator_id"], "rhetoric": ["speaker_id", "theme", "summary"],
               "theses": ["statement", "held_by", "stance"], "comparisons": ["dimension", "relation", "claim"],
               "comparison_sides": ["comparison_id", "side_id", "side_summary"], "persons": ["name", "role"],
               "places": ["name", "kind"], "regimes": ["name", "state"], "terms": ["term", "gloss"],
-              "term_occurrences": ["term_id"],
+              "term_occurrences": ["term_id"], "slips": ["kind", "reading"],
               "attestations": ["person_id", "place_id", "regime_id", "event_id", "phase_id", "purge_id", "summary"]}
 ENTITY_TABLES = {e.id_column: e.table for e in ENTITIES}  # an attestation's entity, by the column it fills
 _FOOTNOTE_MARKER = re.compile(r"footnote marker (\d+)")
@@ -120,6 +123,7 @@ def quote_index(data: SiteData, source_id: str | None = None) -> dict[str, dict]
     """What the highlight of each quote (of `source_id`, else all) opens: its words, citation, the rows
     on it and what other sources say of the entities it dates."""
     citations = dict(data.con.execute("SELECT quote_id, citation FROM quote_context").fetchall())
+    sic = held_slips(data)
     resting = rows_by_quote(data)
     across = across_sources(data)
     index = {}
@@ -140,7 +144,23 @@ def quote_index(data: SiteData, source_id: str | None = None) -> dict[str, dict]
                       "speaker": quote.get("speaker_id", ""), "cited": quote.get("citation_id", ""), "rows": rows}
         if across.get(qid):
             index[qid]["across"] = across[qid]
+        if sic.get(qid):
+            index[qid]["sic"], index[qid]["slips"] = sic[qid]
     return index
+
+
+def held_slips(data: SiteData) -> dict[str, tuple[str, list[list[str]]]]:
+    """For each quote that holds a slip of its source: its words with “[sic]” after each slip
+    (`quote_context.text_sic`), and per slip its words, the intended reading and its row."""
+    if "slips" not in data.tables:
+        return {}
+    marked = dict(data.con.execute("SELECT quote_id, text_sic FROM quote_context WHERE text_sic <> text").fetchall())
+    out: dict[str, tuple[str, list[list[str]]]] = {}
+    for qid, slip_id, words, reading in data.con.execute(
+            "SELECT quote_id, slip_id, slip_text, reading FROM quote_slips ORDER BY quote_id, slip_start, slip_id").fetchall():
+        entry = out.setdefault(qid, (marked.get(qid, ""), []))
+        entry[1].append([words, reading or "", row_href(data, "slips", f"slips/{slip_id}")])
+    return out
 
 
 def _canonical(data: SiteData, source_id: str) -> CanonicalText:
@@ -224,6 +244,14 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
                             f'<cite class="ref" title="citation {escape(c["citation_id"])}">', '<cite class="ref">',
                             "</cite>"))
     points: dict[int, list[str]] = defaultdict(list)
+    slip_quotes = {q["quote_id"]: q for q in quotes}
+    for slip in data.tables["slips"].rows if "slips" in data.tables else []:
+        words = slip_quotes.get(slip["quote_id"])
+        if words is None:
+            continue
+        mended = f"; read “{slip['reading']}”" if slip.get("reading") else ""
+        title = f"The source's own slip ({slip['kind'].replace('_', ' ')}): “{words['text']}”{mended}"
+        points[int(words["char_end"])].append(f'<span class="sic" title="{escape(title)}"> [sic]</span>')
     changes = [c for c in data.tables["editorial_changes"].rows if c["source_id"] == source_id]
     note_numbers = {}
     for p in canonical.paragraphs:

@@ -63,11 +63,16 @@ def source_heading(source: dict) -> tuple[str, str]:
     return heading, f"{where}. " if where else ""
 
 
+def index_has_slips(index: dict) -> bool:
+    return any("slips" in entry for entry in index.values())
+
+
 def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
     """The reading page of one analysed source (the first, see `reading_order`, unless given)."""
     essay = source or data.analyzed[0]
     article, index, stats = render_essay(data, essay["source_id"])
-    kinds = [k for k in KIND_ORDER if k != "attestation" or has_attestations(data)]
+    kinds = [k for k in KIND_ORDER if (k != "attestation" or has_attestations(data))
+             and (k != "slip" or index_has_slips(index))]
     key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in kinds)
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
     heading, where = source_heading(essay)

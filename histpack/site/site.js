@@ -33,7 +33,13 @@
       content.appendChild(el("h2", {}, "Quote " + qid));
       var link = el("a", { href: "#" + qid }, "link to this quote");
       content.appendChild(el("p")).appendChild(link);
-      content.appendChild(el("blockquote", {}, "“" + quote.text + "”"));
+      content.appendChild(el("blockquote", {}, "“" + (quote.sic || quote.text) + "”"));
+      (quote.slips || []).forEach(function (slip) {
+        var said = el("p", { class: "sic-note" }, "[sic]: the source's own slip, “" + slip[0] + "”" +
+          (slip[1] ? " for “" + slip[1] + "” " : " "));
+        said.appendChild(el("a", { href: slip[2] }, "(slip)"));
+        content.appendChild(said);
+      });
       var cite = el("p", { class: "cite-line" });
       cite.appendChild(el("span", { class: "citation" }, quote.citation));
       var copy = el("button", { type: "button", class: "copy" }, "Copy citation");
