@@ -502,6 +502,7 @@ CREATE TABLE "events" (
   "date_start" DATE NOT NULL,
   "date_end" DATE NOT NULL,
   "date_precision" "date_precision" NOT NULL,
+  "date_basis" "basis" NOT NULL,
   "event_type" "event_type" NOT NULL,
   "title" VARCHAR NOT NULL,
   "summary" VARCHAR NOT NULL,
@@ -518,7 +519,7 @@ CREATE TABLE "events" (
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "events" SELECT CAST("event_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("event_type" AS "event_type"), CAST("title" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "events" SELECT CAST("event_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("date_basis" AS "basis"), CAST("event_type" AS "event_type"), CAST("title" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/events.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "events" IS 'Every dated happening the essay mentions, dated as precisely as the essay dates it.';
@@ -534,6 +535,8 @@ COMMENT ON COLUMN "events"."date_start" IS 'Earliest day covered by `date_edtf` 
 COMMENT ON COLUMN "events"."date_end" IS 'Latest day covered by `date_edtf` (derived).';
 
 COMMENT ON COLUMN "events"."date_precision" IS 'Precision of `date_edtf` (derived).';
+
+COMMENT ON COLUMN "events"."date_basis" IS 'Whether the essay states the date (`explicit`, derived when nothing is typed) or the encoder inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says how); empty with the date.';
 
 COMMENT ON COLUMN "events"."event_type" IS 'Kind of event.';
 
@@ -587,6 +590,7 @@ CREATE TABLE "phases" (
   "date_start" DATE NOT NULL,
   "date_end" DATE NOT NULL,
   "date_precision" "date_precision" NOT NULL,
+  "date_basis" "basis" NOT NULL,
   "label" VARCHAR NOT NULL,
   "summary" VARCHAR NOT NULL,
   "event_id" VARCHAR,
@@ -600,7 +604,7 @@ CREATE TABLE "phases" (
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS "campaign"), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "phases" SELECT CAST("phase_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("campaign" AS "campaign"), CAST("seq" AS BIGINT), CAST("phase_type" AS "phase_type"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("date_basis" AS "basis"), CAST("label" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/phases.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "phases" IS 'The essay''s pattern of waves, retreats and new waves, per regime and campaign, in order.';
@@ -623,6 +627,8 @@ COMMENT ON COLUMN "phases"."date_end" IS 'Latest day covered by `date_edtf` (der
 
 COMMENT ON COLUMN "phases"."date_precision" IS 'Precision of `date_edtf` (derived).';
 
+COMMENT ON COLUMN "phases"."date_basis" IS 'Whether the essay states the date (`explicit`, derived when nothing is typed) or the encoder inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says how); empty with the date.';
+
 COMMENT ON COLUMN "phases"."label" IS 'Short label.';
 
 COMMENT ON COLUMN "phases"."summary" IS 'What the phase was, as the essay tells it (paraphrase).';
@@ -642,6 +648,7 @@ CREATE TABLE "purges" (
   "date_start" DATE NOT NULL,
   "date_end" DATE NOT NULL,
   "date_precision" "date_precision" NOT NULL,
+  "date_basis" "basis" NOT NULL,
   "target" VARCHAR NOT NULL,
   "target_group" VARCHAR NOT NULL,
   "instigator_id" VARCHAR,
@@ -658,7 +665,7 @@ CREATE TABLE "purges" (
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "purges" SELECT CAST("purge_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("target" AS VARCHAR), CAST("target_group" AS VARCHAR), CAST("instigator_id" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "purges" SELECT CAST("purge_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("date_basis" AS "basis"), CAST("target" AS VARCHAR), CAST("target_group" AS VARCHAR), CAST("instigator_id" AS VARCHAR), CAST("summary" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/purges.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "purges" IS 'Expulsions, removals, purges and planned eliminations of party members, officials, specialists or groups.';
@@ -674,6 +681,8 @@ COMMENT ON COLUMN "purges"."date_start" IS 'Earliest day covered by `date_edtf` 
 COMMENT ON COLUMN "purges"."date_end" IS 'Latest day covered by `date_edtf` (derived).';
 
 COMMENT ON COLUMN "purges"."date_precision" IS 'Precision of `date_edtf` (derived).';
+
+COMMENT ON COLUMN "purges"."date_basis" IS 'Whether the essay states the date (`explicit`, derived when nothing is typed) or the encoder inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says how); empty with the date.';
 
 COMMENT ON COLUMN "purges"."target" IS 'Who was purged, in short.';
 
@@ -724,6 +733,7 @@ CREATE TABLE "rhetoric" (
   "date_start" DATE,
   "date_end" DATE,
   "date_precision" "date_precision",
+  "date_basis" "basis",
   "summary" VARCHAR NOT NULL,
   "quote_id" VARCHAR NOT NULL,
   "source_id" VARCHAR NOT NULL,
@@ -739,7 +749,7 @@ CREATE TABLE "rhetoric" (
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "rhetoric" SELECT CAST("rhetoric_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("speaker_id" AS VARCHAR), CAST("theme" AS "theme"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "rhetoric" SELECT CAST("rhetoric_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("speaker_id" AS VARCHAR), CAST("theme" AS "theme"), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("date_basis" AS "basis"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/rhetoric.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "rhetoric" IS 'Direct quotations of actors'' words (speeches, letters, articles, diaries, memoranda), by theme.';
@@ -759,6 +769,8 @@ COMMENT ON COLUMN "rhetoric"."date_start" IS 'Earliest day covered by `date_edtf
 COMMENT ON COLUMN "rhetoric"."date_end" IS 'Latest day covered by `date_edtf` (derived).';
 
 COMMENT ON COLUMN "rhetoric"."date_precision" IS 'Precision of `date_edtf` (derived).';
+
+COMMENT ON COLUMN "rhetoric"."date_basis" IS 'Whether the essay states the date (`explicit`, derived when nothing is typed) or the encoder inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says how); empty with the date.';
 
 COMMENT ON COLUMN "rhetoric"."summary" IS 'What the words say (paraphrase).';
 
@@ -906,6 +918,7 @@ CREATE TABLE "attestations" (
   "date_start" DATE,
   "date_end" DATE,
   "date_precision" "date_precision",
+  "date_basis" "basis",
   "summary" VARCHAR,
   "quote_id" VARCHAR NOT NULL,
   "source_id" VARCHAR NOT NULL,
@@ -921,7 +934,7 @@ CREATE TABLE "attestations" (
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
 
-INSERT INTO "attestations" SELECT CAST("attestation_id" AS VARCHAR), CAST("person_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "attestations" SELECT CAST("attestation_id" AS VARCHAR), CAST("person_id" AS VARCHAR), CAST("place_id" AS VARCHAR), CAST("regime_id" AS VARCHAR), CAST("event_id" AS VARCHAR), CAST("phase_id" AS VARCHAR), CAST("purge_id" AS VARCHAR), CAST("date_edtf" AS VARCHAR), CAST("date_start" AS DATE), CAST("date_end" AS DATE), CAST("date_precision" AS "date_precision"), CAST("date_basis" AS "basis"), CAST("summary" AS VARCHAR), CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/attestations.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "attestations" IS 'What a source says about a person, place, regime, event, phase or purge of the package, in its own words and with the date it gives: an entity is one row in its table, with one attestation per further passage or source, so that sources can be compared (view `source_dates`).';
@@ -947,6 +960,8 @@ COMMENT ON COLUMN "attestations"."date_start" IS 'Earliest day covered by `date_
 COMMENT ON COLUMN "attestations"."date_end" IS 'Latest day covered by `date_edtf` (derived).';
 
 COMMENT ON COLUMN "attestations"."date_precision" IS 'Precision of `date_edtf` (derived).';
+
+COMMENT ON COLUMN "attestations"."date_basis" IS 'Whether this source states the date (`explicit`, derived when nothing is typed) or the encoder inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says how); empty with the date.';
 
 COMMENT ON COLUMN "attestations"."summary" IS 'What the source says of it (paraphrase).';
 
@@ -1002,23 +1017,27 @@ COMMENT ON VIEW "quote_slips" IS 'Every quote whose words hold a slip of the sou
 CREATE VIEW "timeline" AS
     SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
            CAST(e.date_precision AS VARCHAR) AS date_precision, e.title AS label,
-           CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id
+           CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id,
+           CAST(e.date_basis AS VARCHAR) AS date_basis
     FROM events e JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'phase', ph.phase_id, ph.regime_id, ph.date_edtf, ph.date_start, ph.date_end,
-           CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id
+           CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id,
+           CAST(ph.date_basis AS VARCHAR)
     FROM phases ph JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'purge', pu.purge_id, pu.regime_id, pu.date_edtf, pu.date_start, pu.date_end,
-           CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id
+           CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id,
+           CAST(pu.date_basis AS VARCHAR)
     FROM purges pu JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT 'rhetoric', r.rhetoric_id, r.regime_id, r.date_edtf, r.date_start, r.date_end,
-           CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id
+           CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id,
+           CAST(r.date_basis AS VARCHAR)
     FROM rhetoric r JOIN quotes q USING (quote_id)
     WHERE r.date_start IS NOT NULL;
 
-COMMENT ON VIEW "timeline" IS 'Events, phases, purges and dated rhetoric in one chronology, with the source of each row.';
+COMMENT ON VIEW "timeline" IS 'Events, phases, purges and dated rhetoric in one chronology, with the source of each row and whether it states the date or the encoder inferred it (`date_basis`).';
 
 CREATE VIEW "comparison_matrix" AS
     SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
@@ -1050,27 +1069,29 @@ COMMENT ON VIEW "phase_alignment" IS 'Campaign phases with years from the campai
 CREATE VIEW "entity_evidence" AS
     WITH entities AS (
         SELECT 'person' AS entity_kind, person_id AS entity_id, name AS label, regime_id, source_id, quote_id,
-               NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end FROM persons
-        UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM places
-        UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL FROM regimes
-        UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM events
-        UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM phases
-        UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end FROM purges),
+               NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end, CAST(NULL AS VARCHAR) AS date_basis FROM persons
+        UNION ALL SELECT 'place', place_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL, NULL FROM places
+        UNION ALL SELECT 'regime', regime_id, name, regime_id, source_id, quote_id, NULL, NULL, NULL, NULL FROM regimes
+        UNION ALL SELECT 'event', event_id, title, regime_id, source_id, quote_id, date_edtf, date_start, date_end, CAST(date_basis AS VARCHAR) FROM events
+        UNION ALL SELECT 'phase', phase_id, label, regime_id, source_id, quote_id, date_edtf, date_start, date_end, CAST(date_basis AS VARCHAR) FROM phases
+        UNION ALL SELECT 'purge', purge_id, target, regime_id, source_id, quote_id, date_edtf, date_start, date_end, CAST(date_basis AS VARCHAR) FROM purges),
     attested AS (
         SELECT a.attestation_id,
                CASE WHEN a.person_id IS NOT NULL THEN 'person' WHEN a.place_id IS NOT NULL THEN 'place' WHEN a.regime_id IS NOT NULL THEN 'regime' WHEN a.event_id IS NOT NULL THEN 'event' WHEN a.phase_id IS NOT NULL THEN 'phase' ELSE 'purge' END AS entity_kind,
                coalesce(a.person_id, a.place_id, a.regime_id, a.event_id, a.phase_id, a.purge_id) AS entity_id,
-               a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
+               a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end,
+               CAST(a.date_basis AS VARCHAR) AS date_basis
         FROM attestations a)
     SELECT e.entity_kind, e.entity_id, e.label, e.regime_id, 'row' AS origin, NULL AS attestation_id,
-           e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote
+           e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote,
+           e.date_basis
     FROM entities e JOIN quotes q USING (quote_id)
     UNION ALL
     SELECT t.entity_kind, t.entity_id, e.label, e.regime_id, 'attestation', t.attestation_id,
-           t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text
+           t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text, t.date_basis
     FROM attested t JOIN entities e USING (entity_kind, entity_id) JOIN quotes q ON q.quote_id = t.quote_id;
 
-COMMENT ON VIEW "entity_evidence" IS 'Every person, place, regime, event, phase and purge with each source''s evidence: its own row''s quote and date, and every attestation, one row each.';
+COMMENT ON VIEW "entity_evidence" IS 'Every person, place, regime, event, phase and purge with each source''s evidence: its own row''s quote and date (and the date''s basis), and every attestation, one row each.';
 
 CREATE VIEW "source_dates" AS
     WITH dated AS (SELECT * FROM entity_evidence WHERE date_start IS NOT NULL)
@@ -1082,10 +1103,11 @@ CREATE VIEW "source_dates" AS
                 WHEN (a.date_start >= b.date_start AND a.date_end <= b.date_end)
                   OR (b.date_start >= a.date_start AND b.date_end <= a.date_end) THEN 'nested'
                 WHEN a.date_start <= b.date_end AND b.date_start <= a.date_end THEN 'overlap'
-                ELSE 'differ' END AS agreement
+                ELSE 'differ' END AS agreement,
+           a.date_basis AS basis_a, b.date_basis AS basis_b
     FROM dated a JOIN dated b
       ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id;
 
-COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates, quotes and attestations (empty for the entity''s own row) and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ.';
+COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates, quotes and attestations (empty for the entity''s own row) and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ; `basis_a`/`basis_b` say whether each date is stated by its source or inferred by the encoder.';
 
 COMMIT;

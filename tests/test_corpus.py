@@ -143,16 +143,17 @@ def test_source_dates_tells_disagreement_from_overlap(con):
     try:
         scratch.execute("create table entity_evidence (entity_kind varchar, entity_id varchar, label varchar, "
                         "source_id varchar, date_edtf varchar, quote_id varchar, page integer, date_start date, "
-                        "date_end date, attestation_id varchar)")
+                        "date_end date, attestation_id varchar, date_basis varchar)")
         scratch.execute("""insert into entity_evidence values
-            ('event', 'e1', 'x', 'a', '1930', 'qa', 1, '1930-01-01', '1930-12-31', NULL),
-            ('event', 'e1', 'x', 'b', '1931', 'qb', 1, '1931-01-01', '1931-12-31', 'b-e1'),
-            ('event', 'e2', 'y', 'a', '1930/1931', 'qa', 1, '1930-01-01', '1931-12-31', NULL),
-            ('event', 'e2', 'y', 'b', '1931/1932', 'qb', 1, '1931-01-01', '1932-12-31', 'b-e2')""")
+            ('event', 'e1', 'x', 'a', '1930', 'qa', 1, '1930-01-01', '1930-12-31', NULL, 'explicit'),
+            ('event', 'e1', 'x', 'b', '1931', 'qb', 1, '1931-01-01', '1931-12-31', 'b-e1', 'explicit'),
+            ('event', 'e2', 'y', 'a', '1930/1931', 'qa', 1, '1930-01-01', '1931-12-31', NULL, 'inferred'),
+            ('event', 'e2', 'y', 'b', '1931/1932', 'qb', 1, '1931-01-01', '1932-12-31', 'b-e2', 'explicit')""")
         sql = con.execute("select sql from duckdb_views() where view_name = 'source_dates'").fetchone()[0]
         scratch.execute(sql)
-        assert scratch.execute("select entity_id, attestation_b, agreement from source_dates order by 1").fetchall() \
-            == [("e1", "b-e1", "differ"), ("e2", "b-e2", "overlap")]
+        assert scratch.execute("select entity_id, attestation_b, agreement, basis_a, basis_b from source_dates "
+                               "order by 1").fetchall() \
+            == [("e1", "b-e1", "differ", "explicit", "explicit"), ("e2", "b-e2", "overlap", "inferred", "explicit")]
     finally:
         scratch.close()
 

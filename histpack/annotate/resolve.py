@@ -237,6 +237,11 @@ class _Resolver:
                 values[column] = derived.edtf
                 for target, value in zip(targets, (derived.start, derived.end, derived.precision)):
                     values[target] = value
+        basis = model.model_fields.get(m.DATE_BASIS_COLUMN)
+        if basis is not None and values.get(m.DATE_BASIS_COLUMN) is None:
+            values.pop(m.DATE_BASIS_COLUMN, None)
+            if "date_edtf" in values or basis.is_required():  # a date the source states, unless typed otherwise
+                values[m.DATE_BASIS_COLUMN] = "explicit"
         self.add(raw.table, values, raw.at)
 
     def _citation(self, raw: RawRow, label: str, values: dict) -> bool:

@@ -424,3 +424,41 @@ def slips_mend_their_words(con, schema) -> list[Violation]:
     return [Violation("slips", row, (sid,), f"slips row `{sid}`: `reading` {text!r} is the slip's own words",
                       "write what the words were meant to read, or leave `reading` empty")
             for row, sid, text in rows]
+
+
+def _dated_tables(con) -> list[str]:
+    """The tables with a date and its basis (and the note an inferred date needs)."""
+    from histpack.model.conventions import DATE_BASIS_COLUMN
+
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
+                                     "USING (database_name, schema_name, table_name)").fetchall():
+        columns.setdefault(table, set()).add(column)
+    return sorted(t for t, cols in columns.items() if {"date_edtf", DATE_BASIS_COLUMN, "editorial_note"} <= cols)
+
+
+@rule()
+def dates_have_a_basis(con, schema) -> list[Violation]:
+    """A date says whether the source states it or the encoder inferred it; no date, no basis; and an
+    inferred date says in `editorial_note` how it was inferred."""
+    out = []
+    for table in _dated_tables(con):
+        pk = _primary_key(schema, table) or ["date_edtf"]
+        rows = con.execute(f"""
+            SELECT rowid, {', '.join(ident(k) for k in pk)}, date_edtf IS NULL, CAST(date_basis AS VARCHAR),
+                   coalesce(editorial_note, '') = ''
+            FROM {ident(table)}
+            WHERE (date_edtf IS NULL) <> (date_basis IS NULL)
+               OR (CAST(date_basis AS VARCHAR) = 'inferred' AND coalesce(editorial_note, '') = '')
+            ORDER BY rowid""").fetchall()
+        for row in rows:
+            rowid, key, (undated, basis, no_note) = row[0], tuple(row[1:1 + len(pk)]), row[1 + len(pk):]
+            if undated:
+                message, hint = f"{_label(table, key)}: `date_basis` {basis!r} but no date", "remove `date_basis`"
+            elif basis is None:
+                message, hint = f"{_label(table, key)}: a date without `date_basis`", "rebuild the package"
+            else:
+                message, hint = (f"{_label(table, key)}: an inferred date needs `editorial_note` saying how it "
+                                 "was inferred", "say where the source places it, or what bounds it")
+            out.append(Violation(table, rowid, key, message, hint))
+    return out

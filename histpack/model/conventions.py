@@ -9,6 +9,9 @@ from dataclasses import dataclass
 DATE_COLUMNS = {"date_edtf": ("date_start", "date_end", "date_precision"),
                 "period_edtf": ("period_start", "period_end")}
 """An EDTF column → the columns derived from it (first day, last day, precision)."""
+DATE_BASIS_COLUMN = "date_basis"
+"""Beside a row's `date_edtf`: whether the source states the date or the encoder inferred it (then
+`editorial_note` says why)."""
 
 
 @dataclass(frozen=True)

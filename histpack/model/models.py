@@ -14,7 +14,7 @@ from typing import Annotated, ClassVar, Optional
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from histpack.model import vocabularies as v
-from histpack.model.conventions import DATE_COLUMNS, ENTITY_COLUMNS  # noqa: F401 - part of the models' vocabulary
+from histpack.model.conventions import DATE_BASIS_COLUMN, DATE_COLUMNS, ENTITY_COLUMNS  # noqa: F401 - part of the models' vocabulary
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
@@ -97,7 +97,8 @@ class Row(BaseModel):
 
 
 class DatedRow(Row):
-    """Rows with an EDTF date: start, end and precision are derived from it."""
+    """Rows with an EDTF date: start, end and precision are derived from it; its basis says whether the
+    source states it (`explicit`, the default) or the encoder inferred it (then the note says why)."""
 
     @model_validator(mode="after")
     def _dates_ordered(self):
@@ -106,9 +107,20 @@ class DatedRow(Row):
             raise ValueError(f"date_start {start} is after date_end {end}")
         return self
 
+    @model_validator(mode="after")
+    def _date_basis(self):
+        basis, date = getattr(self, DATE_BASIS_COLUMN, None), getattr(self, "date_edtf", None)
+        if basis is not None and date is None:
+            raise ValueError(f"`{DATE_BASIS_COLUMN}` is given but the row has no date")
+        if basis is None and date is not None:
+            raise ValueError(f"`{DATE_BASIS_COLUMN}` is missing for the date {date}")
+        if basis == "inferred" and not getattr(self, "editorial_note", None):
+            raise ValueError("an inferred date needs `editorial_note` saying how it was inferred")
+        return self
+
 
 def _date_fields(required: bool, what: str, stated_by: str = "the essay"):
-    """date_edtf plus the three columns derived from it; required together or optional together."""
+    """date_edtf, the three columns derived from it and its basis; required together or optional together."""
     opt = (lambda t: t) if required else (lambda t: Optional[t])
     default = ... if required else None
     return (
@@ -116,6 +128,10 @@ def _date_fields(required: bool, what: str, stated_by: str = "the essay"):
         Annotated[opt(dt.date), Field(default, description="Earliest day covered by `date_edtf` (derived).")],
         Annotated[opt(dt.date), Field(default, description="Latest day covered by `date_edtf` (derived).")],
         Annotated[opt(vocab(v.DATE_PRECISION)), Field(default, description="Precision of `date_edtf` (derived).")],
+        Annotated[opt(vocab(v.DATE_BASIS)), Field(default, description=(
+            f"Whether {stated_by} states the date (`explicit`, derived when nothing is typed) or the encoder "
+            "inferred it from where the source places the thing, or bounded it (`inferred`: `editorial_note` says "
+            "how); empty with the date."))],
     )
 
 
@@ -308,6 +324,7 @@ class Event(DatedRow):
     date_start: _ev[1]
     date_end: _ev[2]
     date_precision: _ev[3]
+    date_basis: _ev[4]
     event_type: v.content("event_type") = Field(description="Kind of event.")
     title: str = Text("Short title.")
     summary: str = Text("What happened, as the essay tells it (paraphrase).")
@@ -345,6 +362,7 @@ class Phase(DatedRow):
     date_start: _ph[1]
     date_end: _ph[2]
     date_precision: _ph[3]
+    date_basis: _ph[4]
     label: str = Text("Short label.")
     summary: str = Text("What the phase was, as the essay tells it (paraphrase).")
     event_id: Optional[str] = Id("The event that opens or marks the phase.", default=None)
@@ -367,6 +385,7 @@ class Purge(DatedRow):
     date_start: _pu[1]
     date_end: _pu[2]
     date_precision: _pu[3]
+    date_basis: _pu[4]
     target: str = Text("Who was purged, in short.")
     target_group: str = Text("The group targeted, in a few words (e.g. `party establishment`).")
     instigator_id: Optional[str] = Id("Who drove it.", default=None)
@@ -404,6 +423,7 @@ class Rhetoric(DatedRow):
     date_start: _rh[1]
     date_end: _rh[2]
     date_precision: _rh[3]
+    date_basis: _rh[4]
     summary: str = Text("What the words say (paraphrase).")
     quote_id: str = Id("The words themselves.")
     source_id: EvidenceSource
@@ -526,6 +546,7 @@ class Attestation(DatedRow):
     date_start: _at[1]
     date_end: _at[2]
     date_precision: _at[3]
+    date_basis: _at[4]
     summary: Optional[str] = Field(None, min_length=1, description="What the source says of it (paraphrase).")
     quote_id: str = Id("The source's words.")
     source_id: EvidenceSource

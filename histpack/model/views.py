@@ -11,9 +11,11 @@ from histpack.model.conventions import ENTITIES
 
 def _entity_select(entity, first: bool) -> str:
     """One entity table as rows of the `entities` union (kind, id, label, regime, source, quote, dates)."""
-    dates = ("date_edtf, date_start, date_end" if entity.dated else
-             "NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end" if first else
-             "NULL, NULL, NULL")
+    dates = ("date_edtf, date_start, date_end, CAST(date_basis AS VARCHAR) AS date_basis" if entity.dated and first else
+             "date_edtf, date_start, date_end, CAST(date_basis AS VARCHAR)" if entity.dated else
+             "NULL AS date_edtf, CAST(NULL AS DATE) AS date_start, CAST(NULL AS DATE) AS date_end, "
+             "CAST(NULL AS VARCHAR) AS date_basis" if first else
+             "NULL, NULL, NULL, NULL")
     if first:
         return (f"SELECT '{entity.kind}' AS entity_kind, {entity.id_column} AS entity_id, {entity.label_column} AS label, "
                 f"regime_id, source_id, quote_id,\n                   {dates} FROM {entity.table}")
@@ -71,19 +73,23 @@ VIEWS = {
     "timeline": """
         SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
                CAST(e.date_precision AS VARCHAR) AS date_precision, e.title AS label,
-               CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id
+               CAST(e.event_type AS VARCHAR) AS detail, q.page_start AS page, e.quote_id, e.source_id,
+               CAST(e.date_basis AS VARCHAR) AS date_basis
         FROM events e JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'phase', ph.phase_id, ph.regime_id, ph.date_edtf, ph.date_start, ph.date_end,
-               CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id
+               CAST(ph.date_precision AS VARCHAR), ph.label, CAST(ph.phase_type AS VARCHAR), q.page_start, ph.quote_id, ph.source_id,
+               CAST(ph.date_basis AS VARCHAR)
         FROM phases ph JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'purge', pu.purge_id, pu.regime_id, pu.date_edtf, pu.date_start, pu.date_end,
-               CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id
+               CAST(pu.date_precision AS VARCHAR), pu.target, pu.target_group, q.page_start, pu.quote_id, pu.source_id,
+               CAST(pu.date_basis AS VARCHAR)
         FROM purges pu JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT 'rhetoric', r.rhetoric_id, r.regime_id, r.date_edtf, r.date_start, r.date_end,
-               CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id
+               CAST(r.date_precision AS VARCHAR), r.summary, CAST(r.theme AS VARCHAR), q.page_start, r.quote_id, r.source_id,
+               CAST(r.date_basis AS VARCHAR)
         FROM rhetoric r JOIN quotes q USING (quote_id)
         WHERE r.date_start IS NOT NULL""",
     "comparison_matrix": f"""
@@ -114,14 +120,16 @@ VIEWS = {
             SELECT a.attestation_id,
                    {_ATTESTED_KIND} AS entity_kind,
                    coalesce({', '.join('a.' + e.id_column for e in ENTITIES)}) AS entity_id,
-                   a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end
+                   a.source_id, a.quote_id, a.date_edtf, a.date_start, a.date_end,
+                   CAST(a.date_basis AS VARCHAR) AS date_basis
             FROM attestations a)
         SELECT e.entity_kind, e.entity_id, e.label, e.regime_id, 'row' AS origin, NULL AS attestation_id,
-               e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote
+               e.source_id, e.quote_id, e.date_edtf, e.date_start, e.date_end, q.page_start AS page, q.text AS quote,
+               e.date_basis
         FROM entities e JOIN quotes q USING (quote_id)
         UNION ALL
         SELECT t.entity_kind, t.entity_id, e.label, e.regime_id, 'attestation', t.attestation_id,
-               t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text
+               t.source_id, t.quote_id, t.date_edtf, t.date_start, t.date_end, q.page_start, q.text, t.date_basis
         FROM attested t JOIN entities e USING (entity_kind, entity_id) JOIN quotes q ON q.quote_id = t.quote_id""",
     "source_dates": """
         WITH dated AS (SELECT * FROM entity_evidence WHERE date_start IS NOT NULL)
@@ -133,7 +141,8 @@ VIEWS = {
                     WHEN (a.date_start >= b.date_start AND a.date_end <= b.date_end)
                       OR (b.date_start >= a.date_start AND b.date_end <= a.date_end) THEN 'nested'
                     WHEN a.date_start <= b.date_end AND b.date_start <= a.date_end THEN 'overlap'
-                    ELSE 'differ' END AS agreement
+                    ELSE 'differ' END AS agreement,
+               a.date_basis AS basis_a, b.date_basis AS basis_b
         FROM dated a JOIN dated b
           ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id""",
 }
@@ -145,14 +154,16 @@ VIEW_COMMENTS = {
     "quote_slips": "Every quote whose words hold a slip of the source (`slips`), once per slip: the slip's kind, "
                    "words and intended reading, and where in the quote its words start and end (characters from "
                    "the quote's start).",
-    "timeline": "Events, phases, purges and dated rhetoric in one chronology, with the source of each row.",
+    "timeline": "Events, phases, purges and dated rhetoric in one chronology, with the source of each row and "
+                "whether it states the date or the encoder inferred it (`date_basis`).",
     "comparison_matrix": "One row per comparison × side: the side-by-side table.",
     "phase_alignment": "Campaign phases with years from the campaign's start, so campaigns line up.",
     "entity_evidence": "Every person, place, regime, event, phase and purge with each source's evidence: its own "
-                       "row's quote and date, and every attestation, one row each.",
+                       "row's quote and date (and the date's basis), and every attestation, one row each.",
     "source_dates": "Each pair of sources that date the same entity, with both dates, quotes and attestations "
                     "(empty for the entity's own row) and whether they agree: same (identical range), nested (one "
-                    "is more precise and within the other), overlap, differ.",
+                    "is more precise and within the other), overlap, differ; `basis_a`/`basis_b` say whether each "
+                    "date is stated by its source or inferred by the encoder.",
 }
 
 

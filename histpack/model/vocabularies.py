@@ -8,7 +8,8 @@ Two kinds:
   quote has no speaker), `CITATION_KIND` (footnote references are checked against footnote numbers),
   `DATE_PRECISION` (derived by `dates.py` from the EDTF form), `PARAGRAPH_SECTION` and
   `EDITORIAL_CHANGE_KIND` (written by `canonical.py`), `PERSON_KIND` (a rule needs every `actor` to
-  have a regime) and `BASIS` (an `inferred` comparison must say why). Changing one of these means
+  have a regime), `BASIS` (an `inferred` comparison must say why) and `DATE_BASIS` (an `inferred` date must
+  say why; the builder derives `explicit`). Changing one of these means
   changing code.
 - **Content** vocabularies describe the history (event types, roles, phases, purge outcomes,
   themes, topics, schools, comparison dimensions …). They are the project's data:
@@ -77,6 +78,14 @@ DATE_PRECISION = {
 BASIS = {
     "explicit": "The essay states it.",
     "inferred": "The encoder drew it from the essay's juxtaposition; `basis_note` says why.",
+}
+
+DATE_BASIS = {
+    "explicit": "The source states the date of this very thing, in the row's words or in the text around them "
+                "(the year of an earlier sentence, “at the same time” as a dated event, a note); derived when "
+                "nothing is typed.",
+    "inferred": "The source gives this thing no date (or no bound): the date is the encoder's reading of where the "
+                "source places it, or a bound drawn from the dated steps around it; `editorial_note` says why.",
 }
 
 PARAGRAPH_SECTION = {
