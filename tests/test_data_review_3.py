@@ -3,6 +3,7 @@ and added, each by id with the essay's words, and the essay's own slips marked [
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from histpack.pipeline.build import build
 from histpack.project.errors import BuildErrors
 from conftest import REPO, edit
+
+D = dt.date
 
 
 def one(db, sql, *params):
@@ -252,3 +255,142 @@ def test_date_basis_is_declared_once(db):
                  for model in m.MODELS if "date_basis" in model.model_fields}
     assert len(described) == 1
     assert {model.table.name for model in m.MODELS if "date_basis" in model.model_fields} == set(DATED)
+
+
+# ---- Rows corrected ----
+
+def test_june_1931_is_a_retreat_whose_type_the_note_explains(db):
+    row = one(db, "select p.phase_type, p.date_edtf, p.event_id, p.label, p.editorial_note, q.text, q.page_start "
+                  "from phases p join quotes q using (quote_id) "
+                  "where phase_id = 'ussr-collectivization-1931-06-coup-de-grace-planned'")
+    assert row[:3] == ("retreat", "1931-06", "1931-06-end-of-specialist-hunt") and "Truce with the specialists" in row[3]
+    assert row[5] == "in June 1931, when he was planning to inflict the coup de grâce to the peasantry" and row[6] == 84
+    note = row[4]
+    assert note.startswith("The phase type is the encoder's reading.") and "dates no blow against the peasantry" in note
+    assert "`ussr-collectivization-1932-total-war`" in note and "never-all-groups-at-once" in note
+    total_war = one(db, "select phase_type, editorial_note from phases where phase_id = 'ussr-collectivization-1932-total-war'")
+    assert total_war[0] == "radicalization" and "Opens the new wave against the peasantry" in total_war[1]
+    assert "It is only in 1932 that Stalin drops the mask" in total_war[1]
+
+
+def test_the_ukraine_profile_dates_the_dissolution_1991_nested_in_the_russia_profiles_december(db):
+    row = one(db, "select a.date_edtf, a.date_start, a.date_end, a.date_basis, a.event_id, q.text, q.prefix "
+                  "from attestations a join quotes q using (quote_id) "
+                  "where attestation_id = 'factbook-ukraine-ussr-dissolved-1991'")
+    assert row[:5] == ("1991", D(1991, 1, 1), D(1991, 12, 31), "explicit", "1991-12-ussr-dissolved")
+    assert row[5] == "as the Union of Soviet Socialist Republics (USSR) dissolved" and row[6].endswith("in 1991 ")
+    pair = one(db, "select source_a, date_a, source_b, date_b, attestation_b, agreement from source_dates "
+                   "where entity_id = '1991-12-ussr-dissolved'")
+    assert pair == ("cia-factbook-2026-russia", "1991-12", "cia-factbook-2026-ukraine", "1991",
+                    "factbook-ukraine-ussr-dissolved-1991", "nested")
+
+
+def test_stalins_rule_note_shows_him_leading_before_1928(db):
+    note = one(db, "select editorial_note from attestations where attestation_id = 'factbook-russia-stalin-rule-1928-1953'")[0]
+    assert "her story of it begins in 1928 too" not in note
+    assert "in 1926 he criticizes Preobrazhenskii" in note and "in April 1927" in note and "in December 1927" in note
+    assert "not with the start of Stalin's leadership" in note
+    text = " ".join(r[0] for r in db.execute("select text from paragraphs where source_id = 'thom-2015-ewjus'").fetchall())
+    for words in ("In 1926, when he was still in need of “rightists” to defeat the Trotskyists",
+                  "Already in April 1927 at the Sixteenth Party Conference Stalin tests the waters",
+                  "Stalin knows that he now can take risks"):
+        assert words in text
+
+
+def test_the_acts_genocide_note_cites_thoms_words_where_they_are(db):
+    note = one(db, "select editorial_note from attestations where attestation_id = 'canada-2008-famine-genocide'")[0]
+    assert "winter 1932-33" not in note
+    cited = {"`1932-12-seed-grain-confiscation`": ("events", "event_id", "1932-12-seed-grain-confiscation",
+                                                   "Stalin’s worst genocidal measures"),
+             "`genocide-and-siege`": ("theses", "thesis_id", "genocide-and-siege", "A genocidal policy is always linked"),
+             "`starvation-deliberate`": ("theses", "thesis_id", "starvation-deliberate", "chose starvation deliberately"),
+             "`secrecy`": ("comparisons", "comparison_id", "secrecy", "the Jewish genocide organized by Himmler")}
+    for named, (table, key, value, words) in cited.items():
+        assert named in note
+        assert words in note
+        assert words in one(db, f"select q.text from {table} t join quotes q using (quote_id) where t.{key} = ?", value)[0]
+    assert "December 1932" in note
+
+
+def test_early_soviet_ukraine_is_bolshevik_rule_before_the_union_not_a_regime_of_its_own(db):
+    name, state, period, note, words = one(db, "select r.name, r.state, r.period_edtf, r.editorial_note, q.text "
+                                              "from regimes r join quotes q using (quote_id) "
+                                              "where regime_id = 'bolshevik_russia'")
+    assert name == "Bolshevik rule before the Union" and words == "the early years of Bolshevik rule"
+    assert "Russian Soviet Federative Socialist Republic" in state and "Ukrainian Socialist Soviet Republic" in state
+    assert period == "1917-11-07/1922-12-29"
+    assert "No regime row is made for the Ukrainian SSR" in " ".join(note.split())
+    assert one(db, "select count(*) from regimes where name ilike '%ukrain%' or regime_id ilike '%ukr%'")[0] == 0
+    for event_id in ("1917-1920-ukrainian-independence-efforts", "1921-1922-famine-in-ukraine"):
+        regime, place, event_note = one(db, "select regime_id, place_id, editorial_note from events "
+                                            "where event_id = ?", event_id)
+        assert (regime, place) == ("bolshevik_russia", "ukraine") and "`bolshevik_russia`" in event_note
+    assert one(db, "select regime_id from persons where person_id = 'lenin'")[0] == "bolshevik_russia"
+
+
+# ---- Claims added ----
+
+def test_egalitarianism_found_harmful_in_june_1931(db):
+    row = one(db, "select e.date_edtf, e.date_basis, e.event_type, e.editorial_note, q.text, q.page_start "
+                  "from events e join quotes q using (quote_id) where event_id = '1931-06-egalitarianism-harmful'")
+    assert row[:3] == ("1931-06", "explicit", "policy_decision")
+    assert row[4].startswith("in June 1931, when he was planning") and \
+        row[4].endswith("He suddenly discovered that the harassment of experts and egalitarianism was harmful")
+    assert row[5] == 84 and "23 June 1931" in row[3] and "wage-levelling" in row[3]
+    assert one(db, "select role from event_persons where event_id = '1931-06-egalitarianism-harmful' "
+                   "and person_id = 'stalin'")[0] == "instigator"
+
+
+@pytest.mark.parametrize("attestation_id, person_id, words", [
+    ("thom-frinovskii-arrest-confession", "frinovskii", "After his arrest, Mikhail Frinovskii, Ezhov’s deputy, confessed"),
+    ("thom-evdokimov-liquidation-wrong", "evdokimov", "he thought the liquidation of kulaks was wrong and that he did "
+     "not believe in the success of this policy, being convinced that it would ruin the villages"),
+])
+def test_frinovskii_and_evdokimov_are_undated_attestations_of_the_persons(db, attestation_id, person_id, words):
+    row = one(db, "select a.person_id, a.date_edtf, a.date_basis, a.source_id, q.text, q.page_start, q.citation_id, "
+                  "a.editorial_note from attestations a join quotes q using (quote_id) where attestation_id = ?",
+              attestation_id)
+    assert row[:4] == (person_id, None, None, "thom-2015-ewjus")
+    assert words in row[4] and row[5] == 87 and row[6] == "khaustov-et-al-35"
+    assert re.search(r"the essay (dates neither|does not date)", row[7])  # why no event or purge row holds it
+
+
+def test_the_collapse_of_the_soviet_union_is_thoms_undated_attestation_of_the_dissolution(db):
+    row = one(db, "select a.event_id, a.date_edtf, a.source_id, q.text, q.page_start from attestations a "
+                  "join quotes q using (quote_id) where attestation_id = 'thom-ussr-collapse-named'")
+    assert row == ("1991-12-ussr-dissolved", None, "thom-2015-ewjus", "the collapse of the Soviet Union", 89)
+    assert one(db, "select source_id from events where event_id = '1991-12-ussr-dissolved'")[0] == "cia-factbook-2026-russia"
+
+
+def test_pedagogy_is_the_essays_own_scare_quote(db):
+    statement, note, words = one(db, "select t.statement, t.editorial_note, q.text from theses t join quotes q "
+                                     "using (quote_id) where thesis_id = 'collectivization-as-pedagogy'")
+    assert "“pedagogy”" in words and "is clear in a speech by Molotov on 18 March 1930" in words
+    assert "read as the essay's own (scare quotes), not as Molotov's word" in note
+    assert "neither a term of the regime's language (`terms`) nor an actor's words (`rhetoric`)" in note
+    assert one(db, "select count(*) from terms where term ilike '%pedagog%'")[0] == 0
+    assert one(db, "select count(*) from rhetoric r join quotes q using (quote_id) where q.text ilike '%pedagog%'")[0] == 0
+    summary = one(db, "select summary from events where event_id = '1930-03-18-molotov-speech'")[0]
+    assert "the essay sees in the speech collectivization as a “pedagogy”" in summary
+
+
+def test_transcaucasian_peasant_uprisings_are_an_event_before_the_turkish_protocol(db):
+    row = one(db, "select e.date_edtf, e.date_end, e.date_basis, e.event_type, e.place_id, e.citation_id, "
+                  "e.editorial_note, q.text, q.page_start from events e join quotes q using (quote_id) "
+                  "where event_id = '1929-1931-transcaucasian-peasant-uprisings'")
+    assert row[:6] == ("1929/1931-11", D(1931, 11, 30), "inferred", "uprising", "transcaucasia", "balaev-236")
+    assert row[7] == "following destabilization in Transcaucasia because of peasant uprisings" and row[8] == 88
+    assert "the span is the encoder's bound" in row[6]
+    assert one(db, "select date_start from events where event_id = '1931-11-30-soviet-turkish-protocol'")[0] \
+        .strftime("%Y-%m") == "1931-11"
+
+
+@pytest.mark.parametrize("table, key, value, edtf", [
+    ("events", "event_id", "1929-adzharia-uprising", "1929/1929-03"),
+    ("events", "event_id", "1929-03-beria-report-adzharia", "1929-03"),
+    ("rhetoric", "rhetoric_id", "beria-1929-03-adzharia-causes", "1929-03"),
+])
+def test_adzharia_keeps_the_essays_dating_and_notes_the_record_at_70_percent(db, table, key, value, edtf):
+    date, note = one(db, f"select date_edtf, editorial_note from {table} where {key} = ?", value)
+    assert date == edtf  # the essay's dating is kept
+    assert "70 %" in note and "Blauvelt" in note and "April 1929" in note
