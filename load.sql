@@ -881,7 +881,7 @@ COMMENT ON COLUMN "terms"."term" IS 'The term as the essay prints it at its firs
 
 COMMENT ON COLUMN "terms"."gloss" IS 'What the term names, as the essay presents it (paraphrase).';
 
-COMMENT ON COLUMN "terms"."quote_id" IS 'The term''s first occurrence, quotation marks included.';
+COMMENT ON COLUMN "terms"."quote_id" IS 'The term''s first occurrence: the term as printed there, without its quotation marks (the opening mark ends the quote''s prefix; the closing mark begins its suffix, or follows the punctuation printed inside it).';
 
 COMMENT ON COLUMN "terms"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 
@@ -902,7 +902,7 @@ COMMENT ON TABLE "term_occurrences" IS 'Every place the essay uses a term of `te
 
 COMMENT ON COLUMN "term_occurrences"."term_id" IS 'The term.';
 
-COMMENT ON COLUMN "term_occurrences"."quote_id" IS 'The occurrence: the term as printed there, quotation marks included.';
+COMMENT ON COLUMN "term_occurrences"."quote_id" IS 'The occurrence: the term as printed there, without its quotation marks (the opening mark ends the quote''s prefix; the closing mark begins its suffix, or follows the punctuation printed inside it).';
 
 COMMENT ON COLUMN "term_occurrences"."source_id" IS 'The analysed source the row''s evidence comes from: the source of its `quote_id` (derived).';
 

@@ -509,7 +509,7 @@ class Term(Row):
     regime_id: str = Id("Regime whose language the term belongs to.")
     term: str = Text("The term as the essay prints it at its first occurrence, without the quotation marks.")
     gloss: str = Text("What the term names, as the essay presents it (paraphrase).")
-    quote_id: str = Id("The term's first occurrence, quotation marks included.")
+    quote_id: str = Id("The term's first occurrence: the term as printed there, without its quotation marks (the opening mark ends the quote's prefix; the closing mark begins its suffix, or follows the punctuation printed inside it).")
     source_id: EvidenceSource
 
 
@@ -520,7 +520,7 @@ class TermOccurrence(Row):
         ("term_id", "quote_id"), {"term_id": "terms", "quote_id": "quotes"},
         shorthand=Shorthand("terms", "occurrences", "rows"))
     term_id: str = Id("The term.")
-    quote_id: str = Id("The occurrence: the term as printed there, quotation marks included.")
+    quote_id: str = Id("The occurrence: the term as printed there, without its quotation marks (the opening mark ends the quote's prefix; the closing mark begins its suffix, or follows the punctuation printed inside it).")
     source_id: EvidenceSource
 
 
