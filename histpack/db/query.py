@@ -55,7 +55,17 @@ def check_read_only(sql: str) -> None:
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    """A read-only connection that reads nothing but the database: no file, no network, no setting changed.
+    External access is turned off once the file is open (turned off before, DuckDB refuses a database
+    whose path holds a `?`, which it reads as the start of URL parameters)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 @contextmanager
