@@ -45,10 +45,13 @@ def print_rows(names: list[str], batches, fmt: Format) -> None:
     elif fmt is Format.json:
         import textwrap
 
+        from histpack.db.query import json_value
+
         first = True
         for rows in batches:
             for r in rows:
-                item = json.dumps(dict(zip(names, r)), ensure_ascii=False, indent=2, default=str)
+                item = json.dumps(dict(zip(names, map(json_value, r))), ensure_ascii=False, indent=2, default=str,
+                                  allow_nan=False)
                 sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(item, "  "))
                 first = False
         sys.stdout.write("[]\n" if first else "\n]\n")

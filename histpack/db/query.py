@@ -7,6 +7,7 @@ A query runs on a worker thread while the main thread waits for its batches, so 
 
 from __future__ import annotations
 
+import math
 import queue
 import re
 import threading
@@ -52,6 +53,18 @@ def check_read_only(sql: str) -> None:
             inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
             if inner.strip() and inner != statement.query:
                 check_read_only(inner)
+
+
+def json_value(value):
+    """`value` as JSON can hold it: NaN and ±infinity (which JSON has no numbers for; `json` would write
+    the invalid `NaN`, `Infinity`) become null, inside lists and structs too."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -78,10 +78,18 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]
                        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
 
 
-def _select(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types)."""
-    return "SELECT " + ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if t.startswith("ENUM") else ident(c)
-                                 for c, t in _columns(con, name)) + f" FROM {ident(name)}"
+def _select(con: duckdb.DuckDBPyConnection, name: str, fmt: ExportFormat | None = None) -> str:
+    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types). In JSON
+    Lines, NaN and ±infinity are null: JSON has no such numbers (DuckDB would write the invalid `NaN`)."""
+
+    def column(c: str, t: str) -> str:
+        if t.startswith("ENUM"):
+            return f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}"
+        if fmt is ExportFormat.jsonl and t in ("DOUBLE", "FLOAT", "REAL"):
+            return f"CASE WHEN isfinite({ident(c)}) THEN {ident(c)} END AS {ident(c)}"
+        return ident(c)
+
+    return "SELECT " + ", ".join(column(c, t) for c, t in _columns(con, name)) + f" FROM {ident(name)}"
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -110,7 +118,7 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
         for name, schema, description in targets:
             target = out / f"{name}.{fmt.value}"
-            query = _select(con, name)
+            query = _select(con, name, fmt)
             with atomic_file(target, within=out, protected=guard, suffix=f".{fmt.value}") as tmp:
                 if fmt is ExportFormat.parquet:
                     _write_parquet(con, query, schema, description, tmp)
