@@ -63,3 +63,75 @@ def test_jsonl_export_writes_nan_and_infinities_as_null(tmp_path, cli):
         {"id": 1, "x": None}, {"id": 2, "x": None}, {"id": 3, "x": None}, {"id": 4, "x": None}, {"id": 5, "x": 1.5}]
 
 
+def test_sqlite_stores_nan_as_null_and_keeps_infinities(tmp_path, cli):
+    package = _package(tmp_path / "p", NUMBERS, NUMBER_FIELDS)
+    out = tmp_path / "n.sqlite"
+    assert cli(tmp_path, "export", "--format", "sqlite", "--out", str(out), "--package", str(package)).exit_code == 0
+    con = sqlite3.connect(out)
+    try:
+        assert con.execute("SELECT id, x FROM t ORDER BY id").fetchall() == [
+            (1, None), (2, float("inf")), (3, float("inf")), (4, float("-inf")), (5, 1.5)]
+    finally:
+        con.close()
+
+
+def test_sqlite_refuses_a_nan_in_a_required_column_in_one_line(tmp_path, cli):
+    package = _package(tmp_path / "p", "id,x\n1,2.5\n2,NaN\n",
+                       [{"name": "id", "type": "integer"}, {"name": "x", "type": "number", "constraints": {"required": True}}])
+    out = tmp_path / "n.sqlite"
+    message = _one_line(cli(tmp_path, "export", "--format", "sqlite", "--out", str(out), "--package", str(package)))
+    assert message == ("error: t.csv: row 3: `x` is NaN, which SQLite stores as NULL, and the column is required — "
+                       "export this package as Parquet, CSV or JSON Lines instead")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+
+
+# --- the SQLite export: vocabularies, and what it may replace ---------------------------------------------
+
+def test_sqlite_export_keeps_integer_number_and_boolean_vocabularies(tmp_path, cli):
+    package = _package(tmp_path / "p", "id,level,score,flag\n1,2,1.5,true\n2,3,2.5,false\n", [
+        {"name": "id", "type": "integer"},
+        {"name": "level", "type": "integer", "constraints": {"enum": [1, 2, 3]}},
+        {"name": "score", "type": "number", "constraints": {"enum": [1.5, 2.5]}},
+        {"name": "flag", "type": "boolean", "constraints": {"enum": [True, False]}}])
+    out = tmp_path / "e.sqlite"
+    result = cli(tmp_path, "export", "--format", "sqlite", "--out", str(out), "--package", str(package))
+    assert result.exit_code == 0, result.stderr
+    con = sqlite3.connect(out)
+    try:
+        assert con.execute("SELECT * FROM t ORDER BY id").fetchall() == [(1, 2, 1.5, 1), (2, 3, 2.5, 0)]
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            con.execute("INSERT INTO t VALUES (3, 4, 1.5, 1)")  # the vocabulary holds, as numbers
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def farms(tmp_path):
+    from test_generic_package import _write
+
+    return _write(tmp_path / "kolkhoz")
+
+
+def test_sqlite_export_replaces_its_previous_export_readable_by_all(farms, tmp_path, cli):
+    out = tmp_path / "k.sqlite"
+    metadata = tmp_path / "k.metadata.json"
+    for _ in range(2):  # the second run replaces the first one's files
+        result = cli(tmp_path, "export", "--format", "sqlite", "--out", str(out), "--package", str(farms))
+        assert result.exit_code == 0, result.stderr
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644 and stat.S_IMODE(metadata.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.metadata.json", "k.sqlite", "kolkhoz"]
+
+
+@pytest.mark.parametrize("existing, content, words", [
+    ("k.sqlite", b"my notes, not a database\n", "k.sqlite: exists and is not a SQLite database; refused to overwrite it"),
+    ("k.metadata.json", b'{"title": "my own metadata"}\n',
+     "k.metadata.json: exists and is not the Datasette metadata of k.sqlite; refused to overwrite it"),
+    ("k.metadata.json", b"\xff\xfe not even text", "k.metadata.json: exists and is not the Datasette metadata"),
+])
+def test_sqlite_export_refuses_to_replace_a_file_it_did_not_write(existing, content, words, farms, tmp_path, cli):
+    (tmp_path / existing).write_bytes(content)
+    message = _one_line(cli(tmp_path, "export", "--format", "sqlite", "--out", str(tmp_path / "k.sqlite"),
+                            "--package", str(farms)))
+    assert words in message, message
+    assert (tmp_path / existing).read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([existing, "kolkhoz"])
