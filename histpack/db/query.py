@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import queue
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -33,7 +32,9 @@ class QueryRefused(HistpackError):
 
 
 def check_read_only(sql: str) -> None:
-    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA …"""
+    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA … Each
+    statement's type is DuckDB's parser's; an EXPLAIN (ANALYZE runs what it explains) is checked on the
+    statement it explains, found by DuckDB's tokenizer, so comments anywhere change nothing."""
     probe = duckdb.connect()
     try:
         statements = probe.extract_statements(sql)
@@ -45,14 +46,47 @@ def check_read_only(sql: str) -> None:
         raise QueryRefused("no statement given")
     for statement in statements:
         kind = statement.type.name
-        words = statement.query.split()
-        first = words[0].upper() if words else kind
         if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(f"`{first[:40]}` statements are refused: `histpack query` is read-only (SELECT only)")
-        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
-            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
-            if inner.strip() and inner != statement.query:
-                check_read_only(inner)
+            raise QueryRefused(f"`{_first_word(statement.query) or kind}` statements are refused: `histpack query` "
+                               "is read-only (SELECT only)")
+        if kind == "EXPLAIN":
+            check_read_only(_explained(statement.query))
+
+
+def _words(sql: str) -> list[tuple[int, str, str]]:
+    """(start, text, token type) of each token of `sql` but comments, by DuckDB's tokenizer."""
+    tokens = duckdb.tokenize(sql)
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    return [(start, sql[start:end].strip(), kind.name) for (start, kind), end in zip(tokens, ends)
+            if kind.name != "comment"]
+
+
+def _first_word(sql: str) -> str:
+    words = _words(sql)
+    return words[0][1].upper()[:40] if words else ""
+
+
+def _explained(sql: str) -> str:
+    """The statement `EXPLAIN [ANALYZE] [VERBOSE] [(options)] statement` explains."""
+    words = _words(sql)
+    i = 1 if words and words[0][1].upper() == "EXPLAIN" else 0
+    if not i:
+        raise QueryRefused("cannot read the EXPLAIN statement: `histpack query` is read-only (SELECT only)")
+    while i < len(words) and words[i][2] == "keyword" and words[i][1].upper() in ("ANALYZE", "ANALYSE", "VERBOSE"):
+        i += 1
+    if i < len(words) and words[i][1].startswith("("):
+        start, depth = i, 0
+        while i < len(words):
+            if words[i][2] == "operator":
+                depth += words[i][1].count("(") - words[i][1].count(")")
+            i += 1
+            if depth <= 0:
+                break
+        if i >= len(words):  # no options: the parentheses hold the statement, `EXPLAIN (SELECT 1)`
+            i = start
+    if i >= len(words):
+        raise QueryRefused("EXPLAIN of no statement: `histpack query` is read-only (SELECT only)")
+    return sql[words[i][0]:]
 
 
 def json_value(value):
