@@ -135,3 +135,70 @@ def test_sqlite_export_refuses_to_replace_a_file_it_did_not_write(existing, cont
     assert words in message, message
     assert (tmp_path / existing).read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([existing, "kolkhoz"])
+
+
+# --- the timeline ---------------------------------------------------------------------------------------
+
+def _glyphs_after(svg: str, text: str) -> tuple[int, str]:
+    """The glyphs matplotlib drew for the text element whose comment is `text`."""
+    import re
+
+    start = svg.index(f"<!-- {text} -->")
+    return len(re.findall(r"<use xlink:href", svg[start:svg.index("</g>\n     </g>", start)])), svg
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".html"])
+def test_dollar_signs_in_names_are_drawn_as_text_never_as_math(suffix, package_database, tmp_path, cli):
+    import shutil
+
+    import duckdb
+
+    db = Path(shutil.copyfile(package_database, tmp_path / "dollars.duckdb"))
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("UPDATE regimes SET name = 'Price $x^2$ regime' WHERE regime_id = 'ussr'")
+        con.execute("UPDATE regimes SET name = 'Bad $\\frac{1$ math' WHERE regime_id = 'prc'")  # malformed math
+    finally:
+        con.close()
+    out = tmp_path / f"t{suffix}"
+    result = cli(tmp_path, "timeline", "--db", str(db), "--out", str(out))
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    assert out.stat().st_size > 1000
+    if suffix != ".png":
+        svg = out.read_text(encoding="utf-8")
+        for name in ("Price $x^2$ regime", "Bad $\\frac{1$ math"):
+            drawn, _ = _glyphs_after(svg, name)
+            assert drawn == len(name), (name, drawn)  # one glyph per character, the dollar signs among them
+        assert "Oblique" not in svg  # math would set x in DejaVu Sans Oblique
+
+
+def test_timeline_since_after_every_item_is_one_line(package_database, tmp_path, cli):
+    import duckdb
+
+    from histpack.outputs.timeline import timeline_items
+
+    con = duckdb.connect(str(package_database), read_only=True)
+    try:
+        items, _ = timeline_items(con)
+    finally:
+        con.close()
+    last, first = max(i.end.year for i in items), min(i.start.year for i in items)
+    out = tmp_path / "late.svg"
+    result = cli(tmp_path, "timeline", "--db", str(package_database), "--out", str(out), "--since", str(last + 1))
+    assert _one_line(result) == (f"error: timeline --since {last + 1}: nothing to draw: every dated item ends before "
+                                 f"{last + 1} (the last in {last}) — give an earlier year, such as --since {first}")
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_timeline_by_campaign_without_phases_is_one_line(tmp_path):
+    import datetime as dt
+
+    from histpack.outputs.timeline import Item, draw_timeline
+    from histpack.project.errors import BuildError
+
+    items = [Item("rhetoric", "ussr", dt.date(1930, 1, 1), dt.date(1930, 1, 1), "stalin: war_scare", "war_scare")]
+    with pytest.raises(BuildError) as refused:
+        draw_timeline(items, {"ussr": "USSR"}, tmp_path / "c.svg", align="campaign")
+    assert refused.value.text() == ("timeline --align campaign: nothing to draw: no regime has campaign phases to "
+                                    "align on — draw it by calendar date (--align calendar)")
+    assert not list(tmp_path.iterdir())
