@@ -202,3 +202,85 @@ def test_timeline_by_campaign_without_phases_is_one_line(tmp_path):
     assert refused.value.text() == ("timeline --align campaign: nothing to draw: no regime has campaign phases to "
                                     "align on — draw it by calendar date (--align calendar)")
     assert not list(tmp_path.iterdir())
+
+
+# --- file and page names made from resource names ---------------------------------------------------------
+
+LONG = "n" * 300
+
+
+def _named(root: Path, *names: str) -> Path:
+    """A package whose resources are `names`, each a table of its own rows (so a lost table shows)."""
+    root.mkdir(parents=True)
+    resources = []
+    for i, name in enumerate(names):
+        (root / f"t{i}.csv").write_text(f"a\n{i}\n", encoding="utf-8")
+        resources.append({"name": name, "path": f"t{i}.csv", "schema": {"fields": [{"name": "a", "type": "integer"}]}})
+    (root / "datapackage.json").write_text(json.dumps({"name": "names", "resources": resources}), encoding="utf-8")
+    return root
+
+
+def test_site_pages_of_a_slashed_a_joined_and_a_long_name_are_three(tmp_path, cli):
+    package = _named(tmp_path / "p", "a/b", "a_b", LONG)
+    out = tmp_path / "site"
+    result = cli(tmp_path, "site", "--package", str(package), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    from histpack.project.writer import fit_name
+
+    long_page = f"table-{fit_name(LONG)}.html"
+    assert long_page.startswith("table-nnn") and len(long_page.encode()) < 200
+    pages = sorted(p.name for p in out.glob("table-*.html"))
+    assert pages == sorted(["table-a~2fb.html", "table-a_b.html", long_page])
+    for page, row in (("table-a~2fb.html", "0"), ("table-a_b.html", "1"), (long_page, "2")):
+        assert f'<td class="short">{row}</td></tr></tbody>' in (out / page).read_text(encoding="utf-8"), page  # its own rows
+    index = (out / "tables.html").read_text(encoding="utf-8")
+    assert all(f'href="{page}"' in index for page in pages)
+    again = tmp_path / "site2"
+    assert cli(tmp_path, "site", "--package", str(package), "--out", str(again)).exit_code == 0
+    assert sorted(p.name for p in again.glob("table-*.html")) == pages  # deterministic
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_of_slashed_and_long_names(fmt, tmp_path, cli):
+    from histpack.project.writer import fit_name
+
+    package = _named(tmp_path / "p", "a/b", "a_b", LONG)
+    out = tmp_path / "out"
+    result = cli(tmp_path, "export", "--format", fmt, "--out", str(out), "--package", str(package))
+    assert result.exit_code == 0, result.stderr
+    long_file = f"{fit_name(LONG, 149 - len(fmt))}.{fmt}"
+    assert len(long_file.encode()) <= 150 and long_file.endswith(f".{fmt}")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == sorted(
+        [f"a/b.{fmt}", f"a_b.{fmt}", long_file])
+    import duckdb
+
+    reader = {"csv": "read_csv", "jsonl": "read_json", "parquet": "read_parquet"}[fmt]
+    con = duckdb.connect()
+    try:
+        for file, row in ((f"a/b.{fmt}", 0), (f"a_b.{fmt}", 1), (long_file, 2)):
+            assert con.execute(f"SELECT a FROM {reader}(?)", [str(out / file)]).fetchall() == [(row,)], file
+    finally:
+        con.close()
+
+
+def test_export_refuses_two_names_for_one_file_before_writing_any(tmp_path, cli):
+    package = _named(tmp_path / "p", "a/b", "a/./b")
+    out = tmp_path / "out"
+    message = _one_line(cli(tmp_path, "export", "--format", "csv", "--out", str(out), "--package", str(package)))
+    assert message == (f"error: {out}/a/b.csv: resources `a/b` and `a/./b` would both be written to this file — "
+                       "rename one of them")
+    assert not out.exists()
+
+
+def test_csv_export_keeps_cells_a_spreadsheet_would_read_as_formulas(tmp_path, cli):
+    """The README tells spreadsheet users; the export itself keeps data as it is."""
+    cells = ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)"]
+    package = _package(tmp_path / "p", "id,v\n" + "".join(f'{i},"{c.replace(chr(34), chr(34) * 2)}"\n'
+                                                          for i, c in enumerate(cells)),
+                       [{"name": "id", "type": "integer"}, {"name": "v", "type": "string"}])
+    out = tmp_path / "out"
+    assert cli(tmp_path, "export", "--format", "csv", "--out", str(out), "--package", str(package)).exit_code == 0
+    import csv
+
+    with open(out / "t.csv", newline="", encoding="utf-8") as handle:
+        assert [row["v"] for row in csv.DictReader(handle)] == cells
