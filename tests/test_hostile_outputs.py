@@ -284,3 +284,77 @@ def test_csv_export_keeps_cells_a_spreadsheet_would_read_as_formulas(tmp_path, c
 
     with open(out / "t.csv", newline="", encoding="utf-8") as handle:
         assert [row["v"] for row in csv.DictReader(handle)] == cells
+
+
+# --- citations of a source whose record is hostile ---------------------------------------------------------
+
+AUTHOR = "Françoise Thom}, title = {Injected}, @misc{evil, author = {X"
+TITLE = "Reflections\nER  - \nTY  - JOUR\nTI  - Injected \\ ~ ^ { record"
+
+
+@pytest.fixture
+def hostile_record(tmp_path) -> Path:
+    """A copy of the package whose essay record has an unbalanced `}` in its author and newlines (and a
+    whole RIS record) in its title."""
+    import csv
+    import io
+    import shutil
+
+    from conftest import REPO
+
+    root = tmp_path / "package"
+    for name in ("data", "schemas"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy2(REPO / "datapackage.json", root / "datapackage.json")
+    path = root / "data" / "sources.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    for row in rows:
+        if row["source_id"] == "thom-2015-ewjus":
+            row["authors"], row["title"] = AUTHOR, TITLE
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    return root
+
+
+def _cite(cli, root: Path, fmt: str) -> str:
+    result = cli(root, "cite", "--what", "essay", "--source", "thom-2015-ewjus", "--format", fmt, "--package", str(root))
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_a_stray_brace_in_an_author_cannot_break_out_of_a_bibtex_field(fmt, hostile_record, cli):
+    import bibtexparser
+
+    text = _cite(cli, hostile_record, fmt)
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks and len(library.entries) == 1, text
+    fields = library.entries[0].fields_dict
+    assert sorted(fields) == sorted(["author", "title", "journaltitle" if fmt == "biblatex" else "journal",
+                                     "date" if fmt == "biblatex" else "year", "volume", "number", "pages", "issn",
+                                     "doi", "url"])
+    assert fields["author"].value == (r"\textbraceleft{}X, Françoise Thom\textbraceright{}, title = "
+                                      r"\textbraceleft{}Injected\textbraceright{}, @misc\textbraceleft{}evil, author =")
+    assert fields["title"].value == (r"{Reflections ER - TY - JOUR TI - Injected \textbackslash{} \textasciitilde{} "
+                                     r"\textasciicircum{} \textbraceleft{} record}")
+    assert fields["doi"].value == "10.21226/T2TG6W20"  # the fields after it are whole
+
+
+def test_a_newline_in_a_title_cannot_inject_ris_records(hostile_record, cli):
+    lines = _cite(cli, hostile_record, "ris").splitlines()
+    assert [line for line in lines if line.startswith(("TY  -", "ER  -"))] == ["TY  - JOUR", "ER  - "]
+    assert "TI  - Reflections ER - TY - JOUR TI - Injected \\ ~ ^ { record" in lines
+    assert all(line[2:6] == "  - " for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["apa"])
+def test_plain_text_references_stay_on_one_line(fmt, hostile_record, cli):
+    assert len(_cite(cli, hostile_record, fmt).splitlines()) == 1
+
+
+def test_csl_json_keeps_the_record_as_it_is(hostile_record, cli):
+    item, = json.loads(_cite(cli, hostile_record, "csl-json"))
+    assert item["title"] == TITLE  # JSON escapes what it must; nothing to cut
