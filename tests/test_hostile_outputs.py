@@ -358,3 +358,58 @@ def test_plain_text_references_stay_on_one_line(fmt, hostile_record, cli):
 def test_csl_json_keeps_the_record_as_it_is(hostile_record, cli):
     item, = json.loads(_cite(cli, hostile_record, "csl-json"))
     assert item["title"] == TITLE  # JSON escapes what it must; nothing to cut
+
+
+# --- messages -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-1", "inf", "-inf", "1e400"])
+def test_a_timeout_that_is_not_a_number_of_seconds_is_one_line(value, package_database, tmp_path, cli):
+    """`--timeout nan` meant no limit at all."""
+    result = cli(tmp_path, "query", "--db", str(package_database), f"--timeout={value}", "SELECT 1")
+    shown = f"{float(value):g}"
+    assert _one_line(result) == (f"error: --timeout {shown}: is not a number of seconds — give seconds, or 0 for no "
+                                 "limit")
+    assert result.stdout == ""
+
+
+def test_the_python_api_refuses_a_nan_timeout_too(package_database):
+    from histpack.db.query import QueryRefused, run_query
+
+    with pytest.raises(QueryRefused, match="is not a number of seconds"):
+        run_query(package_database, "SELECT 1", timeout=float("nan"))
+    assert run_query(package_database, "SELECT 1 AS one", timeout=0) == (["one"], [(1,)])
+
+
+@pytest.mark.parametrize("make, words", [
+    ("csv", "is not a DuckDB database"),
+    ("empty", "is not a DuckDB database"),
+    ("folder", "is a folder, not a database"),
+    ("fifo", "is a named pipe (FIFO), not a database"),
+    ("missing", "no such database"),
+])
+@pytest.mark.parametrize("command", [["query", "SELECT 1"], ["compare", "ussr", "prc"],
+                                     ["timeline", "--out", "t.svg"]])
+def test_a_db_that_is_not_a_database_is_one_line(make, words, command, tmp_path, cli):
+    """`query --db x.csv` said "Cannot launch in-memory database"; a pipe is never opened (it would block)."""
+    import os
+
+    db = tmp_path / "x.csv"
+    if make == "csv":
+        db.write_text("a,b\n1,2\n", encoding="utf-8")
+    elif make == "empty":
+        db.write_bytes(b"")
+    elif make == "folder":
+        db.mkdir()
+    elif make == "fifo":
+        os.mkfifo(db)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    message = _one_line(cli(tmp_path, *command, "--db", str(db)))
+    assert message.startswith(f"error: {db}: {words} — "), message
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    if make == "csv":
+        assert db.read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+
+def test_coverage_of_an_unknown_section_is_one_line(project, cli):
+    message = _one_line(cli(project, "coverage", "--section", "bogus"))
+    assert message == "error: --section bogus: is not a section of a text — sections: abstract, epigraph, body, note"

@@ -89,6 +89,12 @@ def _explained(sql: str) -> str:
     return sql[words[i][0]:]
 
 
+def check_timeout(timeout: float | None) -> None:
+    """A time limit is a number of seconds, 0 (or None) for none: NaN would silently mean none."""
+    if timeout is not None and not (math.isfinite(timeout) and timeout >= 0):
+        raise QueryRefused(f"--timeout {timeout:g}: is not a number of seconds — give seconds, or 0 for no limit")
+
+
 def json_value(value):
     """`value` as JSON can hold it: NaN and ±infinity (which JSON has no numbers for; `json` would write
     the invalid `NaN`, `Infinity`) become null, inside lists and structs too."""
@@ -119,6 +125,7 @@ def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
 def streamed(db_path: Path, sql: str, timeout: float | None = DEFAULT_TIMEOUT,
              batch: int = BATCH) -> Iterator[tuple[list[str], Iterator[list[tuple]]]]:
     """(column names, batches of rows) of a read-only query; stopped after `timeout` seconds or on Ctrl-C."""
+    check_timeout(timeout)
     check_read_only(sql)
     con = connect_read_only(db_path)
     results: queue.Queue = queue.Queue(maxsize=4)
