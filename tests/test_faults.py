@@ -199,3 +199,52 @@ def test_a_signal_during_the_swap_finishes_it_with_the_database(project, tmp_pat
         con.close()
     assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
     assert not [p.name for p in project.iterdir() if p.name.startswith(".")]
+
+
+# --- a full disk ----------------------------------------------------------------------------------------------
+
+def _file_limit(limit: int):
+    import resource
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def _limited(cwd: Path, *args: str, cache: Path, limit: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HISTPACK_CACHE_DIR": str(cache)}
+    env.pop("HISTPACK_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "histpack.cli.console", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, preexec_fn=_file_limit(limit), timeout=600)
+
+
+def test_a_full_disk_during_a_cache_fill_caches_nothing(project, tmp_path):
+    """Under `ulimit -f` the fill fails in one line and files nothing: once space returns, the query
+    loads the package and answers (an empty database was once filed and served for ever)."""
+    cache = tmp_path / "cache"
+    query = ("query", "--format", "csv", "SELECT count(*) AS n FROM quotes")
+    full = _limited(project, *query, cache=cache, limit=1_500_000)
+    assert full.returncode == 1 and full.stdout == "", (full.stdout, full.stderr)
+    assert len(full.stderr.splitlines()) == 1 and "could not be written" in full.stderr, full.stderr
+    assert "free some disk space" in full.stderr
+    assert sorted(p.name for p in cache.iterdir() if p.name != "descriptors") == []
+    rows = len((project / "data" / "quotes.csv").read_text(encoding="utf-8").splitlines()) - 1
+    again = _histpack(project, *query, cache=cache)
+    assert again.communicate(timeout=300) == (f"n\n{rows}\n", "")
+
+
+def test_a_full_disk_during_a_build_leaves_the_old_outputs_and_database(project, tmp_path):
+    db = project / "build" / "thom-2015-holodomor.duckdb"
+    first = _histpack(project, "build", cache=tmp_path / "cache")
+    assert first.communicate(timeout=300)[1] == "" and first.returncode == 0
+    (project / "annotations" / "persons.yaml").write_text(
+        (project / "annotations" / "persons.yaml").read_text(encoding="utf-8").replace("    name: Mao\n",
+                                                                                        "    name: Mao Zedong\n"),
+        encoding="utf-8")
+    before = _build_state(project, db)
+    full = _limited(project, "build", cache=tmp_path / "cache", limit=1_500_000)
+    assert full.returncode == 1, (full.stdout, full.stderr)
+    assert full.stderr.splitlines() == [full.stderr.strip()] and full.stderr.startswith(
+        "error: build/thom-2015-holodomor.duckdb: could not be written: "), full.stderr
+    assert _build_state(project, db) == before

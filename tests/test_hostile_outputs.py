@@ -413,3 +413,17 @@ def test_a_db_that_is_not_a_database_is_one_line(make, words, command, tmp_path,
 def test_coverage_of_an_unknown_section_is_one_line(project, cli):
     message = _one_line(cli(project, "coverage", "--section", "bogus"))
     assert message == "error: --section bogus: is not a section of a text — sections: abstract, epigraph, body, note"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_refuses_an_absolute_resource_name(fmt, tmp_path, cli):
+    """The name pattern lets `/tmp/x` through: it would have been written over that file."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / f"x.{fmt}").write_bytes(b"keep me\n")
+    package = _named(tmp_path / "p", "ok", str(victim / "x"))
+    out = tmp_path / "out"
+    message = _one_line(cli(tmp_path, "export", "--format", fmt, "--out", str(out), "--package", str(package)))
+    assert message.startswith(f"error: {victim}/x.{fmt}: would be written outside the output folder {out}"), message
+    assert (victim / f"x.{fmt}").read_bytes() == b"keep me\n" and sorted(p.name for p in victim.iterdir()) == [f"x.{fmt}"]
+    assert not out.exists()

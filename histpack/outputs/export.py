@@ -137,6 +137,8 @@ def _file_names(out: Path, names: list[str], fmt: ExportFormat, guard) -> list[P
     file is written; two names that would give one file are refused instead of one table being lost."""
     files, seen = [], {}
     for name in names:
+        if any(part in ("", ".", "..") for part in name.split("/")):  # `/tmp/x`, `../x`: refused if it leaves `out`
+            check_target(out / f"{name}.{fmt.value}", within=out, protected=guard)
         *folders, stem = name.split("/")
         target = out.joinpath(*map(fit_name, folders), f"{fit_name(stem, NAME_LIMIT - 1 - len(fmt.value))}.{fmt.value}")
         check_target(target, within=out, protected=guard, display=str(out / f"{name}.{fmt.value}"))
