@@ -427,3 +427,22 @@ def test_export_refuses_an_absolute_resource_name(fmt, tmp_path, cli):
     assert message.startswith(f"error: {victim}/x.{fmt}: would be written outside the output folder {out}"), message
     assert (victim / f"x.{fmt}").read_bytes() == b"keep me\n" and sorted(p.name for p in victim.iterdir()) == [f"x.{fmt}"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_never_writes_through_a_link_inside_the_output_folder(fmt, tmp_path, cli):
+    """A link where an export's file goes, or where a slashed name's folder goes, is refused before any
+    file is written; what the links point to is unchanged."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / f"b.{fmt}").write_bytes(b"keep me\n")
+    package = _named(tmp_path / "p", "first", "b", "a/b")
+    for link, target, words in ((f"b.{fmt}", victim / f"b.{fmt}", "is a symbolic link: refused to write through it"),
+                                ("a", victim, "would be written outside the output folder")):
+        out = tmp_path / f"out-{link}"
+        out.mkdir()
+        (out / link).symlink_to(target)
+        message = _one_line(cli(tmp_path, "export", "--format", fmt, "--out", str(out), "--package", str(package)))
+        assert words in message, message
+        assert sorted(p.name for p in out.iterdir()) == [link]  # nothing written, not even the first table
+    assert (victim / f"b.{fmt}").read_bytes() == b"keep me\n" and sorted(p.name for p in victim.iterdir()) == [f"b.{fmt}"]
