@@ -108,13 +108,14 @@ def json_value(value):
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that reads nothing but the database: no file, no network, no setting changed.
-    External access is turned off once the file is open (turned off before, DuckDB refuses a database
-    whose path holds a `?`, which it reads as the start of URL parameters)."""
+    """A read-only connection that reads nothing but the database: no other file, no network. DuckDB
+    reads a `?` in a database path as the start of URL parameters and, with external access off from the
+    start, refuses the file: such a path is opened first and external access turned off at once."""
+    if "?" not in str(db_path):
+        return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()
         raise
