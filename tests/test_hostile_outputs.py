@@ -29,6 +29,15 @@ def _one_line(result) -> str:
     return result.errors[0]
 
 
+@pytest.fixture
+def database(package_database, tmp_path) -> Path:
+    """A copy of the session's database: DuckDB shares one instance per file in a process, and the session's
+    `db` fixture holds the original open with another configuration than a read-only query's."""
+    import shutil
+
+    return Path(shutil.copyfile(package_database, tmp_path / "package.duckdb"))
+
+
 def _strict_json(text: str):
     """json.loads that refuses NaN and Infinity, as every other JSON reader does."""
     def refuse(constant):
@@ -148,12 +157,10 @@ def _glyphs_after(svg: str, text: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png", ".html"])
-def test_dollar_signs_in_names_are_drawn_as_text_never_as_math(suffix, package_database, tmp_path, cli):
-    import shutil
-
+def test_dollar_signs_in_names_are_drawn_as_text_never_as_math(suffix, database, tmp_path, cli):
     import duckdb
 
-    db = Path(shutil.copyfile(package_database, tmp_path / "dollars.duckdb"))
+    db = database
     con = duckdb.connect(str(db))
     try:
         con.execute("UPDATE regimes SET name = 'Price $x^2$ regime' WHERE regime_id = 'ussr'")
@@ -172,22 +179,22 @@ def test_dollar_signs_in_names_are_drawn_as_text_never_as_math(suffix, package_d
         assert "Oblique" not in svg  # math would set x in DejaVu Sans Oblique
 
 
-def test_timeline_since_after_every_item_is_one_line(package_database, tmp_path, cli):
-    import duckdb
-
+def test_timeline_since_after_every_item_is_one_line(database, tmp_path, cli):
+    from histpack.db.query import connect_read_only
     from histpack.outputs.timeline import timeline_items
 
-    con = duckdb.connect(str(package_database), read_only=True)
+    con = connect_read_only(database)
     try:
         items, _ = timeline_items(con)
     finally:
         con.close()
     last, first = max(i.end.year for i in items), min(i.start.year for i in items)
     out = tmp_path / "late.svg"
-    result = cli(tmp_path, "timeline", "--db", str(package_database), "--out", str(out), "--since", str(last + 1))
+    before = file_hash(database)
+    result = cli(tmp_path, "timeline", "--db", str(database), "--out", str(out), "--since", str(last + 1))
     assert _one_line(result) == (f"error: timeline --since {last + 1}: nothing to draw: every dated item ends before "
                                  f"{last + 1} (the last in {last}) — give an earlier year, such as --since {first}")
-    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["package.duckdb"] and file_hash(database) == before
 
 
 def test_timeline_by_campaign_without_phases_is_one_line(tmp_path):
@@ -363,21 +370,21 @@ def test_csl_json_keeps_the_record_as_it_is(hostile_record, cli):
 # --- messages -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["nan", "NaN", "-1", "inf", "-inf", "1e400"])
-def test_a_timeout_that_is_not_a_number_of_seconds_is_one_line(value, package_database, tmp_path, cli):
+def test_a_timeout_that_is_not_a_number_of_seconds_is_one_line(value, database, tmp_path, cli):
     """`--timeout nan` meant no limit at all."""
-    result = cli(tmp_path, "query", "--db", str(package_database), f"--timeout={value}", "SELECT 1")
+    result = cli(tmp_path, "query", "--db", str(database), f"--timeout={value}", "SELECT 1")
     shown = f"{float(value):g}"
     assert _one_line(result) == (f"error: --timeout {shown}: is not a number of seconds — give seconds, or 0 for no "
                                  "limit")
     assert result.stdout == ""
 
 
-def test_the_python_api_refuses_a_nan_timeout_too(package_database):
+def test_the_python_api_refuses_a_nan_timeout_too(database):
     from histpack.db.query import QueryRefused, run_query
 
     with pytest.raises(QueryRefused, match="is not a number of seconds"):
-        run_query(package_database, "SELECT 1", timeout=float("nan"))
-    assert run_query(package_database, "SELECT 1 AS one", timeout=0) == (["one"], [(1,)])
+        run_query(database, "SELECT 1", timeout=float("nan"))
+    assert run_query(database, "SELECT 1 AS one", timeout=0) == (["one"], [(1,)])
 
 
 @pytest.mark.parametrize("make, words", [
