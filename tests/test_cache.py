@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from histpack.db import cache
 from conftest import REPO, edit
 
@@ -110,3 +112,125 @@ def test_a_changed_dialect_file_is_a_different_key(tmp_path, cli, monkeypatch):
         assert result.exit_code == 1 and len(result.errors) == 1, (args, result.errors)
         assert result.errors[0].startswith("error: t.csv: row 1: "), result.errors[0]
     assert not (tmp_path / "out2").exists()
+
+
+# --- issue 20: the key is what was loaded, paths DuckDB reads as URLs, a cache that cannot be written --
+
+def _farms(root, members: str = "140"):
+    from test_generic_package import FARMS, _write
+
+    return _write(root, farms=FARMS.replace("140", members))
+
+
+def _sum(cli, where, package) -> tuple[int, str]:
+    result = cli(where, "query", "--format", "csv", "SELECT sum(members) AS n FROM farms", "--package", str(package))
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_a_file_swapped_while_it_is_loaded_is_not_filed_under_the_old_key(tmp_path, cli, monkeypatch):
+    """The CSV is hashed as A, replaced by B before the load reads it: the database of B is not filed under
+    A's key. After A is back, `query` answers from A, never from the swapped content."""
+    import histpack.db.loader
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
+    package = _farms(tmp_path / "p")
+    farms = package / "tables" / "farms.csv"
+    original = farms.read_bytes()
+    swapped = original.replace(b",140\r\n", b",9000\r\n")
+    real, loads = histpack.db.loader.validate_and_load, []
+
+    def swap_then_load(*args, **kwargs):
+        if not loads:
+            farms.write_bytes(swapped)  # after the key was hashed, before the load reads the file
+        loads.append(farms.read_bytes())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(histpack.db.loader, "validate_and_load", swap_then_load)
+    assert _sum(cli, tmp_path, package) == (0, "n\n9038\n")  # B's rows, filed under B's key only
+    assert loads == [swapped, swapped]  # the first load was of other bytes than were hashed: done again
+    farms.write_bytes(original)
+    assert _sum(cli, tmp_path, package) == (0, "n\n178\n")
+    assert loads == [swapped, swapped, original]  # A's key was never filed: A is loaded now, not served B
+    assert len(list((tmp_path / "cache").glob("*.duckdb"))) == 2
+    assert not list((tmp_path / "cache").glob(".*"))  # no temporary file left
+
+
+def test_a_package_that_changes_on_every_load_is_one_line(tmp_path, cli, monkeypatch):
+    import histpack.db.loader
+
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(tmp_path / "cache"))
+    package = _farms(tmp_path / "p")
+    farms = package / "tables" / "farms.csv"
+    real = histpack.db.loader.validate_and_load
+
+    def touch_then_load(*args, **kwargs):
+        farms.write_bytes(farms.read_bytes())  # the same bytes, written again: the file changed all the same
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(histpack.db.loader, "validate_and_load", touch_then_load)
+    code, out = _sum(cli, tmp_path, package)
+    assert (code, out) == (1, f"error: {package / 'datapackage.json'}: the package changed while it was being loaded "
+                              "(3 times) — run the command again once nothing is writing to the package\n")
+    assert not list((tmp_path / "cache").glob("*.duckdb")) and not list((tmp_path / "cache").glob(".*"))
+
+
+@pytest.mark.parametrize("folder", ["cache?x=1", "cache#frag", "c?a#b"])
+def test_question_marks_and_hashes_in_the_cache_and_database_paths(folder, tmp_path, cli, monkeypatch):
+    """DuckDB reads `?` in a database path as URL parameters: the cache and `--db` work there all the same."""
+    place = tmp_path / folder
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(place / "cache"))
+    package = _farms(tmp_path / "p")
+    assert _sum(cli, tmp_path, package) == (0, "n\n178\n")
+    assert len(list((place / "cache").glob("*.duckdb"))) == 1
+    assert _sum(cli, tmp_path, package) == (0, "n\n178\n")  # and reused
+    db = place / "k.duckdb"
+    loaded = cli(tmp_path, "load", str(package), "--db", str(db))
+    assert loaded.exit_code == 0, loaded.stderr
+    result = cli(tmp_path, "query", "--format", "csv", "SELECT count(*) AS n FROM farms", "--db", str(db))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "n\n3\n", "")
+    assert sorted(p.name for p in place.iterdir()) == ["cache", "k.duckdb"]
+
+
+@pytest.mark.parametrize("make", ["file", "unwritable"])
+def test_a_cache_folder_that_cannot_be_used_is_only_a_cache(make, tmp_path, cli, monkeypatch):
+    """A cache folder that is a file, or that cannot be created, is not an error: the database goes to a
+    private folder of the process, and the file is left as it was."""
+    blocker = tmp_path / "blocker"
+    blocker.write_bytes(b"a file, not a folder")
+    cache = blocker if make == "file" else blocker / "cache"
+    monkeypatch.setenv("HISTPACK_CACHE_DIR", str(cache))
+    package = _farms(tmp_path / "p")
+    assert _sum(cli, tmp_path, package) == (0, "n\n178\n")
+    assert blocker.read_bytes() == b"a file, not a folder"
+
+
+def test_pruning_keeps_recent_and_busy_databases_and_sweeps_dead_fills(tmp_path):
+    """The newest KEEP databases stay, and so does any used in the last IN_USE_SECONDS (another process may
+    be about to open it); a fill's temporary files are removed only once no process holds its key."""
+    import os
+    import time
+
+    from histpack.project.locks import locked
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    keys = [f"{i:064x}" for i in range(12)]
+    for key in keys:
+        (folder / f"{key}.duckdb").write_bytes(b"db")
+        (folder / f"{key}.lock").write_bytes(b"")
+    live, dead = "a" * 64, "b" * 64
+    (folder / f".{live}.1234.tmp").write_bytes(b"filling")
+    (folder / f".{dead}.5678.tmp").write_bytes(b"killed")
+    (folder / f"..{dead}.5678.tmp.x.duckdb.tmp.wal").write_bytes(b"killed")
+    (folder / f"{dead}.lock").write_bytes(b"")
+    every = sorted(p.name for p in folder.iterdir())
+    with locked(folder / f"{live}.lock"):  # a fill of `live` in progress (another descriptor: as another process)
+        cache._forget_old(folder / f"{keys[0]}.duckdb")  # every database was used just now: none removed
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            {*every, f"{live}.lock"} - {f".{dead}.5678.tmp", f"..{dead}.5678.tmp.x.duckdb.tmp.wal", f"{dead}.lock"})
+        old = time.time() - 2 * cache.IN_USE_SECONDS
+        for age, key in enumerate(keys):  # keys[0] the newest
+            os.utime(folder / f"{key}.duckdb", (old - age, old - age))
+        cache._forget_old(folder / f"{keys[0]}.duckdb")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(f"{k}.{ext}" for k in keys[:cache.KEEP] for ext in ("duckdb", "lock")), f".{live}.1234.tmp", f"{live}.lock"])

@@ -43,6 +43,12 @@ REFUSED = [
     ("select 1; drop table persons", "`DROP` statements are refused"),
     ("SELECT * FROM persons; DELETE FROM persons", "`DELETE` statements are refused"),
     ("EXPLAIN ANALYZE DELETE FROM persons", "`DELETE` statements are refused"),
+    # issue 20: a comment before EXPLAIN ANALYZE hid the statement it runs from a check that matched text
+    ("/* */ EXPLAIN ANALYZE SET memory_limit='1TB'; CHECKPOINT; CREATE TEMP TABLE t AS SELECT 1",
+     "`SET` statements are refused"),
+    ("\n-- a note\nEXPLAIN ANALYZE CHECKPOINT", "`CHECKPOINT` statements are refused"),
+    ("EXPLAIN /* x */ ANALYZE /* y */ (FORMAT json) CREATE TEMP TABLE t AS SELECT 1", "`CREATE` statements are refused"),
+    ("/* */ SET memory_limit='1TB'", "`SET` statements are refused"),
     ("SELECT * FROM read_csv('/etc/passwd')", "reads files or the network, which is refused"),
     ("SELECT * FROM read_text('/etc/passwd')", "reads files or the network, which is refused"),
     ("SELECT * FROM glob('/*')", "reads files or the network, which is refused"),
@@ -76,12 +82,35 @@ def test_python_api_refuses_too(database):
     assert file_hash(database) == before
 
 
+@pytest.mark.parametrize("folder", ["plain", "q?x=1"])
+def test_the_connection_itself_refuses_files(folder, database, tmp_path):
+    """Behind the parser's check: the read-only connection cannot read a file, whatever its path holds."""
+    import shutil
+
+    import duckdb
+
+    from histpack.db.query import connect_read_only
+
+    (tmp_path / folder).mkdir()
+    copy = Path(shutil.copyfile(database, tmp_path / folder / "thom.duckdb"))
+    con = connect_read_only(copy)
+    try:
+        assert con.execute("SELECT count(*) FROM persons").fetchone()[0] > 0
+        with pytest.raises(duckdb.PermissionException):
+            con.execute("SELECT * FROM read_text('/etc/hostname')")
+    finally:
+        con.close()
+    assert file_hash(copy) == file_hash(database)
+
+
 @pytest.mark.parametrize("sql", [
     "SELECT count(*) AS n FROM persons",
     "WITH k AS (SELECT kind FROM persons) SELECT kind, count(*) FROM k GROUP BY kind",
     "FROM persons SELECT person_id LIMIT 1",
     "DESCRIBE persons",
     "EXPLAIN SELECT * FROM persons",
+    "/* a comment */ EXPLAIN ANALYZE SELECT count(*) FROM persons",
+    "EXPLAIN (SELECT 1)",
     "SELECT * FROM persons;",
 ])
 def test_reading_queries_run_and_change_nothing(sql, database, cli, tmp_path):

@@ -101,9 +101,9 @@ def read_only_connection(db: Optional[Path], package: Optional[Path] = None):
     from histpack.db.query import connect_read_only
 
     if db is not None:
-        if not db.exists():
-            raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
-        return connect_read_only(db)
+        from histpack.db.paths import database_to_read
+
+        return connect_read_only(database_to_read(db))
     return connect_read_only(cached_database(package_path(package), require_valid))
 
 

@@ -11,7 +11,6 @@ from typing import Optional
 import typer
 
 from histpack.cli.common import Format, friendly, package_option, package_path, require_valid
-from histpack.project.errors import BuildError
 
 TABLE_ROWS = 1000  # a terminal table beyond this is unreadable; csv and json stream every row
 
@@ -25,13 +24,15 @@ def query(sql: str = typer.Argument(..., help="A SELECT statement."),
                                         help="Stop the query after this many seconds (0: no limit).")) -> None:
     """Run a read-only query against the package."""
     from histpack.db.cache import cached_database
-    from histpack.db.query import check_read_only, streamed
+    from histpack.db.paths import database_to_read
+    from histpack.db.query import check_read_only, check_timeout, streamed
 
+    check_timeout(timeout)
     check_read_only(sql)
     if db is None:
         db = cached_database(package_path(package), require_valid)
-    elif not db.is_file():
-        raise BuildError(str(db), "no such database", "run `histpack build` or `histpack load` first")
+    else:
+        database_to_read(db)
     with streamed(db, sql, timeout) as (names, batches):
         print_rows(names, batches, format)
 
@@ -45,10 +46,13 @@ def print_rows(names: list[str], batches, fmt: Format) -> None:
     elif fmt is Format.json:
         import textwrap
 
+        from histpack.db.query import json_value
+
         first = True
         for rows in batches:
             for r in rows:
-                item = json.dumps(dict(zip(names, r)), ensure_ascii=False, indent=2, default=str)
+                item = json.dumps(dict(zip(names, map(json_value, r))), ensure_ascii=False, indent=2, default=str,
+                                  allow_nan=False)
                 sys.stdout.write(("[\n" if first else ",\n") + textwrap.indent(item, "  "))
                 first = False
         sys.stdout.write("[]\n" if first else "\n]\n")

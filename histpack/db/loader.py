@@ -20,6 +20,7 @@ from histpack.model.schema import PackageSchema, TableSchema
 from histpack.checks.validate import check
 from histpack.db import paths
 from histpack.project.errors import BuildError, Finding, PackageError
+from histpack.project.journal import checkpoint
 from histpack.project.writer import Protected, atomic_file, write_failed
 
 
@@ -37,14 +38,14 @@ class _Invalid(Exception):
 
 
 def validate_and_load(package: Path, db_path: Path | None, checker=None, *,
-                      protected: Protected | None = None) -> tuple[list, list[str]]:
+                      protected: Protected | None = None, display: str | None = None) -> tuple[list, list[str]]:
     """Validate the package and, if it is valid, create `db_path` from the rows the validation typed
     (each CSV is read once). Returns (problems, notes); with problems, nothing is written.
     The database goes through the safe writer (`histpack.project.writer`): written beside `db_path`,
     checked to hold every table, then moved into place; `db_path` may not be a link, a special file or
     a file of `protected` (by default the package and its project). With no `db_path` the package is
     only checked, in memory. `checker(package, con)` replaces `validate.check` (the build passes one that
-    names annotation lines)."""
+    names annotation lines). `display` names the database in messages (default: `db_path`)."""
     checker = checker or check
     if db_path is None:
         con = connect()
@@ -56,9 +57,10 @@ def validate_and_load(package: Path, db_path: Path | None, checker=None, *,
     if protected is None:
         protected = paths.protected(package)
     alias = None
+    display = display or str(db_path)
     try:
         with atomic_file(db_path, protected=protected, noun="a database path", suffix=".duckdb",
-                         hint="write the database under build/") as tmp:
+                         hint="write the database under build/", display=display) as tmp:
             # DuckDB reads `?` in a database path as URL parameters: such a folder gets the database from a
             # private plain-named folder, copied beside the target, then moved into place
             if set("?#") & set(str(tmp.parent.resolve())):
@@ -67,6 +69,7 @@ def validate_and_load(package: Path, db_path: Path | None, checker=None, *,
             checked = None
             con = connect(work, config={"storage_compatibility_version": STORAGE_VERSION})
             try:
+                checkpoint("load")
                 problems, checked, notes = checker(Path(package), con)
                 if problems or checked is None:
                     raise _Invalid(problems, notes)
@@ -76,13 +79,13 @@ def validate_and_load(package: Path, db_path: Path | None, checker=None, *,
                 if checked is not None:
                     checked.close()
                 con.close()
-            _verify(work, tables, str(db_path))
+            _verify(work, tables, display)
             if alias:
                 shutil.copyfile(work, tmp)
     except _Invalid as invalid:
         return invalid.problems, invalid.notes
-    except (duckdb.IOException, duckdb.TransactionException) as exc:  # a full disk, a file too large
-        raise write_failed(str(db_path), exc) from None
+    except (duckdb.IOException, duckdb.TransactionException, duckdb.FatalException) as exc:  # a full disk
+        raise write_failed(display, exc) from None
     finally:
         if alias:
             shutil.rmtree(alias, ignore_errors=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from histpack.engine.reader import package_files, read_descriptor
@@ -36,6 +38,29 @@ def database_path(db_path: Path, folder: Path) -> Path:
 def is_duckdb_file(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(12)[8:12] == DUCKDB_MAGIC
+
+
+def database_to_read(db_path: Path, display: str | None = None) -> Path:
+    """`db_path` if it is a DuckDB database a command can open, else one line saying what it is: missing,
+    a folder, a pipe or a device (never opened, so it cannot block), or a file of another kind."""
+    where = display or str(db_path)
+    try:
+        mode = os.stat(db_path).st_mode
+    except FileNotFoundError:
+        raise BuildError(where, "no such database", "run `histpack build` or `histpack load` first") from None
+    except OSError as exc:
+        raise BuildError(where, f"cannot be read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else \
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
+        raise BuildError(where, f"is {kind}, not a database", "give a DuckDB file made by `histpack build` or `load`")
+    try:
+        database = is_duckdb_file(Path(db_path))
+    except OSError as exc:
+        raise BuildError(where, f"cannot be read: {exc.strerror}") from None
+    if not database:
+        raise BuildError(where, "is not a DuckDB database", "give a DuckDB file made by `histpack build` or `load`")
+    return Path(db_path)
 
 
 def protected(*packages: Path | None) -> Protected:

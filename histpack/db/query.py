@@ -7,8 +7,8 @@ A query runs on a worker thread while the main thread waits for its batches, so 
 
 from __future__ import annotations
 
+import math
 import queue
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -32,7 +32,9 @@ class QueryRefused(HistpackError):
 
 
 def check_read_only(sql: str) -> None:
-    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA …"""
+    """Refuse anything but queries: no INSERT, DROP, COPY … TO, ATTACH, INSTALL, SET, PRAGMA … Each
+    statement's type is DuckDB's parser's; an EXPLAIN (ANALYZE runs what it explains) is checked on the
+    statement it explains, found by DuckDB's tokenizer, so comments anywhere change nothing."""
     probe = duckdb.connect()
     try:
         statements = probe.extract_statements(sql)
@@ -44,24 +46,87 @@ def check_read_only(sql: str) -> None:
         raise QueryRefused("no statement given")
     for statement in statements:
         kind = statement.type.name
-        words = statement.query.split()
-        first = words[0].upper() if words else kind
         if kind not in READ_ONLY_STATEMENTS:
-            raise QueryRefused(f"`{first[:40]}` statements are refused: `histpack query` is read-only (SELECT only)")
-        if kind == "EXPLAIN":  # EXPLAIN ANALYZE runs the statement it explains
-            inner = re.sub(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?(\([^)]*\)\s*)?", "", statement.query, flags=re.I)
-            if inner.strip() and inner != statement.query:
-                check_read_only(inner)
+            raise QueryRefused(f"`{_first_word(statement.query) or kind}` statements are refused: `histpack query` "
+                               "is read-only (SELECT only)")
+        if kind == "EXPLAIN":
+            check_read_only(_explained(statement.query))
+
+
+def _words(sql: str) -> list[tuple[int, str, str]]:
+    """(start, text, token type) of each token of `sql` but comments, by DuckDB's tokenizer."""
+    tokens = duckdb.tokenize(sql)
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    return [(start, sql[start:end].strip(), kind.name) for (start, kind), end in zip(tokens, ends)
+            if kind.name != "comment"]
+
+
+def _first_word(sql: str) -> str:
+    words = _words(sql)
+    return words[0][1].upper()[:40] if words else ""
+
+
+def _explained(sql: str) -> str:
+    """The statement `EXPLAIN [ANALYZE] [VERBOSE] [(options)] statement` explains."""
+    words = _words(sql)
+    i = 1 if words and words[0][1].upper() == "EXPLAIN" else 0
+    if not i:
+        raise QueryRefused("cannot read the EXPLAIN statement: `histpack query` is read-only (SELECT only)")
+    while i < len(words) and words[i][2] == "keyword" and words[i][1].upper() in ("ANALYZE", "ANALYSE", "VERBOSE"):
+        i += 1
+    if i < len(words) and words[i][1].startswith("("):
+        start, depth = i, 0
+        while i < len(words):
+            if words[i][2] == "operator":
+                depth += words[i][1].count("(") - words[i][1].count(")")
+            i += 1
+            if depth <= 0:
+                break
+        if i >= len(words):  # no options: the parentheses hold the statement, `EXPLAIN (SELECT 1)`
+            i = start
+    if i >= len(words):
+        raise QueryRefused("EXPLAIN of no statement: `histpack query` is read-only (SELECT only)")
+    return sql[words[i][0]:]
+
+
+def check_timeout(timeout: float | None) -> None:
+    """A time limit is a number of seconds, 0 (or None) for none: NaN would silently mean none."""
+    if timeout is not None and not (math.isfinite(timeout) and timeout >= 0):
+        raise QueryRefused(f"--timeout {timeout:g}: is not a number of seconds — give seconds, or 0 for no limit")
+
+
+def json_value(value):
+    """`value` as JSON can hold it: NaN and ±infinity (which JSON has no numbers for; `json` would write
+    the invalid `NaN`, `Infinity`) become null, inside lists and structs too."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    """A read-only connection that reads nothing but the database: no other file, no network. DuckDB
+    reads a `?` in a database path as the start of URL parameters and, with external access off from the
+    start, refuses the file: such a path is opened first and external access turned off at once."""
+    if "?" not in str(db_path):
+        return duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        con.execute("SET enable_external_access = false")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 @contextmanager
 def streamed(db_path: Path, sql: str, timeout: float | None = DEFAULT_TIMEOUT,
              batch: int = BATCH) -> Iterator[tuple[list[str], Iterator[list[tuple]]]]:
     """(column names, batches of rows) of a read-only query; stopped after `timeout` seconds or on Ctrl-C."""
+    check_timeout(timeout)
     check_read_only(sql)
     con = connect_read_only(db_path)
     results: queue.Queue = queue.Queue(maxsize=4)

@@ -166,10 +166,36 @@ _TYPES = {  # work_type → (BibTeX, BibLaTeX, CSL, RIS, CFF)
 # --- BibTeX and BibLaTeX ------------------------------------------------------------------------
 
 _TEX_SPECIAL = re.compile(r"([&%$#_])")
+_TEX_COMMANDS = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                 "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def one_line(text) -> str:
+    """`text` on one line: every run of white space (a newline, a tab, U+2028 …) one space. A reference
+    field never holds a line break, so a source's title cannot start a record of its own (RIS) or a
+    paragraph."""
+    return " ".join(str(text).split())
 
 
 def _tex(text: str) -> str:
-    return _TEX_SPECIAL.sub(r"\\\1", str(text))
+    """`text` as the value of a BibTeX field: on one line, braces, backslashes, `~` and `^` as the LaTeX
+    commands that print them (so a stray `}` cannot close the field and start an entry of its own), and
+    `& % $ # _` escaped."""
+    text = re.sub(r"[\\{}~^]", lambda m: _TEX_COMMANDS[m.group()], one_line(text))
+    return _TEX_SPECIAL.sub(r"\\\1", text)
+
+
+def _verbatim(text) -> str | None:
+    """A DOI or URL in a BibTeX field (read verbatim, so not LaTeX-escaped): on one line, braces
+    percent-encoded as in any URL."""
+    if text in (None, ""):
+        return text
+    return one_line(text).replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+
+
+def _bib_key(name: str) -> str:
+    """The package's name as a BibTeX key (which may hold no brace, comma, space, quote …)."""
+    return re.sub(r"[^A-Za-z0-9._:/-]", "", str(name)) or "dataset"
 
 
 def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
@@ -195,14 +221,14 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
         ("author", _bib_corporate(dataset_authors(d))),
         ("title", "{" + _tex(d["title"]) + "}"),
         ("date" if biblatex else "year", released(d) if biblatex else released_year(d)),
-        ("version", d.get("version")),
+        ("version", _tex(d.get("version") or "")),
     ]
     if biblatex:
         fields += [("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
-        return _bib_entry("dataset", d["name"], fields)
+        return _bib_entry("dataset", _bib_key(d["name"]), fields)
     fields += [("howpublished", _tex(f"Frictionless data package, version {d.get('version')}")),
                ("note", _tex(note)), ("keywords", _tex(", ".join(d.get("keywords", []))))]
-    return _bib_entry("misc", d["name"], fields)
+    return _bib_entry("misc", _bib_key(d["name"]), fields)
 
 
 def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
@@ -214,13 +240,13 @@ def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = N
         ("author", _bib_persons(e)),
         ("title", "{" + _tex(e.get("title") or e["cited_as"]) + "}"),
         (container_key, _tex(e.get("container") or "")),
-        ("date" if biblatex else "year", e.get("year")),
-        ("volume", e.get("volume")),
-        ("number", e.get("issue")),
-        ("pages", page_range(e.get("pages") or "", "--")),
-        ("issn", e.get("issn")),
-        ("doi", e.get("doi")),
-        ("url", e.get("url")),
+        ("date" if biblatex else "year", _tex(e.get("year") or "")),
+        ("volume", _tex(e.get("volume") or "")),
+        ("number", _tex(e.get("issue") or "")),
+        ("pages", _tex(page_range(e.get("pages") or "", "--"))),
+        ("issn", _tex(e.get("issn") or "")),
+        ("doi", _verbatim(e.get("doi"))),
+        ("url", _verbatim(e.get("url"))),
     ]
     return _bib_entry(kind, key_of(e["cited_as"]), fields)
 
@@ -269,7 +295,8 @@ def csl_json(items: list[dict]) -> str:
 # --- RIS -----------------------------------------------------------------------------------------
 
 def _ris(lines: list[tuple[str, str | None]]) -> str:
-    out = [f"{tag}  - {value}" for tag, value in lines if value not in (None, "")]
+    """RIS has no escapes: a value is one line (`one_line`), so it cannot add a tag or end the record."""
+    out = [f"{tag}  - {one_line(value)}" for tag, value in lines if value not in (None, "") and one_line(value)]
     return "\n".join(out + ["ER  - "]) + "\n"
 
 
@@ -322,14 +349,15 @@ def apa_essay(pkg: Package, source_id: str | None = None) -> str:
         text += f" https://doi.org/{e['doi']}"
     elif e.get("url"):
         text += f" {e['url']}"
-    return text + "\n"
+    return one_line(text) + "\n"
 
 
 def apa_dataset(pkg: Package) -> str:
     d = pkg.descriptor
     authors = _apa_list(dataset_authors(d))
     # No DOI or URL exists, so none is given; without a recorded release, APA's "n.d.".
-    return f"{authors}. ({released_year(d) or 'n.d.'}). {d['title']} (Version {d.get('version')}) [Data set].\n"
+    text = f"{authors}. ({released_year(d) or 'n.d.'}). {d['title']} (Version {d.get('version')}) [Data set]."
+    return one_line(text) + "\n"
 
 
 # --- CFF -----------------------------------------------------------------------------------------

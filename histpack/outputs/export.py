@@ -7,6 +7,7 @@ all from the Table Schemas), into an in-memory database, so nothing is left behi
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from histpack.db import loader as duck
 from histpack.engine.reader import resource_schema
 from histpack.db.paths import protected
 from histpack.model.schema import TableSchema
-from histpack.project.writer import atomic_file, check_target
+from histpack.project.writer import NAME_LIMIT, atomic_file, check_target, fit_name
 from histpack.project.sql import ident, literal
 from histpack.project.errors import BuildError
 from histpack.checks.validate import read_descriptor, validate_package
@@ -78,10 +79,18 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]
                        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [name]).fetchall()
 
 
-def _select(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types)."""
-    return "SELECT " + ", ".join(f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}" if t.startswith("ENUM") else ident(c)
-                                 for c, t in _columns(con, name)) + f" FROM {ident(name)}"
+def _select(con: duckdb.DuckDBPyConnection, name: str, fmt: ExportFormat | None = None) -> str:
+    """Every column of a table or view, ENUMs as plain strings (other tools need no DuckDB types). In JSON
+    Lines, NaN and ±infinity are null: JSON has no such numbers (DuckDB would write the invalid `NaN`)."""
+
+    def column(c: str, t: str) -> str:
+        if t.startswith("ENUM"):
+            return f"CAST({ident(c)} AS VARCHAR) AS {ident(c)}"
+        if fmt is ExportFormat.jsonl and t in ("DOUBLE", "FLOAT", "REAL"):
+            return f"CASE WHEN isfinite({ident(c)}) THEN {ident(c)} END AS {ident(c)}"
+        return ident(c)
+
+    return "SELECT " + ", ".join(column(c, t) for c, t in _columns(con, name)) + f" FROM {ident(name)}"
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -103,14 +112,14 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
     con, descriptor = _loaded(Path(package))
     try:
         root = read_descriptor(Path(package))[0].parent
-        out.mkdir(parents=True, exist_ok=True)
         written = []
         targets = [(r["name"], resource_schema(root, r), r.get("description") or r.get("title") or "")
                    for r in descriptor["resources"]]
         targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
-        for name, schema, description in targets:
-            target = out / f"{name}.{fmt.value}"
-            query = _select(con, name)
+        files = _file_names(out, [name for name, _, _ in targets], fmt, guard)  # all checked before any is written
+        out.mkdir(parents=True, exist_ok=True)
+        for (name, schema, description), target in zip(targets, files):
+            query = _select(con, name, fmt)
             with atomic_file(target, within=out, protected=guard, suffix=f".{fmt.value}") as tmp:
                 if fmt is ExportFormat.parquet:
                     _write_parquet(con, query, schema, description, tmp)
@@ -120,6 +129,26 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         return written
     finally:
         con.close()
+
+
+def _file_names(out: Path, names: list[str], fmt: ExportFormat, guard) -> list[Path]:
+    """`<out>/<name>.<format>` for each table and view (a `/` in a name is a folder; a part too long for
+    the file system is cut and given a hash, `fit_name`), each checked by the safe writer, before any
+    file is written; two names that would give one file are refused instead of one table being lost."""
+    files, seen = [], {}
+    for name in names:
+        if any(part in ("", ".", "..") for part in name.split("/")):  # `/tmp/x`, `../x`: refused if it leaves `out`
+            check_target(out / f"{name}.{fmt.value}", within=out, protected=guard)
+        *folders, stem = name.split("/")
+        target = out.joinpath(*map(fit_name, folders), f"{fit_name(stem, NAME_LIMIT - 1 - len(fmt.value))}.{fmt.value}")
+        check_target(target, within=out, protected=guard, display=str(out / f"{name}.{fmt.value}"))
+        key = os.path.normcase(os.path.normpath(os.path.abspath(target)))
+        if key in seen:
+            raise BuildError(str(target), f"resources `{seen[key]}` and `{name}` would both be written to this file",
+                             "rename one of them")
+        seen[key] = name
+        files.append(target)
+    return files
 
 
 def _loaded(package: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:

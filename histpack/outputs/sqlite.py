@@ -8,6 +8,7 @@ columns, and the views of `views.py` are translated to SQLite's dialect.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from pathlib import Path
@@ -16,7 +17,7 @@ import duckdb
 
 from histpack.db import loader as duck
 from histpack.engine.reader import read_package, resource_schema
-from histpack.project.errors import BuildError
+from histpack.project.errors import BuildError, Finding
 from histpack.db.paths import protected
 from histpack.project.sql import ident
 from histpack.project.writer import atomic_file, check_target, write_failed, write_text
@@ -45,6 +46,21 @@ def _value(value):
     return value
 
 
+def _refuse_nan_where_required(resource: dict, schema: dict, rows: list[tuple]) -> None:
+    """SQLite has no NaN: it stores one as NULL, which a required column refuses. Say where, in one line."""
+    fields = schema.get("fields", [])
+    keys = schema.get("primaryKey") or []
+    keys = [keys] if isinstance(keys, str) else keys
+    required = [i for i, f in enumerate(fields) if (f.get("constraints") or {}).get("required") or f["name"] in keys]
+    for number, row in enumerate(rows, start=2):
+        for i in required:
+            if isinstance(row[i], float) and math.isnan(row[i]):
+                path = resource.get("path")
+                raise BuildError(Finding(f"`{fields[i]['name']}` is NaN, which SQLite stores as NULL, and the column is "
+                                         "required", path if isinstance(path, str) else resource["name"], row=number,
+                                         hint="export this package as Parquet, CSV or JSON Lines instead"))
+
+
 def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str) -> dict:
     """Datasette's metadata.json: title, licence, source, and a description per table and column."""
     licences = descriptor.get("licenses", [])
@@ -71,9 +87,33 @@ def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str
     return {k: v for k, v in meta.items() if v}
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_to_replace_others(out: Path, metadata_path: Path) -> None:
+    """An export replaces a previous export (a SQLite database, and Datasette metadata of a database of
+    that name), never another file that happens to have the name."""
+    if out.is_file() and out.stat().st_size:
+        with open(out, "rb") as handle:
+            if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+                raise BuildError(str(out), "exists and is not a SQLite database; refused to overwrite it",
+                                 "give another file name, or delete the file first")
+    if metadata_path.is_file() and metadata_path.stat().st_size:
+        try:
+            meta = json.loads(metadata_path.read_text(encoding="utf-8"))
+            ours = isinstance(meta, dict) and isinstance(meta.get("databases"), dict) and out.stem in meta["databases"]
+        except (UnicodeDecodeError, ValueError):
+            ours = False
+        if not ours:
+            raise BuildError(str(metadata_path), f"exists and is not the Datasette metadata of {out.name}; refused to "
+                             "overwrite it", "give another file name for the database, or delete the file first")
+
+
 def export_sqlite(package: Path, out: Path) -> list[Path]:
     """`out` (a .sqlite/.db file) and `<stem>.metadata.json` beside it, each through the safe writer:
-    written whole or not at all, never over a link, a special file or a file of the package."""
+    written whole or not at all (mode 0644, like every output), never over a link, a special file or a file
+    of the package; an existing `out` is replaced only if it is a SQLite database, an existing metadata
+    file only if it is Datasette metadata of a database of that name (a previous export)."""
     out = Path(out)
     guard = protected(package)
     if out.is_dir() and not out.is_symlink():
@@ -81,6 +121,7 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
     metadata_path = out.with_name(f"{out.stem}.metadata.json")
     check_target(out, protected=guard)
     check_target(metadata_path, protected=guard)
+    _refuse_to_replace_others(out, metadata_path)
     pkg = read_package(Path(package))
     root, descriptor = pkg.root, pkg.descriptor
     resources = [r for r in descriptor["resources"] if r.get("path")]
@@ -97,6 +138,7 @@ def export_sqlite(package: Path, out: Path) -> list[Path]:
                     con.execute(tables[name].create())
                     columns = [f["name"] for f in schemas[name].get("fields", [])]
                     rows = source.execute(f"SELECT {', '.join(map(ident, columns))} FROM {ident(name)}").fetchall()
+                    _refuse_nan_where_required(resource, schemas[name], rows)
                     con.executemany(f"INSERT INTO {ident(name)} VALUES ({', '.join('?' * len(columns))})",
                                     [tuple(_value(v) for v in row) for row in rows])
                 names = {r["name"] for r in resources}

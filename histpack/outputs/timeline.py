@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from histpack.project.errors import BuildError
 from histpack.project.writer import Protected, atomic_file, check_target, write_text
 
 PHASE_COLOURS = {"offensive": "#e6550d", "retreat": "#31a354", "radicalization": "#a50f15",
@@ -226,16 +227,29 @@ def draw_timeline(items: list[Item], names: dict[str, str], out: Path, align: st
     import matplotlib
 
     matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "histpack"
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png", ".html"):
         raise ValueError(f"{out}: the picture is written as .svg, .png or .html")
     check_target(out, protected=protected)
     lay = layout(items, align, since if align == "calendar" else None)
+    if not lay.placed:
+        if align == "campaign":
+            raise BuildError("timeline --align campaign", "nothing to draw: no regime has campaign phases to align on",
+                             "draw it by calendar date (--align calendar)")
+        last = max(i.end.year for i in items)
+        raise BuildError(f"timeline --since {since}", f"nothing to draw: every dated item ends before {since} (the "
+                         f"last in {last})", f"give an earlier year, such as --since {min(i.start.year for i in items)}")
+    # names and labels are the data's words, drawn as text: `$…$` in them is never matplotlib's math
+    with matplotlib.rc_context({"svg.hashsalt": "histpack", "text.parse_math": False}):
+        return _draw(lay, names, out, suffix, align, since, title, protected)
+
+
+def _draw(lay: Layout, names: dict[str, str], out: Path, suffix: str, align: str, since: int | None, title: str,
+          protected: Protected | None) -> Path:
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     placed = lay.placed
     regimes = regime_order(placed)
     span = lay.span

@@ -2,7 +2,9 @@
 
 The new outputs are written to a staging folder, validated there, and swapped into place by the
 roll-forward journal of `histpack.project.journal`: a reader sees all the old outputs or all the new
-ones. A build first finishes a swap a killed build left behind (explicitly: finding the project does
+ones. The database is loaded beside its final name and renamed into place with that swap, so a build
+stopped before it leaves the previous package and database as they were. One build of a project runs
+at a time (a second one stops in one line). A build first finishes a swap a killed build left behind (explicitly: finding the project does
 not). The build manages only the files it generated (its manifest is the previous `datapackage.json`'s
 resource and schema paths, plus `datapackage.json`, `CODEBOOK.md`, `CITATION.cff`, `load.sql`): it
 deletes no other file in `data/` or `schemas/` and refuses to overwrite one.
@@ -14,6 +16,7 @@ tables are then read back into DuckDB with their schema's types and held to the 
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -24,12 +27,14 @@ from pathlib import Path
 from histpack.model import models as m
 from histpack.annotate.project import resolve_project
 from histpack.text.sources import analyzed_records
+from histpack.db.cache import package_key
 from histpack.db.loader import validate_and_load
+from histpack.engine.reader import read_descriptor
 from histpack.project.errors import BuildError, BuildErrors, Finding
 from histpack.project.interrupts import deferred
 from histpack.db.paths import DEFAULT_DB, database_path, database_target
-from histpack.project.journal import (OUTPUT_PATH, STAGING_PREFIX, checkpoint, recover, roll_forward,
-                                      write_journal)
+from histpack.project.journal import (OUTPUT_PATH, STAGING_PREFIX, checkpoint, one_writer, process_alive, recover,
+                                      roll_forward, write_journal)
 from histpack.project.layout import FIXED_OUTPUTS, Project, find_root
 from histpack.project.metadata import read_metadata
 from histpack.package.files import render
@@ -123,6 +128,14 @@ def package_checker(resolution: Resolution):
     return checker
 
 
+def _sweep_incoming(db_target: Path) -> None:
+    """Remove the databases builds killed before their swap left beside `db_target`."""
+    for leftover in db_target.parent.glob(f".{glob.escape(db_target.name[:80])}.*.incoming.tmp"):
+        pid = leftover.name[len(db_target.name[:80]) + 2:].split(".")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
 def documents(package: Path) -> dict[str, bytes]:
     """CODEBOOK.md, CITATION.cff and load.sql, rendered from a built package (and the models)."""
     from histpack.engine.reader import Package
@@ -140,42 +153,57 @@ def documents(package: Path) -> dict[str, bytes]:
 def build(root: Path | None = None, db_path: Path | None = DEFAULT_DB) -> BuildReport:
     """Build, validate and load; raise BuildError/BuildErrors and touch nothing on failure."""
     project = Project(find_root(root))
+    with one_writer(project.root):  # one build of a project at a time
+        return _build(project, db_path)
+
+
+def _build(project: Project, db_path: Path | None) -> BuildReport:
     recover(project.root)  # a swap a killed build left unfinished, and staging folders of dead builds
     db_target = None
     if db_path is not None:
         db_path = database_path(db_path, project.root)
         db_target = database_target(Path(db_path) if Path(db_path).is_absolute() else project.root / db_path,
                                     project.root, display=str(db_path))
+        _sweep_incoming(db_target)
     checkpoint("resolve")
     resolution, canonicals, records, also = resolve_project(project)
     files = render(resolution.rows, analyzed_records(records, also), read_metadata(project.root), resolution.vocabularies)
     stale = _plan(project.root, {**files, **dict.fromkeys(FIXED_OUTPUTS[1:], b"")})
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=project.root))
-    committed = False
+    committed, incoming, db = False, None, None
     try:
         for step, (relative, data) in enumerate(sorted(files.items()), start=1):
             checkpoint("write", step)
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        # one engine pass checks the written package, runs the rules and (with a target) loads DuckDB
-        validate_and_load(staging, db_target, package_checker(resolution))
-        db = db_target
+        # one engine pass checks the written package, runs the rules and (with a target) loads DuckDB,
+        # into a name of its own beside the database: it replaces the database with the package's swap
+        if db_target is not None:
+            incoming = db_target.with_name(f".{db_target.name[:80]}.{os.getpid()}.incoming.tmp")
+        validate_and_load(staging, incoming, package_checker(resolution), display=db_path and str(db_path))
+        key = package_key(*read_descriptor(staging)) if incoming is not None else None  # of the files loaded
         for relative, data in documents(staging).items():  # from the validated package only
             (staging / relative).write_bytes(data)
             files[relative] = data
+        checkpoint("commit")
         journal = {"staging": staging.name, "install": sorted(files), "remove": stale}
         with deferred():
             write_journal(project.root, journal)
             committed = True
             roll_forward(project.root, journal)
+            if incoming is not None:
+                os.replace(incoming, db_target)
+                db = db_target
     finally:
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
+        if incoming is not None:
+            incoming.unlink(missing_ok=True)
     if db is not None:
         from histpack.db.cache import remember
 
-        remember(project.root, db)  # query, compare, timeline and site then open it without loading again
+        remember(key, db)  # query, compare, timeline and site then open it without loading again
     rows = {model.table.name: len(resolution.rows.get(model.table.name, [])) for model in m.MODELS}
     checks = ["canonical text and page map", "quotes resolved verbatim", "models (types, enums, ids, dates)",
               "ids unique", "Table Schema checks of the written package (DuckDB engine)",

@@ -22,11 +22,14 @@ import re
 import shutil
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from histpack.project.errors import BuildError
 from histpack.project.interrupts import deferred
 from histpack.project.layout import FIXED_OUTPUTS
+from histpack.project.locks import Busy, locked_folder
 
 JOURNAL = ".histpack-journal.json"
 STAGING_PREFIX = ".staging-"
@@ -85,10 +88,28 @@ def _valid_journal(journal) -> bool:
                     for p in journal.get("install", []) + journal.get("remove", [])))
 
 
+@contextmanager
+def one_writer(root: Path) -> Iterator[None]:
+    """The project's write lock, held by a build and by `recover` for as long as they run: a second one
+    stops at once in one line (it would find the first one's journal and staging folder half made)."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(locked_folder(root, wait=False))
+        except Busy:
+            raise BuildError(str(root), "another `histpack build` (or `histpack recover`) is writing this project "
+                             "now", "wait until it ends, then run the command again") from None
+        yield
+
+
 def recover(root: Path) -> bool:
     """Finish an output swap a dead build left half-done, and sweep staging folders of dead builds.
     True when a swap was finished."""
     root = Path(root)
+    with one_writer(root):
+        return _recover(root)
+
+
+def _recover(root: Path) -> bool:
     journal_path = root / JOURNAL
     finished = False
     if journal_path.exists():
@@ -111,9 +132,11 @@ def recover(root: Path) -> bool:
 
 def _owner_alive(name: str) -> bool:
     match = re.match(rf"^{re.escape(STAGING_PREFIX)}(\d+)-", name)
-    if not match:
-        return False
-    pid = int(match.group(1))
+    return bool(match) and process_alive(int(match.group(1)))
+
+
+def process_alive(pid: int) -> bool:
+    """True when process `pid` runs and is not this one (whose leftovers are its own to remove)."""
     if pid == os.getpid():
         return False
     try:
@@ -122,4 +145,6 @@ def _owner_alive(name: str) -> bool:
         return False
     except PermissionError:
         return True
+    except OverflowError:
+        return False
     return True

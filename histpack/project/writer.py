@@ -14,6 +14,7 @@ Every output (a database, an export, the site, a timeline, the codebook, a relea
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -52,6 +53,21 @@ class Protected:
             if folder and path.is_relative_to(target):
                 return f"holds {what} ({path})"
         return None
+
+
+NAME_LIMIT = 150  # bytes of a file name made from data (file systems allow 255)
+
+
+def fit_name(name: str, limit: int = NAME_LIMIT) -> str:
+    """`name` as one file name within the file system's limits: as it is when it is short enough, else
+    its beginning, `~~` and a hash of the whole. Deterministic, and no two names meet: a name made from
+    data holds no `~~` (a package's resource names hold no `~` at all; the site's escapes are `~` and two
+    hex digits)."""
+    data = name.encode("utf-8")
+    if len(data) <= limit:
+        return name
+    head = data[:limit - 34].decode("utf-8", "ignore")
+    return f"{head}~~{hashlib.sha256(data).hexdigest()[:32]}"
 
 
 def _kind(mode: int) -> str:

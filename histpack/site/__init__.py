@@ -56,7 +56,10 @@ def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
             files[pages.SOURCES_PAGE] = pages.across_sources_page(data).encode()
     files["tables.html"] = pages.tables_index(data).encode()
     for table in data.tables.values():
-        files[table_page(table.name)] = pages.table_page_html(data, table).encode()
+        page = table_page(table.name)
+        if page in files:  # `page_name` keeps names apart: this would be a bug, and a table lost
+            raise BuildError(table.name, f"its page {page} is already another page of the site", "report it")
+        files[page] = pages.table_page_html(data, table).encode()
     if not data.is_histpack:
         files["index.html"] = files["tables.html"]
     files[MARKER] = b"written by `histpack site`; the folder is replaced on the next build\n"

@@ -7,16 +7,27 @@ exactly what the package holds and nothing else.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from histpack.project.sql import ident
+from histpack.project.writer import fit_name
 from histpack.outputs.export import load_into
 from histpack.model.schema import TableSchema
 from histpack.checks.validate import read_descriptor
+
+PAGE_SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+def page_name(name: str) -> str:
+    """A resource's or source's name as part of a page's file name: lower-case letters, digits, `.`, `_`
+    and `-` as they are, any other character as `~` and its UTF-8 bytes in hex (`a/b` → `a~2fb`, never
+    the page of `a_b`; `A` → `~41`, never the page of `a` on a file system that ignores case), cut to the
+    file system's limits (`fit_name`). So two names never share a page."""
+    return fit_name("".join(c if c in PAGE_SAFE else "".join(f"~{b:02x}" for b in c.encode("utf-8")) for c in name))
+
 
 # The tables and columns the essay, comparisons and timeline read; a package without them (a
 # third-party one) gets the table pages only.
@@ -66,7 +77,7 @@ class SiteData:
         """index.html for the first analysed source (see `reading_order`), source-<id>.html for the others."""
         if self.analyzed and self.analyzed[0]["source_id"] == source_id:
             return "index.html"
-        return f"source-{re.sub(r'[^A-Za-z0-9._-]', '_', source_id)}.html"
+        return f"source-{page_name(source_id)}.html"
 
     def quote_href(self, quote_id: str, fragment: str | None = None) -> str:
         """The reading page of the quote's source, opened at the quote (or at a row resting on it)."""

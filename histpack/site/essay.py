@@ -18,7 +18,7 @@ from html import escape
 from histpack.text.canonical import PARAGRAPH_SEPARATOR, CanonicalText, Paragraph
 from histpack.text.coverage import coverage
 from histpack.model.conventions import ENTITIES
-from histpack.site.data import SiteData
+from histpack.site.data import SiteData, page_name
 
 # Which kind of row a quote's colour shows, strongest first.
 KIND_OF_TABLE = {"events": "event", "phases": "phase", "purges": "purge", "rhetoric": "rhetoric",
@@ -56,7 +56,7 @@ class Range:
 
 
 def table_page(name: str) -> str:
-    return f"table-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.html"
+    return f"table-{page_name(name)}.html"
 
 
 def row_href(data: SiteData, table: str, row_id: str) -> str:
