@@ -260,9 +260,9 @@ COMMENT ON COLUMN "quotes"."page_start" IS 'Printed page of the first character.
 
 COMMENT ON COLUMN "quotes"."page_end" IS 'Printed page of the last character.';
 
-COMMENT ON COLUMN "quotes"."prefix" IS 'Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector).';
+COMMENT ON COLUMN "quotes"."prefix" IS 'Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector); empty in a release of a source whose rights allow only quotations.';
 
-COMMENT ON COLUMN "quotes"."suffix" IS 'Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector).';
+COMMENT ON COLUMN "quotes"."suffix" IS 'Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector); empty in a release of a source whose rights allow only quotations.';
 
 COMMENT ON COLUMN "quotes"."voice" IS 'Whose words these are.';
 

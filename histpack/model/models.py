@@ -217,8 +217,10 @@ class Quote(Row):
     char_end: int = Field(ge=1, description="Offset just after the last character (exclusive).")
     page_start: int = Field(ge=1, description="Printed page of the first character.")
     page_end: int = Field(ge=1, description="Printed page of the last character.")
-    prefix: str = Field("", max_length=32, description="Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector).")
-    suffix: str = Field("", max_length=32, description="Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector).")
+    prefix: str = Field("", max_length=32, description="Up to 32 characters before the quote in its paragraph (W3C "
+                        "TextQuoteSelector); empty in a release of a source whose rights allow only quotations.")
+    suffix: str = Field("", max_length=32, description="Up to 32 characters after the quote in its paragraph (W3C "
+                        "TextQuoteSelector); empty in a release of a source whose rights allow only quotations.")
     voice: vocab(v.VOICE) = Field(description="Whose words these are.")
     speaker_id: Optional[str] = Id("Person whose words these are; empty for the essay's author.", default=None)
     citation_id: Optional[str] = Id("The reference the essay gives for these words.", default=None)

@@ -172,9 +172,7 @@ def restore_text(package: Path, source_id: str, copy: Path) -> Restored:
     quotes = [r for r in pkg.rows("quotes") if r["source_id"] == source_id]
     paths = _resource_paths(pkg)
     files: dict[str, bytes] = {}
-    whole = all(r.get("text") for r in pkg.rows("paragraphs") if r["source_id"] == source_id) and \
-        all(q.get("text") for q in quotes)
-    if whole:  # nothing withheld (the working project, or restored before): the copy is checked, nothing written
+    if all(r.get("text") for r in pkg.rows("paragraphs") if r["source_id"] == source_id):  # nothing withheld (the working project, or restored before): the copy is checked, nothing written
         return Restored(source_id, how, len(paragraphs), [])
 
     def paragraph_cells(row: dict) -> dict:
@@ -182,7 +180,7 @@ def restore_text(package: Path, source_id: str, copy: Path) -> Restored:
 
     files[paths["paragraphs"]] = rewrite_cells((root / paths["paragraphs"]).read_bytes(), paths["paragraphs"],
                                                paragraph_cells)
-    if any(not q.get("text") for q in quotes):
+    if quotes:  # their words, prefix and suffix, as the build cut them
         files[paths["quotes"]] = rewrite_cells((root / paths["quotes"]).read_bytes(), paths["quotes"],
                                                _quote_context(pkg, source_id, text))
     files["datapackage.json"] = json_bytes(_with_hashes(pkg.descriptor, files))

@@ -15,12 +15,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from histpack.checks.validate import validate_package
 from histpack.db.paths import protected
 from histpack.outputs import deposit, release as archive
 from histpack.outputs.diff import LEVELS, PackageDiff, changelog_entry, diff_packages
 from histpack.outputs.withhold import public_files
 from histpack.project.errors import BuildError
-from histpack.project.layout import FIXED_OUTPUTS, GENERATED_DIRS, INPUT_DIRS, INPUT_FILES, Project, find_root
+from histpack.project.layout import (FIXED_OUTPUTS, GENERATED_DIRS, INPUT_DIRS, INPUT_FILES, Project, display_path,
+                                     find_root)
 from histpack.project.metadata import METADATA_FILE, read_metadata
 from histpack.project.writer import write_bytes
 
@@ -38,6 +40,11 @@ class ReleaseReport:
     diff: PackageDiff | None
     files: list[str]
     notes: list[str] = field(default_factory=list)
+
+
+def _more(files: list[str]) -> str:
+    rest = len(files) - 1
+    return f" (and {rest} more file{'s' if rest != 1 else ''})" if rest else ""
 
 
 def uncommitted(root: Path) -> list[str]:
@@ -89,30 +96,35 @@ def make_release(root: Path | None = None, dist: Path | None = None, previous: P
     changelog_path = project.root / archive.CHANGELOG
     changelog = changelog_path.read_text(encoding="utf-8") if changelog_path.is_file() else ""
     if target.exists():
-        raise BuildError(str(target), f"version {meta.version} already has a release",
+        raise BuildError(display_path(target, project.root), f"version {meta.version} already has a release",
                          f"raise `version` in {METADATA_FILE} (and `released`), rebuild and commit")
     if f"\n## {meta.version} " in f"\n{changelog}":
         raise BuildError(f"{archive.CHANGELOG}", f"version {meta.version} already has a release (its section is there)",
                          f"raise `version` in {METADATA_FILE} (and `released`), rebuild and commit")
     dirty = uncommitted(project.root)
     if dirty:
-        raise BuildError(dirty[0], f"has uncommitted changes{f' (and {len(dirty) - 1} more files)' if len(dirty) > 1 else ''}",
+        raise BuildError(dirty[0], f"has uncommitted changes{_more(dirty)}",
                          "a release is made from a commit: commit or undo them")
     from histpack.pipeline.build import out_of_date
 
     stale = out_of_date(project.root)
     if stale:
-        raise BuildError(stale[0], f"is out of date with the inputs{f' (and {len(stale) - 1} more files)' if len(stale) > 1 else ''}",
+        raise BuildError(stale[0], f"is out of date with the inputs{_more(stale)}",
                          "run `histpack build` and commit the result")
     previous = Path(previous) if previous is not None else previous_release(dist, meta.name, meta.version)
     files = public_files(project.root)
     diff = None
-    if previous is not None:
-        with tempfile.TemporaryDirectory(prefix="histpack-release-") as scratch:
-            for relative, data in files.items():
-                (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
-                (Path(scratch) / relative).write_bytes(data)
+    with tempfile.TemporaryDirectory(prefix="histpack-release-") as scratch:
+        for relative, data in files.items():
+            (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / relative).write_bytes(data)
+        problems = validate_package(Path(scratch))  # what leaves the machine is a valid package on its own
+        if problems:
+            raise BuildError(f"(release) {problems[0].text()}", "the package as released fails validation",
+                             "report it: the working package is valid but what its rights let out is not")
+        if previous is not None:
             diff = diff_packages(previous, Path(scratch))
+    if diff is not None:
         diff.new = str(target)
         check_version(diff, meta.version)
     entry = changelog_entry(diff, meta.version, meta.released.isoformat())

@@ -14,7 +14,7 @@ REDISTRIBUTION = {
                "published site carry it.",
     QUOTATIONS: "Only the quoted passages may be redistributed (the default for a text with no known licence): "
                 "releases and the published site carry the quotes, with their offsets, pages and hashes, but not "
-                "the paragraphs' text or the source file.",
+                "the paragraphs' text, the quotes' surrounding words (prefix, suffix) or the source file.",
     NOTHING: "None of the text may be redistributed: releases and the published site carry the quotes' offsets, "
              "pages and hashes only.",
 }
@@ -23,7 +23,7 @@ DEFAULT = QUOTATIONS
 # table → the text columns a statement withholds in the rows of that source (`source_id`)
 WITHHELD: dict[str, dict[str, tuple[str, ...]]] = {
     FULL_TEXT: {},
-    QUOTATIONS: {"paragraphs": ("text",)},
+    QUOTATIONS: {"paragraphs": ("text",), "quotes": ("prefix", "suffix")},
     NOTHING: {"paragraphs": ("text",), "quotes": ("text", "prefix", "suffix")},
 }
 
