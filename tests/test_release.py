@@ -246,3 +246,108 @@ def test_release_refuses_uncommitted_inputs_stale_outputs_and_a_released_version
     assert again.stderr.splitlines() == [
         f"error: dist/{ARCHIVE}: version 0.2.0 already has a release — raise `version` in histpack.yaml (and "
         f"`released`), rebuild and commit"]
+
+
+# --- what changed between two versions --------------------------------------------------------------------
+
+def _rewrite(path: Path, change) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows = change(rows)
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+@pytest.fixture(scope="module")
+def two_versions(tmp_path_factory) -> tuple[Path, Path]:
+    """The committed package (old) and a copy with rows of `events` removed, added and changed and a column
+    added to `terms` (new)."""
+    base = tmp_path_factory.mktemp("versions")
+    old, new = base / "old", base / "new"
+    for folder in (old, new):
+        for name in ("data", "schemas"):
+            shutil.copytree(REPO / name, folder / name)
+        shutil.copy2(REPO / "datapackage.json", folder / "datapackage.json")
+
+    def events(rows):
+        header, body = rows[0], rows[1:]
+        at = {name: i for i, name in enumerate(header)}
+        out = []
+        for row in body:
+            if row[0] == "1917-romanov-dynasty-overthrown":
+                continue
+            if row[0] == "1925-stalin-national-question":
+                row[at["summary"]] += " Corrected."
+            if row[0] == "1927-voikov-murder":
+                row[at["title"]] += " (corrected)"
+                row[at["editorial_note"]] = "A corrected note."
+            out.append(row)
+        added = [list(body[0]), list(body[0])]
+        added[0][0], added[1][0] = "1999-test-one", "1999-test-two"
+        return [header, *out, *added]
+
+    _rewrite(new / "data/events.csv", events)
+    _rewrite(new / "data/terms.csv", lambda rows: [rows[0] + ["x_note"]] + [r + [""] for r in rows[1:]])
+    schema = json.loads((new / "schemas/terms.json").read_text(encoding="utf-8"))
+    schema["fields"].append({"name": "x_note", "type": "string"})
+    (new / "schemas/terms.json").write_text(json.dumps(schema), encoding="utf-8")
+    return old, new
+
+
+def test_diff_counts_rows_and_columns_exactly(two_versions):
+    old, new = two_versions
+    text = histpack(REPO, "diff", str(old), str(new))
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == (
+        f"{old} (0.2.0) → {new} (0.2.0): major changes\n"
+        "events: 2 rows added; 1 row removed; 2 rows changed (editorial_note 1, summary 1, title 1)\n"
+        "  + 1999-test-one\n  + 1999-test-two\n  - 1917-romanov-dynasty-overthrown\n"
+        "  ~ 1925-stalin-national-question: summary\n  ~ 1927-voikov-murder: title, editorial_note\n"
+        "terms: column added: x_note\n")
+    as_csv = histpack(REPO, "diff", str(old), str(new), "--format", "csv")
+    assert as_csv.stdout.splitlines() == [
+        "table,change,key,columns", "events,row_added,1999-test-one,", "events,row_added,1999-test-two,",
+        "events,row_removed,1917-romanov-dynasty-overthrown,", "events,row_changed,1925-stalin-national-question,summary",
+        "events,row_changed,1927-voikov-murder,title|editorial_note", "terms,column_added,,x_note"]
+    found = json.loads(histpack(REPO, "diff", str(old), str(new), "--format", "json").stdout)
+    assert found["level"] == "major"
+    assert [(t["table"], t["level"], len(t["rows_added"]), len(t["rows_removed"]), len(t["rows_changed"]))
+            for t in found["tables"]] == [("events", "major", 2, 1, 2), ("terms", "minor", 0, 0, 0)]
+    same = histpack(REPO, "diff", str(old), str(old))
+    assert same.stdout == f"{old} → {old}: the tables are the same\n"
+
+
+def test_release_writes_the_changelog_and_refuses_a_version_the_diff_contradicts(project_to_release):
+    root = project_to_release
+    assert histpack(root, "release").returncode == 0
+    git(root, "add", "CHANGELOG.md")
+    git(root, "commit", "-qm", "release 0.2.0")
+    edit(root / "annotations/ussr-events.yaml", "events:\n", "events:\n"
+         "  - event_id: 1917-1920-ukrainian-exile\n    regime_id: bolshevik_russia\n    date_edtf: 1917/1920\n"
+         "    event_type: other\n    title: Ukrainian independence efforts in exile\n"
+         "    summary: Supporters of the independence efforts, later in exile.\n"
+         "    quote: \"supporters of the Ukrainian independence efforts in 1917-20 and then later in exile\"\n")
+    edit(root / "histpack.yaml", "version: 0.2.0", "version: 0.2.1")
+    assert histpack(root, "build", "--no-db").returncode == 0
+    git(root, "commit", "-qam", "a new event")
+    refused = histpack(root, "release")
+    assert refused.stderr.splitlines() == [
+        "error: histpack.yaml: version 0.2.1: does not follow 0.2.0 for the changes since it (minor: `events`: 1 row "
+        "added) — use 0.3.0 or 1.0.0 (README, “Versions”)"]
+    assert sorted(p.name for p in (root / "dist").iterdir()) == [ARCHIVE]
+    edit(root / "histpack.yaml", "version: 0.2.1", "version: 0.3.0")
+    edit(root / "histpack.yaml", "released: 2026-11-27", "released: 2026-12-01")
+    assert histpack(root, "build", "--no-db").returncode == 0
+    git(root, "commit", "-qam", "0.3.0")
+    done = histpack(root, "release")
+    assert done.stdout == ("wrote dist/thom-2015-holodomor-0.3.0.zip (60 files; changes since 0.2.0: minor) and "
+                           "CHANGELOG.md\n"), done.stderr
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    from histpack.pipeline.release import CHANGELOG_HEAD
+
+    assert changelog == CHANGELOG_HEAD + (  # newest first
+        "## 0.3.0 — 2026-12-01\n\nChanges since 0.2.0: minor (README, “Versions”).\n\n"
+        "- `events`: 1 row added\n  - added: `1917-1920-ukrainian-exile`\n\n"
+        "## 0.2.0 — 2026-11-27\n\nFirst release.\n")
+    with zipfile.ZipFile(root / "dist/thom-2015-holodomor-0.3.0.zip") as z:
+        assert z.read("thom-2015-holodomor-0.3.0/CHANGELOG.md").decode() == changelog
