@@ -72,8 +72,10 @@ def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
     heading, where = source_heading(essay)
     head = (f"<h1>{heading}</h1>"
-            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted; "
-            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>"
+            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted"
+            + (" (the quoted passages only)." if stats.get("withheld") else
+               f"; {stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.")
+            + "</p>"
             f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{key}"
             f"<li><span class=\"uncov\">sentence no row anchors</span></li>"
             f"<li><span class=\"ed\">e</span> editorial change to the PDF extraction</li>"
