@@ -36,12 +36,14 @@ def release(dist: Optional[Path] = typer.Option(None, "--dist", help="Folder of 
 
 @friendly
 def diff(old: Path = typer.Argument(..., help="The older version: a package folder or a release archive (.zip)."),
-         new: Path = typer.Argument(..., help="The newer version: a package folder or a release archive (.zip)."),
-         format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, csv or json.")) -> None:
+         new: Optional[Path] = typer.Argument(None, help="The newer version: a package folder or a release archive "
+                                              "(default: the package, --package)."),
+         format: DiffFormat = typer.Option(DiffFormat.text, "--format", help="text, csv or json."),
+         package: Optional[Path] = package_option()) -> None:
     """Rows added, removed and changed (with their columns), table by table, by primary key."""
     from histpack.outputs.diff import diff_packages, render_csv, render_json, render_text
 
-    found = diff_packages(old, new)
+    found = diff_packages(old, new if new is not None else package_path(package))
     render = {DiffFormat.text: render_text, DiffFormat.csv: render_csv, DiffFormat.json: render_json}[format]
     typer.echo(render(found), nl=False)
 

@@ -195,10 +195,6 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
     index of its quotes; plus counts for the report. Only the citations that stand in this source
     are marked in it."""
     source_id = source_id or data.analyzed[0]["source_id"]
-    from histpack.site.publish import is_withheld, render_quotations
-
-    if is_withheld(data, source_id):  # its rights keep its text out: the quoted passages only
-        return render_quotations(data, source_id)
     canonical = _canonical(data, source_id)
     quotes = [q for q in data.tables["quotes"].rows if q["source_id"] == source_id]
     citations = [c for c in data.tables["citations"].rows if c["source_id"] and c.get("char_start")

@@ -66,7 +66,11 @@ def source_heading(source: dict) -> tuple[str, str]:
 def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
     """The reading page of one analysed source (the first, see `reading_order`, unless given)."""
     essay = source or data.analyzed[0]
-    article, index, stats = render_essay(data, essay["source_id"])
+    from histpack.site.publish import is_withheld, render_quotations
+
+    # a text its rights keep out of the package (a release, `--publish`): its quoted passages only
+    render = render_quotations if is_withheld(data, essay["source_id"]) else render_essay
+    article, index, stats = render(data, essay["source_id"])
     kinds = [k for k in KIND_ORDER if k != "attestation" or has_attestations(data)]
     key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in kinds)
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
