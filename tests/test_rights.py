@@ -46,3 +46,37 @@ def test_a_wrong_statement_is_one_line_at_its_key(project, cli):
     assert result.errors == [f"error: sources/canada-2008-holodomor-act.yaml:{line}: source metadata `redistribution` "
                              f"is 'all': Input should be 'full_text', 'quotations' or 'nothing' — fix it at that line "
                              f"(docs/architecture.md, “Adding a source” describes every key)"]
+
+
+def test_a_text_that_may_not_be_redistributed_at_all_leaves_only_offsets_pages_and_hashes(project, cli, tmp_path):
+    """`nothing`: the public package holds none of the text's words (not even its quotes'), still validates,
+    and the text file restores it to the working package's bytes."""
+    import csv as csvmodule
+    import io
+
+    from histpack.checks.validate import validate_package
+    from histpack.outputs.withhold import public_files, restore_text
+
+    act = "canada-2008-holodomor-act"
+    edit(project / f"sources/{act}.yaml", "redistribution: full_text", "redistribution: nothing")
+    assert cli(project, "build", "--no-db").exit_code == 0
+    files = public_files(project)
+    quotes = [q for q in csvmodule.DictReader(io.StringIO(files["data/quotes.csv"].decode())) if q["source_id"] == act]
+    assert quotes and {q["text"] + q["prefix"] + q["suffix"] for q in quotes} == {""}
+    assert all(len(q["text_sha256"]) == 64 for q in quotes)
+    assert f"sources/{act}.txt" not in files and f"sources/{act}.yaml" in files
+    words = [q["text"] for q in csvmodule.DictReader(open(project / "data/quotes.csv", encoding="utf-8"))
+             if q["source_id"] == act and len(q["text"]) > 20]
+    text_tables = (files["data/quotes.csv"] + files["data/paragraphs.csv"]).decode("utf-8")
+    assert words and [w for w in words if w in text_tables] == []
+    released = tmp_path / "released"
+    for relative, data in files.items():
+        (released / relative).parent.mkdir(parents=True, exist_ok=True)
+        (released / relative).write_bytes(data)
+    assert validate_package(released) == []
+    restore_text(released, act, project / f"sources/{act}.txt")
+    for name in ("data/paragraphs.csv", "data/quotes.csv"):  # the act's rows as built (the essay stays withheld)
+        restored, built = ([r for r in csvmodule.DictReader(open(root / name, encoding="utf-8")) if r["source_id"] == act]
+                           for root in (released, project))
+        assert restored == built, name
+    assert validate_package(released) == []
