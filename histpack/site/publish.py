@@ -50,7 +50,8 @@ def _passages(quotes: list[dict], first: int, last: int) -> list[tuple[int, int,
 
 def render_quotations(data: SiteData, source_id: str) -> tuple[str, dict, dict]:
     """The <article> of a source whose text is withheld: each paragraph's quoted passages in order, `[…]`
-    where text is left out, printed pages in the margin; highlights as on a full text (same ids)."""
+    where text is left out (a single character between two quotes is shown as the space it separates them
+    by), printed pages in the margin; highlights as on a full text (same ids)."""
     from histpack.site.essay import KIND_LABELS, Range, quote_index, quote_kind, render_text, rows_by_quote
 
     source = _source(data, source_id)
@@ -92,7 +93,12 @@ def render_quotations(data: SiteData, source_id: str) -> tuple[str, dict, dict]:
             continue
         elided = False
         pieces = [ELISION] if passages[0][0] > first else []
+        previous_end = None
         for start, end, words in passages:
+            if previous_end is not None:  # one character between two quotes is the space between them
+                pieces.append(ELISION if start - previous_end > 1 else
+                              '<span class="gap" title="one character not quoted"></span>')
+            previous_end = end
             page = max((pg for at, pg in page_starts if at <= start), default=None)
             points = {}
             if page != shown_page:
@@ -105,9 +111,8 @@ def render_quotations(data: SiteData, source_id: str) -> tuple[str, dict, dict]:
                                                      f'role="note" aria-label="page {pg}">{pg}</span>')
                     shown_page = pg
             pieces.append(render_text(words, start, ranges, points))
+        if passages[-1][1] < last:
             pieces.append(ELISION)
-        if passages[-1][1] >= last:
-            pieces.pop()
         parts.append(f'<p class="para quoted" id="para-{escape(p["seq"])}">{" ".join(pieces)}</p>')
     if section is not None:
         parts.append("</section>")
