@@ -14,6 +14,8 @@ CREATE TYPE "author_type" AS ENUM ('person', 'organization');
 
 CREATE TYPE "work_type" AS ENUM ('article', 'legislation', 'web_page', 'book', 'chapter', 'report');
 
+CREATE TYPE "redistribution" AS ENUM ('full_text', 'quotations', 'nothing');
+
 CREATE TABLE "sources" (
   "source_id" VARCHAR NOT NULL,
   "role" "role" NOT NULL,
@@ -31,11 +33,13 @@ CREATE TABLE "sources" (
   "issn" VARCHAR,
   "url" VARCHAR,
   "license" VARCHAR,
+  "redistribution" "redistribution",
+  "text_sha256" VARCHAR,
   "editorial_note" VARCHAR,
   PRIMARY KEY ("source_id")
 );
 
-INSERT INTO "sources" SELECT CAST("source_id" AS VARCHAR), CAST("role" AS "role"), CAST("cited_as" AS VARCHAR), CAST("authors" AS VARCHAR), CAST("author_type" AS "author_type"), CAST("work_type" AS "work_type"), CAST("year" AS BIGINT), CAST("title" AS VARCHAR), CAST("container" AS VARCHAR), CAST("volume" AS VARCHAR), CAST("issue" AS VARCHAR), CAST("pages" AS VARCHAR), CAST("doi" AS VARCHAR), CAST("issn" AS VARCHAR), CAST("url" AS VARCHAR), CAST("license" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
+INSERT INTO "sources" SELECT CAST("source_id" AS VARCHAR), CAST("role" AS "role"), CAST("cited_as" AS VARCHAR), CAST("authors" AS VARCHAR), CAST("author_type" AS "author_type"), CAST("work_type" AS "work_type"), CAST("year" AS BIGINT), CAST("title" AS VARCHAR), CAST("container" AS VARCHAR), CAST("volume" AS VARCHAR), CAST("issue" AS VARCHAR), CAST("pages" AS VARCHAR), CAST("doi" AS VARCHAR), CAST("issn" AS VARCHAR), CAST("url" AS VARCHAR), CAST("license" AS VARCHAR), CAST("redistribution" AS "redistribution"), CAST("text_sha256" AS VARCHAR), CAST("editorial_note" AS VARCHAR)
   FROM read_csv('data/sources.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "sources" IS 'The essay and every work it cites, as it cites them; unknown details stay empty.';
@@ -72,6 +76,10 @@ COMMENT ON COLUMN "sources"."url" IS 'Where the work can be read.';
 
 COMMENT ON COLUMN "sources"."license" IS 'Rights in the work''s text.';
 
+COMMENT ON COLUMN "sources"."redistribution" IS 'For an analysed source: what of its text may be redistributed (its `sources/<source_id>.yaml` states it). A release and the published site withhold the rest; empty for a cited work, whose text is not here.';
+
+COMMENT ON COLUMN "sources"."text_sha256" IS 'For an analysed source: SHA-256 of its canonical text (UTF-8; the paragraphs joined with blank lines). Where the text is withheld, a reader''s own copy is checked against it (`histpack verify-text`).';
+
 COMMENT ON COLUMN "sources"."editorial_note" IS 'What the encoder notes about this row: where the essay conflicts with the historical record (the essay''s statement is kept in the row), or what the encoding inferred beyond the essay.';
 
 CREATE TYPE "section" AS ENUM ('abstract', 'epigraph', 'body', 'note');
@@ -85,7 +93,7 @@ CREATE TABLE "paragraphs" (
   "char_end" BIGINT NOT NULL,
   "page_start" BIGINT NOT NULL,
   "page_end" BIGINT NOT NULL,
-  "text" VARCHAR NOT NULL,
+  "text" VARCHAR,
   PRIMARY KEY ("paragraph_id"),
   FOREIGN KEY ("source_id") REFERENCES "sources" ("source_id")
 );
@@ -111,7 +119,7 @@ COMMENT ON COLUMN "paragraphs"."page_start" IS 'Printed page of its first charac
 
 COMMENT ON COLUMN "paragraphs"."page_end" IS 'Printed page of its last character.';
 
-COMMENT ON COLUMN "paragraphs"."text" IS 'The paragraph''s canonical text.';
+COMMENT ON COLUMN "paragraphs"."text" IS 'The paragraph''s canonical text; empty only in a release of a source whose rights withhold it (`sources.redistribution`), until `histpack verify-text` restores it from a reader''s copy.';
 
 CREATE TABLE "page_spans" (
   "source_id" VARCHAR NOT NULL,
@@ -213,7 +221,8 @@ CREATE TYPE "voice" AS ENUM ('author', 'primary', 'secondary');
 CREATE TABLE "quotes" (
   "quote_id" VARCHAR NOT NULL,
   "source_id" VARCHAR NOT NULL,
-  "text" VARCHAR NOT NULL,
+  "text" VARCHAR,
+  "text_sha256" VARCHAR NOT NULL,
   "char_start" BIGINT NOT NULL,
   "char_end" BIGINT NOT NULL,
   "page_start" BIGINT NOT NULL,
@@ -230,7 +239,7 @@ CREATE TABLE "quotes" (
   FOREIGN KEY ("paragraph_id") REFERENCES "paragraphs" ("paragraph_id")
 );
 
-INSERT INTO "quotes" SELECT CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("text" AS VARCHAR), CAST("char_start" AS BIGINT), CAST("char_end" AS BIGINT), CAST("page_start" AS BIGINT), CAST("page_end" AS BIGINT), CAST("prefix" AS VARCHAR), CAST("suffix" AS VARCHAR), CAST("voice" AS "voice"), CAST("speaker_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("paragraph_id" AS VARCHAR)
+INSERT INTO "quotes" SELECT CAST("quote_id" AS VARCHAR), CAST("source_id" AS VARCHAR), CAST("text" AS VARCHAR), CAST("text_sha256" AS VARCHAR), CAST("char_start" AS BIGINT), CAST("char_end" AS BIGINT), CAST("page_start" AS BIGINT), CAST("page_end" AS BIGINT), CAST("prefix" AS VARCHAR), CAST("suffix" AS VARCHAR), CAST("voice" AS "voice"), CAST("speaker_id" AS VARCHAR), CAST("citation_id" AS VARCHAR), CAST("paragraph_id" AS VARCHAR)
   FROM read_csv('data/quotes.csv', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 
 COMMENT ON TABLE "quotes" IS 'Verbatim passages of the canonical text: the evidence every analytic row rests on. Offsets and pages are computed by the builder.';
@@ -239,7 +248,9 @@ COMMENT ON COLUMN "quotes"."quote_id" IS 'Identifier of the quote.';
 
 COMMENT ON COLUMN "quotes"."source_id" IS 'The essay the words are from.';
 
-COMMENT ON COLUMN "quotes"."text" IS 'The words, exactly as in the canonical text.';
+COMMENT ON COLUMN "quotes"."text" IS 'The words, exactly as in the canonical text; empty only in a release of a source whose rights withhold even quotations (`sources.redistribution` `nothing`).';
+
+COMMENT ON COLUMN "quotes"."text_sha256" IS 'SHA-256 of the words (UTF-8): the quote stays verifiable where its text is withheld.';
 
 COMMENT ON COLUMN "quotes"."char_start" IS 'Offset of the first character in the canonical text.';
 
@@ -249,9 +260,9 @@ COMMENT ON COLUMN "quotes"."page_start" IS 'Printed page of the first character.
 
 COMMENT ON COLUMN "quotes"."page_end" IS 'Printed page of the last character.';
 
-COMMENT ON COLUMN "quotes"."prefix" IS 'Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector).';
+COMMENT ON COLUMN "quotes"."prefix" IS 'Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector); empty in a release of a source whose rights allow only quotations.';
 
-COMMENT ON COLUMN "quotes"."suffix" IS 'Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector).';
+COMMENT ON COLUMN "quotes"."suffix" IS 'Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector); empty in a release of a source whose rights allow only quotations.';
 
 COMMENT ON COLUMN "quotes"."voice" IS 'Whose words these are.';
 

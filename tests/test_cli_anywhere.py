@@ -28,7 +28,7 @@ COMMANDS = [
     ["compare", "ussr", "prc", "--dimension", "collectivization"],
     ["coverage", "--no-list", "--section", "abstract"],
     ["load"], ["export", "--out", "x"], ["timeline", "--out", "t.svg"], ["build", "--no-db"], ["site", "--out", "s"],
-    ["recover"],
+    ["recover"], ["release"], ["diff", "old.zip"], ["verify-text", "thom-2015-ewjus", "thom.txt"],
 ]
 
 

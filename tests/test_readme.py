@@ -2,6 +2,7 @@
 
 Fenced blocks, in README order, in a scratch copy of the project (so commands that write files
 leave the repository alone):
+(committed in a git repository of its own, as `histpack release` needs):
 - ```sh: every line starting with `histpack ` runs (through `python -m histpack.cli.app`, with shell
   redirections as written) and must exit 0; so do lines for the `duckdb` CLI (the newest in
   HISTPACK_DUCKDB_CLI, or on PATH) and `sqlite3`, where those tools are installed (required when
@@ -86,6 +87,11 @@ def project(tmp_path_factory) -> Path:
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
             shutil.copy2(source, target / name)
+    # committed, as `histpack release` requires (a release is made from a commit)
+    identity = {**os.environ, "GIT_AUTHOR_NAME": "readme", "GIT_AUTHOR_EMAIL": "readme@example.org",
+                "GIT_COMMITTER_NAME": "readme", "GIT_COMMITTER_EMAIL": "readme@example.org"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the project"]):
+        subprocess.run(["git", "-C", str(target), *command], check=True, capture_output=True, env=identity)
     return target
 
 

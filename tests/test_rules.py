@@ -273,3 +273,50 @@ def test_the_build_names_the_annotation_line_of_a_cross_table_rule(project, cli)
     result = cli(project, "build", "--no-db")
     assert result.exit_code == 1
     assert result.errors == [f"error: {A}/persons.yaml:{line}: persons row `hitler`: an actor needs `regime_id`"]
+
+
+# --- a source's text withheld by its rights (a release) --------------------------------------------
+
+def test_a_changed_text_no_longer_matches_its_hash(con, package):
+    number, _ = _csv_row("sources", "source_id", "thom-2015-ewjus")
+    line = _one(con, package, "UPDATE sources SET text_sha256 = repeat('0', 64) WHERE source_id = 'thom-2015-ewjus'")
+    assert line == (f"data/sources.csv: row {number}: source `thom-2015-ewjus`: its paragraphs' text does not match "
+                    f"`text_sha256`")
+
+
+def test_a_text_withheld_where_its_rights_allow_only_quotations_keeps_the_rules(con, package):
+    con.execute("UPDATE paragraphs SET text = NULL WHERE source_id = 'thom-2015-ewjus'")
+    assert _problems(con, package) == []
+    assert rules.withheld_texts(con) == ["thom-2015-ewjus"]
+
+
+def test_a_withheld_text_still_checks_each_quote_by_its_hash_and_place(con, package):
+    con.execute("UPDATE paragraphs SET text = NULL WHERE source_id = 'thom-2015-ewjus'")
+    number, row = _csv_row("quotes", "quote_id", "q81-after-the-defeat-of-trotsky")
+    line = _one(con, package, "UPDATE quotes SET text = replace(text, 'Trotsky', 'Trotzky') WHERE quote_id = ?",
+                [row["quote_id"]])
+    assert line == f"data/quotes.csv: row {number}: quote `{row['quote_id']}`: its text does not match `text_sha256`"
+    con.execute("UPDATE quotes SET text = replace(text, 'Trotzky', 'Trotsky') WHERE quote_id = ?", [row["quote_id"]])
+    line = _one(con, package, "UPDATE quotes SET paragraph_id = 'thom-2015-ewjus-p010' WHERE quote_id = ?",
+                [row["quote_id"]])
+    assert line == (f"data/quotes.csv: row {number}: quote `{row['quote_id']}`: offsets {row['char_start']}-"
+                    f"{row['char_end']} are not inside its paragraph")
+
+
+def test_a_text_withheld_in_part_or_against_its_rights_is_named(con, package):
+    number, _ = _csv_row("sources", "source_id", "thom-2015-ewjus")
+    line = _one(con, package, "UPDATE paragraphs SET text = NULL WHERE paragraph_id = 'thom-2015-ewjus-p002'")
+    assert line.startswith(f"data/sources.csv: row {number}: source `thom-2015-ewjus`: 1 of its ")
+    con.execute("UPDATE paragraphs SET text = NULL WHERE source_id = 'thom-2015-ewjus'")
+    con.execute("UPDATE sources SET redistribution = 'full_text' WHERE source_id = 'thom-2015-ewjus'")
+    assert _problems(con, package) == [f"data/sources.csv: row {number}: source `thom-2015-ewjus`: its text is "
+                                       f"withheld but its rights (`redistribution` full_text) allow the full text"]
+
+
+def test_quote_words_are_withheld_only_where_even_quotations_are(con, package):
+    number, row = _csv_row("quotes", "quote_id", "q81-after-the-defeat-of-trotsky")
+    line = _one(con, package, "UPDATE quotes SET text = NULL WHERE quote_id = ?", [row["quote_id"]])
+    assert line == (f"data/quotes.csv: row {number}: quote `{row['quote_id']}`: no text, but the rights of "
+                    f"`thom-2015-ewjus` allow quotations")
+    con.execute("UPDATE sources SET redistribution = 'nothing' WHERE source_id = 'thom-2015-ewjus'")
+    assert _problems(con, package) == []

@@ -10,6 +10,7 @@ on the written tables.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -300,7 +301,8 @@ def _quote_rows(resolver: _Resolver) -> tuple[list[tuple[dict, str]], dict[int, 
                 resolver.error(claims[-1].where, f"quote “{r.text[:60]}” is used elsewhere with another {attr} "
                                f"({', '.join(sorted(map(str, given)))})", f"first used at {_text(claims[0].where)}")
             merged[attr] = min(given) if given else None
-        rows.append((dict(quote_id=quote_id, source_id=sid, text=r.text, char_start=r.char_start,
+        rows.append((dict(quote_id=quote_id, source_id=sid, text=r.text,
+                          text_sha256=hashlib.sha256(r.text.encode("utf-8")).hexdigest(), char_start=r.char_start,
                          char_end=r.char_end, page_start=r.page_start, page_end=r.page_end, prefix=r.prefix,
                          suffix=r.suffix, voice=merged["voice"] or "author", speaker_id=merged["speaker_id"],
                          citation_id=merged["citation_id"],

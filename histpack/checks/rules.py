@@ -111,7 +111,7 @@ def _label(table: str, key: tuple) -> str:
 # --- the text: paragraphs, quotes, citations against the canonical text and the page map -----------
 
 _TEXTS = f"""(SELECT source_id, string_agg(text, '{TEXT_SEPARATOR}' ORDER BY seq) AS full_text
-              FROM paragraphs GROUP BY source_id)"""
+              FROM paragraphs GROUP BY source_id HAVING bool_and(text IS NOT NULL))"""
 
 
 def _page_of(alias: str, source: str, offset: str) -> str:
@@ -120,47 +120,105 @@ def _page_of(alias: str, source: str, offset: str) -> str:
             f"AND {alias}.char_start <= {offset} AND {offset} < {alias}.char_end")
 
 
+_WITHHELD = """(SELECT source_id FROM paragraphs GROUP BY source_id HAVING bool_and(text IS NULL))"""
+
+
 @rule("paragraphs")
 def paragraph_offsets(con, schema) -> list[Violation]:
-    """Joined with blank lines, the paragraphs give the text every offset refers to."""
-    rows = con.execute("""
+    """Joined with blank lines, the paragraphs give the text every offset refers to; where the text is
+    withheld (a release), they still follow each other with one blank line between them."""
+    rows = con.execute(f"""
         SELECT rowid, paragraph_id, char_start, char_end FROM (
             SELECT rowid, paragraph_id, char_start, char_end, length(text) AS size,
-                   coalesce(sum(length(text) + 2) OVER (PARTITION BY source_id ORDER BY seq
+                   coalesce(sum(coalesce(length(text), char_end - char_start) + {len(TEXT_SEPARATOR)}) OVER (PARTITION BY source_id ORDER BY seq
                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS expected
             FROM paragraphs)
-        WHERE char_start <> expected OR char_end <> expected + size ORDER BY rowid""").fetchall()
+        WHERE char_start <> expected OR (size IS NOT NULL AND char_end <> expected + size)
+              OR char_end <= char_start ORDER BY rowid""").fetchall()
     return [Violation("paragraphs", r[0], (r[1],), f"paragraph offsets {r[2]}-{r[3]} do not follow from the text")
             for r in rows]
 
 
+@rule("paragraphs", "sources")
+def text_whole_or_withheld(con, schema) -> list[Violation]:
+    """A source's text is in the package whole, or withheld whole where its rights allow no more than
+    quotations (a release); then its paragraphs keep their offsets and pages, and the source its hash."""
+    rows = con.execute(f"""
+        SELECT s.rowid, s.source_id, CAST(s.redistribution AS VARCHAR), count(p.text), count(*)
+        FROM sources s JOIN paragraphs p USING (source_id)
+        GROUP BY s.rowid, s.source_id, s.redistribution
+        HAVING count(p.text) NOT IN (0, count(*))
+            OR (count(p.text) = 0 AND coalesce(CAST(s.redistribution AS VARCHAR), 'full_text') = 'full_text')
+        ORDER BY s.rowid""").fetchall()
+    out = []
+    for row, source_id, redistribution, with_text, total in rows:
+        if with_text:
+            out.append(Violation("sources", row, (source_id,), f"source `{source_id}`: {total - with_text} of its "
+                                 f"{total} paragraphs have no text", "restore the whole text (histpack verify-text) "
+                                 "or rebuild"))
+        else:
+            out.append(Violation("sources", row, (source_id,), f"source `{source_id}`: its text is withheld but its "
+                                 f"rights (`redistribution` {redistribution or 'empty'}) allow the full text",
+                                 "rebuild the release"))
+    return out
+
+
+@rule("paragraphs", "sources")
+def text_matches_its_hash(con, schema) -> list[Violation]:
+    """Joined with blank lines, a source's paragraphs hash to the `text_sha256` its row records."""
+    rows = con.execute(f"""
+        SELECT s.rowid, s.source_id FROM sources s
+        JOIN (SELECT source_id, sha256(string_agg(text, '{TEXT_SEPARATOR}' ORDER BY seq)) AS digest
+              FROM paragraphs GROUP BY source_id HAVING bool_and(text IS NOT NULL)) t USING (source_id)
+        WHERE s.text_sha256 IS NOT NULL AND s.text_sha256 <> t.digest ORDER BY s.rowid""").fetchall()
+    return [Violation("sources", row, (sid,), f"source `{sid}`: its paragraphs' text does not match `text_sha256`",
+                      "the text was changed after the build: rebuild, or restore it with histpack verify-text")
+            for row, sid in rows]
+
+
 @rule("quotes", "paragraphs", "page_spans")
 def quote_text_pages_and_context(con, schema) -> list[Violation]:
-    """A quote is the text at its offsets, on the pages the page map gives, between its prefix and suffix."""
+    """A quote is the text at its offsets, on the pages the page map gives, between its prefix and suffix,
+    and its words hash to its `text_sha256`. Where the source's text is withheld, the words (if the
+    release carries them) are checked by their length and hash, and the offsets against their paragraph."""
     rows = con.execute(f"""
         WITH q AS (
             SELECT q.rowid AS row, q.quote_id, q.char_start, q.char_end, q.page_start, q.page_end,
-                   q.text = substring(coalesce(t.full_text, ''), q.char_start + 1, q.char_end - q.char_start)
+                   t.full_text IS NULL AS withheld,
+                   CASE WHEN t.full_text IS NULL
+                        THEN q.text IS NULL OR length(q.text) = q.char_end - q.char_start
+                        ELSE q.text = substring(t.full_text, q.char_start + 1, q.char_end - q.char_start) END
                        AS verbatim,
+                   q.text IS NULL OR sha256(q.text) = q.text_sha256 AS hashed,
+                   t.full_text IS NOT NULL OR (p.char_start IS NOT NULL AND p.char_start <= q.char_start
+                                               AND q.char_end <= p.char_end) AS placed,
                    first.page AS first_page, last.page AS last_page,
-                   q.char_start >= length(coalesce(q.prefix, ''))
-                   AND substring(coalesce(t.full_text, ''), q.char_start - length(coalesce(q.prefix, '')) + 1,
+                   t.full_text IS NULL OR (q.char_start >= length(coalesce(q.prefix, ''))
+                   AND substring(t.full_text, q.char_start - length(coalesce(q.prefix, '')) + 1,
                                  length(coalesce(q.prefix, ''))) = coalesce(q.prefix, '')
-                   AND substring(coalesce(t.full_text, ''), q.char_end + 1, length(coalesce(q.suffix, '')))
-                       = coalesce(q.suffix, '') AS in_context
+                   AND substring(t.full_text, q.char_end + 1, length(coalesce(q.suffix, '')))
+                       = coalesce(q.suffix, '')) AS in_context
             FROM quotes q LEFT JOIN {_TEXTS} t USING (source_id)
+            LEFT JOIN paragraphs p ON p.paragraph_id = q.paragraph_id AND p.source_id = q.source_id
             {_page_of('first', 'q.source_id', 'q.char_start')}
             {_page_of('last', 'q.source_id', 'q.char_end - 1')})
         SELECT * FROM q
-        WHERE NOT verbatim OR first_page IS DISTINCT FROM page_start OR last_page IS DISTINCT FROM page_end
-              OR NOT in_context
+        WHERE NOT verbatim OR NOT hashed OR NOT placed OR first_page IS DISTINCT FROM page_start
+              OR last_page IS DISTINCT FROM page_end OR NOT in_context
         ORDER BY row""").fetchall()
     out = []
-    for row, quote_id, start, end, page_start, page_end, verbatim, first, last, in_context in rows:
+    for row, quote_id, start, end, page_start, page_end, withheld, verbatim, hashed, placed, first, last, in_context \
+            in rows:
         at = ("quotes", row, (quote_id,))
         if not verbatim:
-            out.append(Violation(*at, f"quote `{quote_id}`: text differs from the canonical text at {start}-{end}"))
+            out.append(Violation(*at, f"quote `{quote_id}`: " + (f"its text is not {end - start} characters long "
+                                      f"(offsets {start}-{end})" if withheld else
+                                      f"text differs from the canonical text at {start}-{end}")))
             continue
+        if not hashed:
+            out.append(Violation(*at, f"quote `{quote_id}`: its text does not match `text_sha256`"))
+        if not placed:
+            out.append(Violation(*at, f"quote `{quote_id}`: offsets {start}-{end} are not inside its paragraph"))
         if (first, last) != (page_start, page_end):
             out.append(Violation(*at, f"quote `{quote_id}`: pages {page_start}-{page_end} but the page map "
                                       f"gives {first}-{last}"))
@@ -169,13 +227,25 @@ def quote_text_pages_and_context(con, schema) -> list[Violation]:
     return out
 
 
+@rule("quotes", "sources")
+def quote_words_withheld_only_where_allowed(con, schema) -> list[Violation]:
+    """A quote carries its words unless its source's rights withhold even quotations (`nothing`)."""
+    rows = con.execute("""
+        SELECT q.rowid, q.quote_id, q.source_id FROM quotes q LEFT JOIN sources s USING (source_id)
+        WHERE q.text IS NULL AND coalesce(CAST(s.redistribution AS VARCHAR), 'full_text') <> 'nothing'
+        ORDER BY q.rowid""").fetchall()
+    return [Violation("quotes", row, (qid,), f"quote `{qid}`: no text, but the rights of `{sid}` allow quotations")
+            for row, qid, sid in rows]
+
+
 @rule("citations", "paragraphs", "page_spans")
 def citation_text_and_page(con, schema) -> list[Violation]:
     """A reference's words stand at its offsets, on its page, in the source it stands in
-    (`citing_source_id`; `source_id` is the work it cites)."""
+    (`citing_source_id`; `source_id` is the work it cites). Where that text is withheld, its page."""
     rows = con.execute(f"""
         SELECT c.rowid, c.citation_id, c.page, s.page AS mapped,
-               coalesce(substring(t.full_text, c.char_start + 1, c.char_end - c.char_start) = c.cited_as, false)
+               t.full_text IS NULL
+               OR coalesce(substring(t.full_text, c.char_start + 1, c.char_end - c.char_start) = c.cited_as, false)
         FROM citations c LEFT JOIN {_TEXTS} t ON t.source_id = c.citing_source_id
         {_page_of('s', 'c.citing_source_id', 'c.char_start')}
         ORDER BY c.rowid""").fetchall()
@@ -187,6 +257,14 @@ def citation_text_and_page(con, schema) -> list[Violation]:
         elif page != mapped:
             out.append(Violation(*at, f"citation `{citation_id}`: page {page} but the page map gives {mapped}"))
     return out
+
+
+def withheld_texts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources whose text the package withholds (a release), for a note: what could not be checked."""
+    try:
+        return [r[0] for r in con.execute(f"SELECT source_id FROM {_WITHHELD} ORDER BY source_id").fetchall()]
+    except duckdb.Error:  # no paragraphs table, or not ours: nothing is withheld
+        return []
 
 
 @rule("quotes")

@@ -160,7 +160,7 @@ def project_checks(checked, descriptor: dict) -> list[Finding]:
     """Our own rules (`rules.py`) on the rows the engine typed, as tables named after the resources
     (rows in file order, no key constraints), dropped again afterwards."""
     from histpack.project.sql import ident
-    from histpack.checks.rules import create_rule_tables, project_problems
+    from histpack.checks.rules import create_rule_tables, project_problems, withheld_texts
     from histpack.model.conventions import is_histpack_package
 
     if not is_histpack_package(descriptor):
@@ -168,7 +168,12 @@ def project_checks(checked, descriptor: dict) -> list[Finding]:
     made: list[str] = []
     try:
         made = create_rule_tables(checked.con, checked)
-        return project_problems(checked.con, descriptor, checked.package.database_schema())
+        found = project_problems(checked.con, descriptor, checked.package.database_schema())
+        for source_id in withheld_texts(checked.con):
+            checked.notes.append(f"the text of `{source_id}` is withheld by its rights (a release): its quotes were "
+                                 f"checked by offsets, pages and hashes, not against the text — restore it from your "
+                                 f"own copy with `histpack verify-text {source_id} FILE`")
+        return found
     finally:
         for name in made:
             checked.con.execute(f"DROP TABLE IF EXISTS {ident(name)}")

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import typer
 
-from histpack.cli import build, publish, query, read, validate
+from histpack.cli import build, publish, query, read, release, validate
 from histpack.cli.common import PACKAGE_ENV  # noqa: F401 - the environment variable naming the package
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Build, validate, load and query a histpack data package.")
 
 COMMANDS = (build.build, validate.validate, validate.load, query.query, read.coverage, read.compare, publish.cite,
-            read.timeline, publish.site, publish.codebook, publish.export, build.recover)
+            read.timeline, publish.site, publish.codebook, publish.export, release.release, release.diff,
+            release.verify_text, build.recover)
 for command in COMMANDS:
     app.command()(command)
 

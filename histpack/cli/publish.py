@@ -74,11 +74,13 @@ def export(format: str = typer.Option("parquet", "--format", help="parquet, csv,
 
 @friendly
 def site(out: Path = typer.Option(..., "--out", help="Folder to write the site into (replaced as a whole)."),
+         publish: bool = typer.Option(False, "--publish", help="Build it to publish: each text only as far as its "
+                                      "rights allow (a withheld text as its quoted passages)."),
          package: Optional[Path] = package_option()) -> None:
     """A static site to read the essay with every row in place: essay, tables, comparisons, timeline."""
     from histpack.site import build_site
 
-    report = build_site(package_path(package), out)
+    report = build_site(package_path(package), out, publish=publish)
     if not report.essay:
         typer.echo("not a histpack essay package: built the table pages only")
     typer.echo(f"wrote {len(report.pages)} files to {os.path.relpath(report.out)}; "

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from histpack.cli.common import (check_source, db_option, friendly, guard, package_option, project_root,
-                                 read_only_connection, source_option)
+from histpack.cli.common import (check_source, db_option, friendly, guard, locate, package_option, package_path,
+                                 project_root, read_only_connection, source_option)
 from histpack.project.errors import BuildError
 
 
@@ -63,12 +63,20 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id)."),
 def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help="List the uncovered sentences."),
              section: Optional[str] = typer.Option(None, help="Only this section: abstract, epigraph, body, note."),
              source: Optional[str] = source_option("Only this analysed source (default: each in turn)."),
-             package: Optional[Path] = package_option("Project folder")) -> None:
+             package: Optional[Path] = package_option("Project folder, or a package without annotations (a release)")) -> None:
     """Per paragraph, the quotes anchored in it; the share of paragraphs and sentences covered."""
     from histpack.annotate.project import project_coverage
-    from histpack.project.layout import Project
+    from histpack.project.layout import Project, is_project
 
-    for found in project_coverage(Project(project_root(package)), source, section):
+    located = locate(package)
+    folder = located if located.is_dir() else located.parent
+    if is_project(folder) or not (folder / "datapackage.json").is_file():
+        measured = project_coverage(Project(project_root(package)), source, section)
+    else:  # a package without its annotations (a release): measured from its tables
+        from histpack.outputs.coverage import package_coverage
+
+        measured = package_coverage(package_path(package), source, section)
+    for found in measured:
         typer.echo(f"{found.source_id}:")
         for p in found.paragraphs:
             mark = "ok " if p.covered == p.sentences else "   " if p.covered else "-- "

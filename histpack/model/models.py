@@ -158,6 +158,12 @@ class Source(Row):
     issn: Optional[str] = Field(None, pattern=r"^\d{4}-\d{3}[\dX]$", description="ISSN of the container.")
     url: Optional[str] = Field(None, pattern=r"^https?://", description="Where the work can be read.")
     license: Optional[str] = Field(None, description="Rights in the work's text.")
+    redistribution: Optional[vocab(v.REDISTRIBUTION)] = Field(None, description=(
+        "For an analysed source: what of its text may be redistributed (its `sources/<source_id>.yaml` states "
+        "it). A release and the published site withhold the rest; empty for a cited work, whose text is not here."))
+    text_sha256: Optional[str] = Field(None, pattern=r"^[0-9a-f]{64}$", description=(
+        "For an analysed source: SHA-256 of its canonical text (UTF-8; the paragraphs joined with blank lines). "
+        "Where the text is withheld, a reader's own copy is checked against it (`histpack verify-text`)."))
     editorial_note: EditorialNote = None
 
 
@@ -176,7 +182,9 @@ class Paragraph(Row):
     char_end: int = Field(ge=1, description="Offset just after its last character (exclusive).")
     page_start: int = Field(ge=1, description="Printed page of its first character.")
     page_end: int = Field(ge=1, description="Printed page of its last character.")
-    text: str = Text("The paragraph's canonical text.")
+    text: Optional[str] = Field(None, min_length=1, description=(
+        "The paragraph's canonical text; empty only in a release of a source whose rights withhold it "
+        "(`sources.redistribution`), until `histpack verify-text` restores it from a reader's copy."))
 
 
 class PageSpan(Row):
@@ -216,13 +224,19 @@ class Quote(Row):
         derived=("source_id", "char_start", "char_end", "page_start", "page_end", "prefix", "suffix", "paragraph_id"), generated=True)
     quote_id: str = Id("Identifier of the quote.")
     source_id: str = Id("The essay the words are from.")
-    text: str = Text("The words, exactly as in the canonical text.")
+    text: Optional[str] = Field(None, min_length=1, description=(
+        "The words, exactly as in the canonical text; empty only in a release of a source whose rights withhold "
+        "even quotations (`sources.redistribution` `nothing`)."))
+    text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description=(
+        "SHA-256 of the words (UTF-8): the quote stays verifiable where its text is withheld."))
     char_start: int = Field(ge=0, description="Offset of the first character in the canonical text.")
     char_end: int = Field(ge=1, description="Offset just after the last character (exclusive).")
     page_start: int = Field(ge=1, description="Printed page of the first character.")
     page_end: int = Field(ge=1, description="Printed page of the last character.")
-    prefix: str = Field("", max_length=32, description="Up to 32 characters before the quote in its paragraph (W3C TextQuoteSelector).")
-    suffix: str = Field("", max_length=32, description="Up to 32 characters after the quote in its paragraph (W3C TextQuoteSelector).")
+    prefix: str = Field("", max_length=32, description="Up to 32 characters before the quote in its paragraph (W3C "
+                        "TextQuoteSelector); empty in a release of a source whose rights allow only quotations.")
+    suffix: str = Field("", max_length=32, description="Up to 32 characters after the quote in its paragraph (W3C "
+                        "TextQuoteSelector); empty in a release of a source whose rights allow only quotations.")
     voice: vocab(v.VOICE) = Field(description="Whose words these are.")
     speaker_id: Optional[str] = Id("Person whose words these are; empty for the essay's author.", default=None)
     citation_id: Optional[str] = Id("The reference the essay gives for these words.", default=None)
@@ -232,7 +246,7 @@ class Quote(Row):
     def _span(self):
         if self.char_end <= self.char_start:
             raise ValueError("char_end must be greater than char_start")
-        if self.char_end - self.char_start != len(self.text):
+        if self.text is not None and self.char_end - self.char_start != len(self.text):
             raise ValueError("char_end - char_start must equal the length of text")
         if self.page_end < self.page_start:
             raise ValueError("page_end before page_start")

@@ -7,9 +7,10 @@ Two kinds:
   on their values: `SOURCE_ROLE` (the build looks for the `analyzed` source), `VOICE` (an `author`
   quote has no speaker), `CITATION_KIND` (footnote references are checked against footnote numbers),
   `DATE_PRECISION` (derived by `dates.py` from the EDTF form), `PARAGRAPH_SECTION` and
-  `EDITORIAL_CHANGE_KIND` (written by `canonical.py`), `PERSON_KIND` (a rule needs every `actor` to
-  have a regime), `BASIS` (an `inferred` comparison must say why) and `DATE_BASIS` (an `inferred` date must
-  say why; the builder derives `explicit`). Changing one of these means
+  `EDITORIAL_CHANGE_KIND` (written by `canonical.py`), `REDISTRIBUTION` (what a release carries of a text,
+  `project/rights.py`), `PERSON_KIND` (a rule needs every `actor` to have a regime), `BASIS` (an
+  `inferred` comparison must say why) and `DATE_BASIS` (an `inferred` date must say why; the builder
+  derives `explicit`). Changing one of these means
   changing code.
 - **Content** vocabularies describe the history (event types, roles, phases, purge outcomes,
   themes, topics, schools, comparison dimensions …). They are the project's data:
@@ -30,6 +31,7 @@ from pydantic import ConfigDict, Field, RootModel, StringConstraints, Validation
 from pydantic_core import PydanticCustomError, core_schema
 
 from histpack.project.errors import BuildError, echo
+from histpack.project.rights import REDISTRIBUTION  # noqa: F401 - structural: what a release may carry of a text
 from histpack.project.yaml import load_yaml
 
 SOURCE_ROLE = {

@@ -61,7 +61,8 @@ def source_entry(record: dict, also_at: list[str]) -> dict:
     entry = {"title": source_title(record), "path": record.get("url"), "doi": record.get("doi"),
              "pages": record.get("pages"), "authors": record.get("authors"), "year": record.get("year"),
              "container": record.get("container"), "volume": record.get("volume"), "issue": record.get("issue"),
-             "issn": record.get("issn"), "license": record.get("license"), "also_at": also_at}
+             "issn": record.get("issn"), "license": record.get("license"),
+             "redistribution": record.get("redistribution"), "also_at": also_at}
     return {key: value for key, value in entry.items() if value not in (None, [])} | {"also_at": also_at}
 
 

@@ -211,3 +211,22 @@ def _build(project: Project, db_path: Path | None) -> BuildReport:
     if db is not None:
         checks.append("DuckDB loaded")
     return BuildReport(rows, checks, db)
+
+
+def out_of_date(root: Path | None = None) -> list[str]:
+    """The generated files (package, CODEBOOK.md, CITATION.cff, load.sql) that differ from what a build
+    would write now, or are missing: nothing is written in the project (a scratch folder is used)."""
+    project = Project(find_root(root))
+    resolution, _, records, also = resolve_project(project)
+    files = render(resolution.rows, analyzed_records(records, also), read_metadata(project.root), resolution.vocabularies)
+    with tempfile.TemporaryDirectory(prefix="histpack-check-") as scratch:
+        for relative, data in files.items():
+            (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / relative).write_bytes(data)
+        files.update(documents(Path(scratch)))
+    stale = []
+    for relative, data in sorted(files.items()):
+        path = project.root / relative
+        if not path.is_file() or path.read_bytes() != data:
+            stale.append(relative)
+    return stale

@@ -43,6 +43,9 @@ class ProjectMetadata(BaseModel):
     licenses: list[Licence] = Field(min_length=1)
     text_rights: str = Field(min_length=1)
     text_tables: list[str]
+    doi: str | None = Field(None, pattern=r"^10\.\d{4,9}/\S+$", description=(
+        "The dataset's DOI, once one is reserved (e.g. on Zenodo before publishing); a release's deposit "
+        "metadata carries it, or DataCite's `(:tba)` (to be assigned) without it."))
 
     @model_validator(mode="after")
     def _one_data_licence_and_an_author(self):

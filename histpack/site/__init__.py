@@ -63,7 +63,9 @@ def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
     if not data.is_histpack:
         files["index.html"] = files["tables.html"]
     files[MARKER] = b"written by `histpack site`; the folder is replaced on the next build\n"
-    return files, stats
+    from histpack.site.publish import with_dataset_head
+
+    return with_dataset_head(files, data.descriptor), stats
 
 
 def _timeline(data: SiteData) -> str:
@@ -98,8 +100,32 @@ def _refuse_invalid(root: Path) -> None:
                          "run `histpack validate` and fix it first")
 
 
-def build_site(package: Path, out: Path) -> SiteReport:
-    """Validate the package, render the site, write it to `out` atomically."""
+def _published(root: Path) -> tuple[dict[str, bytes], dict, bool]:
+    """The site of the package as it may leave the machine, validated and loaded in a scratch folder."""
+    import tempfile
+
+    import duckdb
+
+    from histpack.outputs.export import load_into
+    from histpack.outputs.withhold import public_files
+
+    with tempfile.TemporaryDirectory(prefix="histpack-publish-") as scratch:
+        for relative, content in public_files(root).items():
+            (Path(scratch) / relative).parent.mkdir(parents=True, exist_ok=True)
+            (Path(scratch) / relative).write_bytes(content)
+        _refuse_invalid(Path(scratch))
+        con = duckdb.connect()
+        load_into(con, Path(scratch))
+        data = read_site_data(Path(scratch), con)
+        try:
+            return (*render_site(data), data.is_histpack)
+        finally:
+            con.close()
+
+
+def build_site(package: Path, out: Path, publish: bool = False) -> SiteReport:
+    """Validate the package, render the site, write it to `out` atomically. With `publish`, from the package
+    as a release holds it: each text only as far as its rights allow (`histpack.outputs.withhold`)."""
     descriptor_path, _ = read_descriptor(Path(package))
     root = descriptor_path.parent
     guard = protected(root)
@@ -107,12 +133,15 @@ def build_site(package: Path, out: Path) -> SiteReport:
     if Path(out).is_dir() and any(Path(out).iterdir()) and not (Path(out) / MARKER).is_file():
         raise BuildError(str(out), "exists and is not a site written by `histpack site`",
                          "give --out a new or empty folder")
-    con = connect_read_only(cached_database(root, _refuse_invalid))  # validated once, then reused
-    data = read_site_data(root, con)
-    try:
-        files, stats = render_site(data)
-    finally:
-        data.con.close()
+    if publish:
+        files, stats, is_histpack = _published(root)
+    else:
+        con = connect_read_only(cached_database(root, _refuse_invalid))  # validated once, then reused
+        data = read_site_data(root, con)
+        try:
+            (files, stats), is_histpack = render_site(data), data.is_histpack
+        finally:
+            data.con.close()
     out = Path(out)
     with atomic_folder(out, protected=guard, replace_only_if=lambda folder: (folder / MARKER).is_file(),
                        noun="the site's folder (an input or package folder would be lost)",
@@ -121,4 +150,4 @@ def build_site(package: Path, out: Path) -> SiteReport:
             path = check_target(staging / name, within=staging)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-    return SiteReport(out, sorted(files), data.is_histpack, stats)
+    return SiteReport(out, sorted(files), is_histpack, stats)

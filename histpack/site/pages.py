@@ -70,15 +70,21 @@ def index_has_slips(index: dict) -> bool:
 def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
     """The reading page of one analysed source (the first, see `reading_order`, unless given)."""
     essay = source or data.analyzed[0]
-    article, index, stats = render_essay(data, essay["source_id"])
+    from histpack.site.publish import is_withheld, render_quotations
+
+    # a text its rights keep out of the package (a release, `--publish`): its quoted passages only
+    render = render_quotations if is_withheld(data, essay["source_id"]) else render_essay
+    article, index, stats = render(data, essay["source_id"])
     kinds = [k for k in KIND_ORDER if (k != "attestation" or has_attestations(data))
              and (k != "slip" or index_has_slips(index))]
     key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in kinds)
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
     heading, where = source_heading(essay)
     head = (f"<h1>{heading}</h1>"
-            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted; "
-            f"{stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.</p>"
+            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted"
+            + (" (the quoted passages only)." if stats.get("withheld") else
+               f"; {stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.")
+            + "</p>"
             f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{key}"
             f"<li><span class=\"uncov\">sentence no row anchors</span></li>"
             f"<li><span class=\"ed\">e</span> editorial change to the PDF extraction</li>"

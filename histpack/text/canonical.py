@@ -14,12 +14,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from histpack.project.errors import BuildError, echo
 from histpack.project.layout import display_path
+from histpack.project.rights import DEFAULT as DEFAULT_REDISTRIBUTION, FULL_TEXT, NOTHING, QUOTATIONS
 from histpack.project.yaml import load_yaml
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -161,6 +162,9 @@ class SourceFile(_Strict):
     text_file: str = Field(pattern=r"^[^/\\]+$", description="The text's file name, beside this file.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     record: dict[str, Any]
+    redistribution: Literal[FULL_TEXT, QUOTATIONS, NOTHING] = Field(DEFAULT_REDISTRIBUTION, description=(
+        "What of the text may be redistributed: `full_text`, `quotations` (only the quoted passages; the default, "
+        "for a text with no known licence) or `nothing` (the quotes' offsets, pages and hashes only)."))
     also_at: list[str] = []
     layout: Layout
 
@@ -178,6 +182,7 @@ class SourceMetadata:
     also_at: list[str] = field(default_factory=list)
     display: str = ""  # the file as errors name it (relative to the project)
     text_display: str = ""
+    redistribution: str = DEFAULT_REDISTRIBUTION
 
     @classmethod
     def load(cls, path: Path, root: Path | None = None) -> "SourceMetadata":
@@ -200,7 +205,7 @@ class SourceMetadata:
                              "outside the project", "copy the text into sources/; nothing is read outside the project")
         return cls(path, parsed.source_id, text_path, parsed.sha256, dict(parsed.record),
                    parsed.layout.model_dump(), list(parsed.also_at), display,
-                   str(Path(display).parent / parsed.text_file))
+                   str(Path(display).parent / parsed.text_file), parsed.redistribution)
 
 
 def _metadata_error(exc: ValidationError, data: dict, display: str) -> BuildError:
@@ -271,6 +276,11 @@ class CanonicalText:
     def __post_init__(self) -> None:
         self._span_starts = [s for s, _, _ in self.page_spans]
         self._para_starts = [p.char_start for p in self.paragraphs]
+
+    @property
+    def text_sha256(self) -> str:
+        """SHA-256 of the canonical text (UTF-8): what a reader's copy is checked against where the text is withheld."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def page_of(self, offset: int) -> int:
         """Printed page of the character at `offset`."""

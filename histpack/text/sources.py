@@ -20,8 +20,16 @@ def load_sources(project: Project) -> tuple[dict[str, CanonicalText], dict[str, 
             raise BuildError.at(metadata.display, 1, f"source_id `{metadata.source_id}` is already used by "
                              f"{defined_in[metadata.source_id]}", "give each essay its own source_id")
         defined_in[metadata.source_id] = metadata.display
-        canonicals[metadata.source_id] = build_canonical_text(metadata)
-        records[metadata.source_id] = metadata.record
+        canonical = build_canonical_text(metadata)
+        canonicals[metadata.source_id] = canonical
+        for key in ("redistribution", "text_sha256"):
+            if key in metadata.record:
+                raise BuildError.at(metadata.display, 1, f"`record.{key}` is derived, not typed",
+                                    "state the text's rights with the top-level key `redistribution`" if key ==
+                                    "redistribution" else "remove it: the builder computes the canonical text's hash")
+        # the text's rights statement and the hash a reader's copy is checked against, as columns of `sources`
+        records[metadata.source_id] = {**metadata.record, "redistribution": metadata.redistribution,
+                                       "text_sha256": canonical.text_sha256}
         also[metadata.source_id] = metadata.also_at
     if not canonicals:
         raise BuildError("sources", "no source metadata (`*.yaml`) found")
