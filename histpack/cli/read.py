@@ -84,26 +84,29 @@ def coverage(list_uncovered: bool = typer.Option(True, "--list/--no-list", help=
 
 
 @friendly
-def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png or .html."),
+def timeline(out: Path = typer.Option(..., "--out", help="Picture to write: .svg, .png, .pdf (with a page of key) or "
+                                                         ".html (with the key)."),
              align: Align = typer.Option(Align.calendar, help="calendar dates, or years from each campaign's start."),
-             since: int = typer.Option(1920, help="Calendar view: first year shown (earlier items are listed)."),
+             since: int = typer.Option(1920, help="Calendar view: the axis starts at this year (earlier items are "
+                                                  "listed under it)."),
              source: Optional[str] = source_option("Only what this analysed source says (default: every source)."),
              db: Optional[Path] = db_option(),
              package: Optional[Path] = package_option("Package to load when no --db is given")) -> None:
-    """Draw one lane per regime: phases by type, purges and rhetoric as marks."""
-    from histpack.outputs.timeline import draw_timeline, timeline_items, timeline_title
+    """Draw one lane per regime: phases by type; events, purges and rhetoric as marks; each source's own dates."""
+    from histpack.outputs.timeline import FORMATS, draw_timeline, nothing_to_draw, timeline_items, timeline_title
 
-    if out.suffix.lower() not in (".svg", ".png", ".html"):
-        raise BuildError(str(out), "unknown picture format", "end the file name in .svg, .png or .html")
+    if out.suffix.lower() not in FORMATS:
+        raise BuildError(str(out), "unknown picture format", f"end the file name in {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
     con = read_only_connection(db, package)
     try:
         check_source(con, source)
         items, names = timeline_items(con, source)
         title = timeline_title(con, source)
+        empty = "" if items else nothing_to_draw(con, source)
     finally:
         con.close()
-    if not items:
-        raise BuildError("timeline" + (f" --source {source}" if source else ""), "nothing to draw: no dated phase, "
-                         "purge or rhetoric row or attestation", "the timeline draws phases, purges and rhetoric")
+    if empty:
+        raise BuildError("timeline" + (f" --source {source}" if source else ""), empty,
+                         "the timeline draws dated events, phases, purges and rhetoric, and the dates sources give of them")
     draw_timeline(items, names, out, align.value, since, title, protected=guard(package))
     typer.echo(f"wrote {out}")

@@ -33,7 +33,7 @@ VIEWS = {
         SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
                q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix, q.suffix,
                q.char_start, q.char_end,
-               s.cited_as || ', ' || {PAGES.format(q='q')} AS citation
+               s.cited_as || CASE WHEN s.pages IS NULL THEN '' ELSE ', ' || {PAGES.format(q='q')} END AS citation
         FROM quotes q
         JOIN sources s ON s.source_id = q.source_id
         JOIN paragraphs para ON para.paragraph_id = q.paragraph_id
