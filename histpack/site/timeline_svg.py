@@ -145,7 +145,7 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
     if any(p.clipped for p in placed):
         key.append(('<path d="M4 -9l6 5-6 5z" class="clip"/>', "beyond the axis (true year)"))
     x = 8.0
-    out.append('<g class="key" aria-label="Key">')
+    out.append('<g class="key" role="group" aria-label="Key">')
     for n, (shape, text) in enumerate(key):
         if n == len(PHASE_COLOURS):
             x, key_y = 8.0, key_y + 22
