@@ -57,19 +57,35 @@ def codebook(check: bool = typer.Option(False, "--check", help="Only say whether
 
 @friendly
 def export(format: str = typer.Option("parquet", "--format", help="parquet, csv, jsonl or sqlite."),
-           out: Path = typer.Option(..., "--out", help="Folder for one file per table and view; for sqlite, the database file."),
+           out: str = typer.Option(..., "--out", help="Folder for one file per table and view; for sqlite, the "
+                                                      "database file, or a folder (an existing one, or a name ending "
+                                                      "in /) to write <package name>.sqlite into."),
            package: Optional[Path] = package_option()) -> None:
     """Write every table and view as typed Parquet (or CSV, JSON Lines), or one SQLite database for Datasette."""
     from histpack.outputs.export import ExportFormat, export as export_tables
 
     if format not in {f.value for f in ExportFormat}:
         raise BuildError(f"--format {format}", "unknown format", f"use one of: {', '.join(f.value for f in ExportFormat)}")
-    written = export_tables(package_path(package), ExportFormat(format), out)
+    root = package_path(package)
+    target = Path(out)
+    if format == ExportFormat.sqlite.value and (out.endswith(("/", os.sep)) or (target.is_dir() and not target.is_symlink())):
+        target = target / f"{_package_name(root)}.sqlite"  # the safe writer makes the folder
+    written = export_tables(root, ExportFormat(format), target)
     if format == ExportFormat.sqlite.value:
         db, metadata = (os.path.relpath(p) for p in written)
         typer.echo(f"wrote {db} and {metadata} (browse: datasette {db} -m {metadata})")
         return
-    typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(out)}")
+    typer.echo(f"wrote {len(written)} {format} files to {os.path.relpath(target)}")
+
+
+def _package_name(package: Path) -> str:
+    """The package's `name` (its descriptor's), as a file name: what a database written into a folder is called."""
+    import re
+
+    from histpack.checks.validate import read_descriptor
+
+    name = str(read_descriptor(package)[1].get("name") or "package")
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "package"
 
 
 @friendly

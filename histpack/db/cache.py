@@ -20,7 +20,7 @@ from histpack.project.errors import BuildError
 from histpack.project.layout import cache_dir
 from histpack.project.writer import atomic_file
 
-FORMAT = "1"  # bump when the database layout changes without a version change
+FORMAT = "2"  # bump when the database layout changes without a version change (2: view columns described)
 KEEP = 8  # databases kept; older ones are removed when a new one is written
 
 
