@@ -31,7 +31,7 @@ def test_compare_refuses_unknown_regime(db):
 
 def test_compare_cli_prints_the_essays_words(monkeypatch):
     monkeypatch.chdir(REPO)
-    result = CliRunner().invoke(app, ["compare", "ussr", "nazi_germany"])
+    result = CliRunner().invoke(app, ["compare", "ussr", "nazi_germany"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert "burning_bridges" in result.output and "Thom 2015, 90" in result.output
     bad = CliRunner().invoke(app, ["compare", "ussr", "atlantis"])
