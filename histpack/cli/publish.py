@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from histpack.cli.common import friendly, package_option, package_path, source_option
+from histpack.cli.common import friendly, guard, package_option, package_path, source_option
 from histpack.project.errors import BuildError
 
 
@@ -38,20 +38,33 @@ def cite(format: Optional[str] = typer.Option(None, "--format",
 
 
 @friendly
-def codebook(check: bool = typer.Option(False, "--check", help="Only say whether CODEBOOK.md is current; exit 1 if not."),
+def codebook(check: bool = typer.Option(False, "--check", help="Only say whether the codebook is current; exit 1 if not."),
+             out: Optional[str] = typer.Option(None, "--out", metavar="PATH",
+                                               help="Where to write it (default: CODEBOOK.md in the package's folder); "
+                                                    "`-` prints it."),
              package: Optional[Path] = package_option()) -> None:
-    """Write CODEBOOK.md: every table, column and vocabulary value, from the models."""
+    """Write CODEBOOK.md: every table, column, view and vocabulary value, from the models."""
     from histpack.engine.reader import Package
-    from histpack.outputs.codebook import FILENAME, is_current, write
+    from histpack.outputs.codebook import FILENAME, is_current, render, write
+    from histpack.project.writer import write_text
 
     pkg = Package.open(package_path(package))
-    target = pkg.root / FILENAME
+    if out == "-":
+        if check:
+            raise BuildError("--out -", "prints the codebook; there is no file to check", "drop --check, or give a file")
+        typer.echo(render(pkg), nl=False)
+        return
+    own = pkg.root / FILENAME
+    target = Path(out) if out else own
     if check:
         if not is_current(pkg, target):
             raise BuildError(str(target), "out of date with the models and the package", "run `histpack codebook` and commit it")
-        typer.echo(f"{FILENAME} is current")
+        typer.echo(f"{os.path.relpath(target)} is current")
         return
-    write(pkg, target)
+    if target.resolve() == own.resolve():
+        write(pkg, own)
+    else:
+        write_text(target, render(pkg), protected=guard(package))
     typer.echo(f"wrote {os.path.relpath(target)}")
 
 
