@@ -15,12 +15,16 @@ from histpack.project.errors import BuildError
 @friendly
 def cite(format: Optional[str] = typer.Option(None, "--format",
                                              help="bibtex, biblatex, csl-json, ris, apa (default) or cff."),
-         what: str = typer.Option("dataset", "--what", help="dataset or essay (an analysed source)."),
-         source: Optional[str] = source_option("With --what essay: which analysed source (needed if several)."),
+         what: str = typer.Option("dataset", "--what", help="dataset; source (an analysed source: the essay, a "
+                                                             "statute, a web page; `essay` is the same); or works "
+                                                             "(every work the sources cite, as a bibliography)."),
+         source: Optional[str] = source_option("With --what source: which analysed source (needed if several); "
+                                               "with --what works: only the works it cites."),
          row: Optional[str] = typer.Option(None, "--row", metavar="TABLE:ID",
                                            help="Pinpoint citation of one row: page and quoted words."),
          package: Optional[Path] = package_option()) -> None:
-    """How to cite the dataset, a source it encodes, or one row (the source's `cited_as` and page)."""
+    """How to cite the dataset, a source it encodes, the works the sources cite, or one row (the source's
+    `cited_as` and page)."""
     from histpack.engine.reader import Package
     from histpack.outputs.cite import CiteFormat, CiteWhat, apa_dataset, cite_row, reference
 
