@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from test_site import browser, rows, site, source_pages, url  # noqa: F401  (pytest fixtures and helpers, shared)
+from test_site import browser, rows, shots, site, source_pages, url  # noqa: F401  (pytest fixtures and helpers, shared)
 
 WIDTHS = (390, 800, 1280)
 AXE = Path(os.environ.get("HISTPACK_AXE_CORE", REPO / "node_modules" / "axe-core" / "axe.min.js"))
@@ -51,7 +51,7 @@ def test_no_page_is_wider_than_the_window_and_the_navigation_wraps(site, window)
         assert nav_right <= inner, f"{kind}: a link of the navigation is off screen"
 
 
-def test_selecting_a_quote_brings_its_evidence_into_view(site, window):
+def test_selecting_a_quote_brings_its_evidence_into_view(site, window, shots):
     quote = "q90-blow-ing-up-the-bridges"
     window.goto(url(site, "index.html"))
     mark = window.locator(f'mark[id="{quote}"]')
@@ -66,6 +66,8 @@ def test_selecting_a_quote_brings_its_evidence_into_view(site, window):
         top, bottom = boxes[what]
         assert 0 <= top and bottom <= boxes["height"], f"the {what} is out of view: {boxes}"
     assert window.locator("#panel .citation").inner_text() == "Thom 2015, 90"
+    if window.viewport_size["width"] == 390:
+        window.screenshot(path=str(shots / "site-essay-phone.png"))
     window.keyboard.press("Escape")
     assert not window.locator("#panel").is_visible()
 
