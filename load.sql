@@ -929,7 +929,9 @@ CREATE VIEW "quote_context" AS
     SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
            q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix, q.suffix,
            q.char_start, q.char_end,
-           s.cited_as || CASE WHEN s.pages IS NULL THEN '' ELSE ', ' || CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END END AS citation,
+           s.cited_as || CASE WHEN s.pages IS NULL AND (SELECT count(DISTINCT ps.page) FROM page_spans ps
+                                                        WHERE ps.source_id = s.source_id) <= 1
+                              THEN '' ELSE ', ' || CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END END AS citation,
            q.source_id
     FROM quotes q
     JOIN sources s ON s.source_id = q.source_id
@@ -970,7 +972,7 @@ COMMENT ON COLUMN "quote_context"."char_start" IS 'Offset of the quote''s first 
 
 COMMENT ON COLUMN "quote_context"."char_end" IS 'Offset after the quote''s last character (end exclusive).';
 
-COMMENT ON COLUMN "quote_context"."citation" IS 'Ready citation: how the source is cited and the page ("Thom 2015, 86"); no page for a source without printed pages.';
+COMMENT ON COLUMN "quote_context"."citation" IS 'Ready citation: how the source is cited and the page ("Thom 2015, 86"); no page for a source without printed pages (no page range in its record, one page in its page map).';
 
 COMMENT ON COLUMN "quote_context"."source_id" IS 'The analysed source the quote is from.';
 

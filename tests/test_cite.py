@@ -168,7 +168,10 @@ def test_row_citation_gives_page_and_words():
 def test_row_citation_uses_the_quote_of_the_row(pkg):
     quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
     cited_as = {s["source_id"]: s["cited_as"] for s in pkg.rows("sources")}
-    paginated = {s["source_id"] for s in pkg.rows("sources") if s["pages"]}
+    pages: dict[str, set] = {}
+    for span in pkg.rows("page_spans"):
+        pages.setdefault(span["source_id"], set()).add(span["page"])
+    paginated = {s["source_id"] for s in pkg.rows("sources") if s["pages"] or len(pages.get(s["source_id"], ())) > 1}
     keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
     keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
     keyed += [("comparison_sides", r, f"{r['comparison_id']}/{r['side_id']}") for r in pkg.rows("comparison_sides")]

@@ -33,7 +33,9 @@ VIEWS = {
         SELECT q.quote_id, q.text, q.page_start, q.page_end, q.voice, q.speaker_id, p.name AS speaker,
                q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix, q.suffix,
                q.char_start, q.char_end,
-               s.cited_as || CASE WHEN s.pages IS NULL THEN '' ELSE ', ' || {PAGES.format(q='q')} END AS citation,
+               s.cited_as || CASE WHEN s.pages IS NULL AND (SELECT count(DISTINCT ps.page) FROM page_spans ps
+                                                            WHERE ps.source_id = s.source_id) <= 1
+                                  THEN '' ELSE ', ' || {PAGES.format(q='q')} END AS citation,
                q.source_id
         FROM quotes q
         JOIN sources s ON s.source_id = q.source_id
@@ -147,7 +149,7 @@ VIEW_COLUMNS: dict[str, dict[str, str]] = {
         "char_start": "Offset of the quote's first character in the canonical text (0-based).",
         "char_end": "Offset after the quote's last character (end exclusive).",
         "citation": "Ready citation: how the source is cited and the page (\"Thom 2015, 86\"); no page for a source "
-                    "without printed pages.",
+                    "without printed pages (no page range in its record, one page in its page map).",
         "source_id": "The analysed source the quote is from.",
     },
     "timeline": {

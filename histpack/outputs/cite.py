@@ -526,9 +526,11 @@ def _find_row(pkg: Package, table: str, key: str) -> dict:
                      f"list them with `histpack query \"select {', '.join(pk)} from {table}\"`")
 
 
-def _pinned(source: dict, page_start, page_end) -> str:
-    """`Thom 2015, 90`; a source without printed pages (a statute, a web page) is cited without one."""
-    if not source.get("pages"):
+def _pinned(pkg: Package, source: dict, page_start, page_end) -> str:
+    """`Thom 2015, 90`; a source without printed pages (no page range in its record, one page in its page
+    map: a statute, a web page) is cited without one."""
+    pages = {r["page"] for r in pkg.rows("page_spans") if r["source_id"] == source["source_id"]}
+    if not source.get("pages") and len(pages) <= 1:
         return source["cited_as"]
     return f"{source['cited_as']}, {pinpoint(page_start, page_end)}"
 
@@ -548,12 +550,12 @@ def cite_row(pkg: Package, spec: str) -> RowCitation:
         source = sources[quote["source_id"]]
         persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
         citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
-        return RowCitation(table, key, _pinned(source, quote["page_start"], quote["page_end"]),
+        return RowCitation(table, key, _pinned(pkg, source, quote["page_start"], quote["page_end"]),
                            quote["text"], quote_id, persons.get(quote["speaker_id"]),
                            citations.get(quote["citation_id"]))
     if row.get("page_start") and row.get("text"):  # a paragraph
         source = sources[row["source_id"]]
-        return RowCitation(table, key, _pinned(source, row["page_start"], row["page_end"]),
+        return RowCitation(table, key, _pinned(pkg, source, row["page_start"], row["page_end"]),
                            row["text"], None, None, None)
     if table == "citations":
         source = sources[row["citing_source_id"]]

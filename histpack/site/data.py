@@ -75,10 +75,12 @@ class SiteData:
         return f"{self.source_page(self.quote_source.get(quote_id, ''))}#{fragment or quote_id}"
 
     def paginated(self, source_id: str) -> bool:
-        """Whether the source has printed pages (its record gives `pages`): a statute or a web page has
-        none, and is never cited by a page number."""
+        """Whether the source has printed pages: its record gives a page range, or its page map more than
+        one page. A statute or a web page has none (its text counts as one page, 1) and is never cited by
+        a page number."""
         row = next((r for r in self.tables["sources"].rows if r["source_id"] == source_id), {})
-        return bool(row.get("pages"))
+        pages = {r["page"] for r in self.tables["page_spans"].rows if r["source_id"] == source_id}
+        return bool(row.get("pages")) or len(pages) > 1
 
     def locator(self, quote_id: str) -> str:
         """Where a quote is in its source, as a reader finds it: "p. 87", or "¶ 4" (its paragraph) in a
