@@ -59,7 +59,7 @@ def compare(left: str = typer.Argument(..., help="A regime_id (or place_id)."),
 
 def print_comparisons(rows, left: str, right: str) -> None:
     """Side by side in a table as wide as the terminal (or `COLUMNS`), the text wrapped in its column;
-    when both sides are of one regime (`compare ussr ussr`), the columns say which side is which."""
+    when both sides are of one regime (a regime compared with itself), the columns say which side is which."""
     from rich.table import Table
     from rich.text import Text
 
