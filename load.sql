@@ -958,7 +958,7 @@ COMMENT ON COLUMN "quote_context"."speaker" IS 'The speaker''s name as the sourc
 
 COMMENT ON COLUMN "quote_context"."citation_id" IS 'The reference the source gives for the words (citations); empty when none.';
 
-COMMENT ON COLUMN "quote_context"."cited_as" IS 'The reference exactly as printed in the source ("Danilov vol. 2, 772").';
+COMMENT ON COLUMN "quote_context"."cited_as" IS 'The reference exactly as printed in the source ("Author vol. 2, 772").';
 
 COMMENT ON COLUMN "quote_context"."cited_work" IS 'How the source cites the referenced work (sources.cited_as of the cited work).';
 
@@ -972,7 +972,7 @@ COMMENT ON COLUMN "quote_context"."char_start" IS 'Offset of the quote''s first 
 
 COMMENT ON COLUMN "quote_context"."char_end" IS 'Offset after the quote''s last character (end exclusive).';
 
-COMMENT ON COLUMN "quote_context"."citation" IS 'Ready citation: how the source is cited and the page ("Thom 2015, 86"); no page for a source without printed pages (no page range in its record, one page in its page map).';
+COMMENT ON COLUMN "quote_context"."citation" IS 'Ready citation: how the source is cited and the page ("Author 1999, 86"); no page for a source without printed pages (no page range in its record, one page in its page map).';
 
 COMMENT ON COLUMN "quote_context"."source_id" IS 'The analysed source the quote is from.';
 
@@ -1049,7 +1049,7 @@ COMMENT ON COLUMN "comparison_matrix"."side_id" IS 'Identifier of this side with
 
 COMMENT ON COLUMN "comparison_matrix"."regime_id" IS 'Regime of this side.';
 
-COMMENT ON COLUMN "comparison_matrix"."place_id" IS 'Place of this side, for a contrast inside one regime (Ukraine vs Georgia); else empty.';
+COMMENT ON COLUMN "comparison_matrix"."place_id" IS 'Place of this side, for a contrast inside one regime (one region against another); else empty.';
 
 COMMENT ON COLUMN "comparison_matrix"."side_summary" IS 'What this side did, in a short paraphrase.';
 

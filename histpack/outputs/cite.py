@@ -412,7 +412,7 @@ def cff(pkg: Package) -> str:
 
 def cited_works(pkg: Package, source_id: str | None = None) -> list[tuple[dict, str]]:
     """Each work an analysed source cites (role `cited`; only those `source_id` cites, if given), by id,
-    with a note of how and where it is cited ("Cited in Thom 2015 as “Danilov vol. 2, 772” (p. 85) …").
+    with a note of how and where it is cited ("Cited in Author 1999: “Other vol. 2, 772” (p. 85) …").
     A record holds only what the source gives: mostly an author's surname, since the essay's
     works-cited list is not in the text; nothing is filled in."""
     if source_id is not None:
@@ -527,7 +527,7 @@ def _find_row(pkg: Package, table: str, key: str) -> dict:
 
 
 def _pinned(pkg: Package, source: dict, page_start, page_end) -> str:
-    """`Thom 2015, 90`; a source without printed pages (no page range in its record, one page in its page
+    """`Author 1999, 90`; a source without printed pages (no page range in its record, one page in its page
     map: a statute, a web page) is cited without one."""
     pages = {r["page"] for r in pkg.rows("page_spans") if r["source_id"] == source["source_id"]}
     if not source.get("pages") and len(pages) <= 1:

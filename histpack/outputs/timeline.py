@@ -277,7 +277,7 @@ def clip_note(p: Placed) -> str:
 
 
 def hover_text(item: Item, names: dict[str, str]) -> str:
-    """What a mark is, in words: "Soviet Union, event E31 (famine): The Holodomor — 1932–33"."""
+    """What a mark is, in words: "Regime, event E31 (famine): Its title — 1932–33"."""
     if item.kind == "event" and not item.seq:  # a further source's date of a person, place or regime
         kind = item.detail
     else:
@@ -316,7 +316,7 @@ def key_lines(placed: list[Placed], names: dict[str, str], kind: str) -> list[st
 
 
 def not_shown(lay: Layout, names: dict[str, str]) -> str:
-    """`Not shown — before 1920: Soviet Union 1917; …`: what the axis leaves out, and why."""
+    """`Not shown — before 1920: Regime 1917; …`: what the axis leaves out, and why."""
     parts = []
     for why, left in sorted(lay.left_out_by_reason().items()):
         listed = sorted({f"{names.get(i.regime_id, i.regime_id) or NO_REGIME} {i.start.year}" for i in left})

@@ -201,7 +201,7 @@ ENTITY_TABLE = {e.kind: e.table for e in ENTITIES}
 
 
 def _evidence_link(data: SiteData, source_id: str, quote_id: str, with_source: bool = True) -> str:
-    """A link to a quote on its source's page: "Thom 2015, p. 87" (or "¶ 4" where the source has no pages)."""
+    """A link to a quote on its source's page: "Author 1999, p. 87" (or "¶ 4" where the source has no pages)."""
     where = data.locator(quote_id)
     text = f"{data.cited_as(source_id)}, {where}" if with_source else where
     return f'<a href="{escape(data.quote_href(quote_id))}">{escape(text)}</a>'
