@@ -332,7 +332,13 @@ def test_browser_from_an_attestation_to_both_sources(corpus, site, page):
     fixture_marks = page.locator(f"#tl-campaign a.mark[data-source='{OTHER}']").count()
     page.select_option("select[name=source]", OTHER)
     assert page.evaluate(shown) == fixture_marks < total
+    assert page.locator("#tl-count").inner_text().startswith(f"{fixture_marks} marks of Fixture on this axis")
     assert page.locator(f"#tl-campaign a.mark[data-row='attestations/fixture-famine']:visible").count() == 1
     assert page.url.endswith(f"timeline.html?source={OTHER}")
     page.reload()  # the address keeps the choice: a filtered view can be shared
     assert page.evaluate(shown) == fixture_marks and page.locator("select[name=source]").input_value() == OTHER
+    page.evaluate("""() => document.querySelectorAll('#tl-campaign a.mark[data-source]').forEach(m => {
+        if (m.dataset.source !== 'thom-2015-ewjus') m.remove(); })""")  # a source with nothing on this axis
+    page.select_option("select[name=source]", "")
+    page.select_option("select[name=source]", OTHER)
+    assert page.locator("#tl-count").inner_text().startswith("Fixture dates nothing on this axis")
