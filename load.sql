@@ -1004,7 +1004,10 @@ CREATE VIEW "quote_context" AS
     SELECT q.quote_id, q.text, sic.text AS text_sic, q.page_start, q.page_end, q.voice, q.speaker_id,
            p.name AS speaker, q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix,
            q.suffix, q.char_start, q.char_end,
-           s.cited_as || ', ' || CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END AS citation
+           s.cited_as || CASE WHEN s.pages IS NULL AND (SELECT count(DISTINCT ps.page) FROM page_spans ps
+                                                        WHERE ps.source_id = s.source_id) <= 1
+                              THEN '' ELSE ', ' || CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END END AS citation,
+           q.source_id
     FROM quotes q
     JOIN sources s ON s.source_id = q.source_id
     JOIN paragraphs para ON para.paragraph_id = q.paragraph_id
@@ -1015,6 +1018,42 @@ CREATE VIEW "quote_context" AS
 
 COMMENT ON VIEW "quote_context" IS 'Every quote with page, speaker, cited work, a ready citation string (`cited_as, page`) and `text_sic`: its words with “[sic]” after each of the source''s own slips they hold (`slips`), as a reader should copy them (`text` stays verbatim).';
 
+COMMENT ON COLUMN "quote_context"."quote_id" IS 'Identifier of the quote.';
+
+COMMENT ON COLUMN "quote_context"."text" IS 'The quoted words, verbatim from the source''s canonical text.';
+
+COMMENT ON COLUMN "quote_context"."text_sic" IS 'The quoted words with “[sic]” after each slip of its source they hold (`slips`); the words themselves unchanged.';
+
+COMMENT ON COLUMN "quote_context"."page_start" IS 'Printed page on which the quote begins.';
+
+COMMENT ON COLUMN "quote_context"."page_end" IS 'Printed page on which the quote ends.';
+
+COMMENT ON COLUMN "quote_context"."voice" IS 'Whose words: the source''s author, a primary source quoted, or a secondary source quoted.';
+
+COMMENT ON COLUMN "quote_context"."speaker_id" IS 'The person whose words these are (persons); empty for the source''s author.';
+
+COMMENT ON COLUMN "quote_context"."speaker" IS 'The speaker''s name as the source spells it.';
+
+COMMENT ON COLUMN "quote_context"."citation_id" IS 'The reference the source gives for the words (citations); empty when none.';
+
+COMMENT ON COLUMN "quote_context"."cited_as" IS 'The reference exactly as printed in the source ("Author vol. 2, 772").';
+
+COMMENT ON COLUMN "quote_context"."cited_work" IS 'How the source cites the referenced work (sources.cited_as of the cited work).';
+
+COMMENT ON COLUMN "quote_context"."section" IS 'Section of the source the quote is in (abstract, epigraph, body, note …).';
+
+COMMENT ON COLUMN "quote_context"."prefix" IS 'Up to 32 characters before the quote (W3C TextQuoteSelector).';
+
+COMMENT ON COLUMN "quote_context"."suffix" IS 'Up to 32 characters after the quote (W3C TextQuoteSelector).';
+
+COMMENT ON COLUMN "quote_context"."char_start" IS 'Offset of the quote''s first character in the canonical text (0-based).';
+
+COMMENT ON COLUMN "quote_context"."char_end" IS 'Offset after the quote''s last character (end exclusive).';
+
+COMMENT ON COLUMN "quote_context"."citation" IS 'Ready citation: how the source is cited and the page ("Author 1999, 86"); no page for a source without printed pages (no page range in its record, one page in its page map).';
+
+COMMENT ON COLUMN "quote_context"."source_id" IS 'The analysed source the quote is from.';
+
 CREATE VIEW "quote_slips" AS
         SELECT q.quote_id, s.slip_id, s.kind, sq.text AS slip_text, s.reading,
                sq.char_start - q.char_start AS slip_start, sq.char_end - q.char_start AS slip_end,
@@ -1024,6 +1063,28 @@ CREATE VIEW "quote_slips" AS
         JOIN quotes q ON q.source_id = sq.source_id AND q.char_start <= sq.char_start AND sq.char_end <= q.char_end;
 
 COMMENT ON VIEW "quote_slips" IS 'Every quote whose words hold a slip of the source (`slips`), once per slip: the slip''s kind, words and intended reading, and where in the quote its words start and end (characters from the quote''s start).';
+
+COMMENT ON COLUMN "quote_slips"."quote_id" IS 'A quote whose words hold the slip.';
+
+COMMENT ON COLUMN "quote_slips"."slip_id" IS 'The slip (slips).';
+
+COMMENT ON COLUMN "quote_slips"."kind" IS 'What kind of slip it is (typo, missing word, extra word, wrong word, unbalanced punctuation …).';
+
+COMMENT ON COLUMN "quote_slips"."slip_text" IS 'The slip''s own words, as printed.';
+
+COMMENT ON COLUMN "quote_slips"."reading" IS 'The intended reading, where the text shows it; empty where it does not.';
+
+COMMENT ON COLUMN "quote_slips"."slip_start" IS 'Offset of the slip''s first character within the quote (0-based).';
+
+COMMENT ON COLUMN "quote_slips"."slip_end" IS 'Offset after the slip''s last character within the quote: where “[sic]” is placed.';
+
+COMMENT ON COLUMN "quote_slips"."page" IS 'Printed page of the slip''s words.';
+
+COMMENT ON COLUMN "quote_slips"."slip_quote_id" IS 'The quote of the slip''s own words.';
+
+COMMENT ON COLUMN "quote_slips"."source_id" IS 'The analysed source of the quote and the slip.';
+
+COMMENT ON COLUMN "quote_slips"."editorial_note" IS 'What the encoder notes about the slip.';
 
 CREATE VIEW "timeline" AS
     SELECT 'event' AS kind, e.event_id AS id, e.regime_id, e.date_edtf, e.date_start, e.date_end,
@@ -1050,6 +1111,32 @@ CREATE VIEW "timeline" AS
 
 COMMENT ON VIEW "timeline" IS 'Events, phases, purges and dated rhetoric in one chronology, with the source of each row and whether it states the date or the encoder inferred it (`date_basis`).';
 
+COMMENT ON COLUMN "timeline"."kind" IS 'What the row is: event, phase, purge or rhetoric.';
+
+COMMENT ON COLUMN "timeline"."id" IS 'Identifier of the row in its own table (events, phases, purges, rhetoric).';
+
+COMMENT ON COLUMN "timeline"."regime_id" IS 'Regime of the row.';
+
+COMMENT ON COLUMN "timeline"."date_edtf" IS 'Date in EDTF (ISO 8601-2), as precisely as the source gives it.';
+
+COMMENT ON COLUMN "timeline"."date_start" IS 'First day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "timeline"."date_end" IS 'Last day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "timeline"."date_precision" IS 'Form of the date: day, month, season, year or interval.';
+
+COMMENT ON COLUMN "timeline"."label" IS 'What happened: the event''s title, the phase''s label, the purge''s target, the rhetoric''s summary.';
+
+COMMENT ON COLUMN "timeline"."detail" IS 'The row''s type: event type, phase type, purge target group or rhetoric theme.';
+
+COMMENT ON COLUMN "timeline"."page" IS 'Printed page of the quote''s first word (a source without printed pages counts as one page, 1).';
+
+COMMENT ON COLUMN "timeline"."quote_id" IS 'The quote the row rests on.';
+
+COMMENT ON COLUMN "timeline"."source_id" IS 'The analysed source the row''s quote is from.';
+
+COMMENT ON COLUMN "timeline"."date_basis" IS 'Whether the source states the date (explicit) or the encoder inferred it from the text''s placement (inferred, with an editorial note); empty without a date.';
+
 CREATE VIEW "comparison_matrix" AS
     SELECT c.comparison_id, c.dimension, c.relation, c.basis, c.claim, s.side_id, s.regime_id, s.place_id,
            s.side_summary, q.text AS quote, q.page_start AS page, CAST(q.page_start AS VARCHAR) || CASE WHEN q.page_end <> q.page_start THEN '–' || CAST(q.page_end AS VARCHAR) ELSE '' END AS pages,
@@ -1064,6 +1151,46 @@ CREATE VIEW "comparison_matrix" AS
 
 COMMENT ON VIEW "comparison_matrix" IS 'One row per comparison × side: the side-by-side table.';
 
+COMMENT ON COLUMN "comparison_matrix"."comparison_id" IS 'Identifier of the comparison.';
+
+COMMENT ON COLUMN "comparison_matrix"."dimension" IS 'What is compared (comparison dimension).';
+
+COMMENT ON COLUMN "comparison_matrix"."relation" IS 'similarity, difference or analogy.';
+
+COMMENT ON COLUMN "comparison_matrix"."basis" IS 'explicit when the source states the comparison, inferred when the encoder drew it.';
+
+COMMENT ON COLUMN "comparison_matrix"."claim" IS 'The comparison in a short paraphrase.';
+
+COMMENT ON COLUMN "comparison_matrix"."side_id" IS 'Identifier of this side within the comparison.';
+
+COMMENT ON COLUMN "comparison_matrix"."regime_id" IS 'Regime of this side.';
+
+COMMENT ON COLUMN "comparison_matrix"."place_id" IS 'Place of this side, for a contrast inside one regime (one region against another); else empty.';
+
+COMMENT ON COLUMN "comparison_matrix"."side_summary" IS 'What this side did, in a short paraphrase.';
+
+COMMENT ON COLUMN "comparison_matrix"."quote" IS 'The source''s words for this side.';
+
+COMMENT ON COLUMN "comparison_matrix"."page" IS 'Printed page on which this side''s quote begins.';
+
+COMMENT ON COLUMN "comparison_matrix"."pages" IS 'Printed pages of this side''s quote ("86" or "86–87").';
+
+COMMENT ON COLUMN "comparison_matrix"."event_id" IS 'Event this side refers to, if any.';
+
+COMMENT ON COLUMN "comparison_matrix"."phase_id" IS 'Campaign phase this side refers to, if any.';
+
+COMMENT ON COLUMN "comparison_matrix"."purge_id" IS 'Purge this side refers to, if any.';
+
+COMMENT ON COLUMN "comparison_matrix"."rhetoric_id" IS 'Rhetoric this side refers to, if any.';
+
+COMMENT ON COLUMN "comparison_matrix"."comparison_quote" IS 'The source''s words that draw the comparison as a whole.';
+
+COMMENT ON COLUMN "comparison_matrix"."comparison_page" IS 'Printed page on which the comparison''s own quote begins.';
+
+COMMENT ON COLUMN "comparison_matrix"."source_id" IS 'The analysed source that draws the comparison.';
+
+COMMENT ON COLUMN "comparison_matrix"."side_cited_as" IS 'How the source of this side''s words is cited (sources.cited_as).';
+
 CREATE VIEW "phase_alignment" AS
     SELECT ph.regime_id, ph.campaign, ph.seq, ph.phase_id, ph.phase_type, ph.label, ph.date_edtf,
            ph.date_start, ph.date_end, start.campaign_start,
@@ -1076,6 +1203,32 @@ CREATE VIEW "phase_alignment" AS
     JOIN quotes q USING (quote_id);
 
 COMMENT ON VIEW "phase_alignment" IS 'Campaign phases with years from the campaign''s start, so campaigns line up.';
+
+COMMENT ON COLUMN "phase_alignment"."regime_id" IS 'Regime of the campaign.';
+
+COMMENT ON COLUMN "phase_alignment"."campaign" IS 'The campaign the phase belongs to.';
+
+COMMENT ON COLUMN "phase_alignment"."seq" IS 'Order of the phase in its campaign (1 = first).';
+
+COMMENT ON COLUMN "phase_alignment"."phase_id" IS 'Identifier of the phase.';
+
+COMMENT ON COLUMN "phase_alignment"."phase_type" IS 'offensive, retreat, radicalization or consolidation.';
+
+COMMENT ON COLUMN "phase_alignment"."label" IS 'The phase in a few words.';
+
+COMMENT ON COLUMN "phase_alignment"."date_edtf" IS 'Date in EDTF (ISO 8601-2), as precisely as the source gives it.';
+
+COMMENT ON COLUMN "phase_alignment"."date_start" IS 'First day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "phase_alignment"."date_end" IS 'Last day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "phase_alignment"."campaign_start" IS 'First day of the campaign''s first phase.';
+
+COMMENT ON COLUMN "phase_alignment"."campaign_year" IS 'Years from the campaign''s start to the phase''s start (calendar years, 0 = the first).';
+
+COMMENT ON COLUMN "phase_alignment"."campaign_year_end" IS 'Years from the campaign''s start to the phase''s end (calendar years).';
+
+COMMENT ON COLUMN "phase_alignment"."page" IS 'Printed page of the quote''s first word (a source without printed pages counts as one page, 1).';
 
 CREATE VIEW "entity_evidence" AS
     WITH entities AS (
@@ -1104,6 +1257,34 @@ CREATE VIEW "entity_evidence" AS
 
 COMMENT ON VIEW "entity_evidence" IS 'Every person, place, regime, event, phase and purge with each source''s evidence: its own row''s quote and date (and the date''s basis), and every attestation, one row each.';
 
+COMMENT ON COLUMN "entity_evidence"."entity_kind" IS 'What the entity is: person, place, regime, event, phase or purge.';
+
+COMMENT ON COLUMN "entity_evidence"."entity_id" IS 'Identifier of the entity in its own table.';
+
+COMMENT ON COLUMN "entity_evidence"."label" IS 'The entity''s name, title or label.';
+
+COMMENT ON COLUMN "entity_evidence"."regime_id" IS 'Regime of the entity (for a regime, itself); empty when it has none.';
+
+COMMENT ON COLUMN "entity_evidence"."origin" IS 'row: the entity''s own row and quote; attestation: what a further source says of it.';
+
+COMMENT ON COLUMN "entity_evidence"."attestation_id" IS 'The attestation (for origin attestation); empty for the entity''s own row.';
+
+COMMENT ON COLUMN "entity_evidence"."source_id" IS 'The analysed source of this evidence.';
+
+COMMENT ON COLUMN "entity_evidence"."quote_id" IS 'The quote this evidence rests on.';
+
+COMMENT ON COLUMN "entity_evidence"."date_edtf" IS 'The date this source gives the entity, in EDTF; empty when it gives none.';
+
+COMMENT ON COLUMN "entity_evidence"."date_start" IS 'First day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "entity_evidence"."date_end" IS 'Last day the EDTF date covers (derived).';
+
+COMMENT ON COLUMN "entity_evidence"."page" IS 'Printed page of the quote''s first word (a source without printed pages counts as one page, 1).';
+
+COMMENT ON COLUMN "entity_evidence"."quote" IS 'The quoted words.';
+
+COMMENT ON COLUMN "entity_evidence"."date_basis" IS 'Whether the source states the date (explicit) or the encoder inferred it from the text''s placement (inferred, with an editorial note); empty without a date.';
+
 CREATE VIEW "source_dates" AS
     WITH dated AS (SELECT * FROM entity_evidence WHERE date_start IS NOT NULL)
     SELECT a.entity_kind, a.entity_id, a.label,
@@ -1120,5 +1301,37 @@ CREATE VIEW "source_dates" AS
       ON a.entity_kind = b.entity_kind AND a.entity_id = b.entity_id AND a.source_id < b.source_id;
 
 COMMENT ON VIEW "source_dates" IS 'Each pair of sources that date the same entity, with both dates, quotes and attestations (empty for the entity''s own row) and whether they agree: same (identical range), nested (one is more precise and within the other), overlap, differ; `basis_a`/`basis_b` say whether each date is stated by its source or inferred by the encoder.';
+
+COMMENT ON COLUMN "source_dates"."entity_kind" IS 'What the entity is: person, place, regime, event, phase or purge.';
+
+COMMENT ON COLUMN "source_dates"."entity_id" IS 'Identifier of the entity in its own table.';
+
+COMMENT ON COLUMN "source_dates"."label" IS 'The entity''s name, title or label.';
+
+COMMENT ON COLUMN "source_dates"."source_a" IS 'One source dating the entity (the first of the two by id).';
+
+COMMENT ON COLUMN "source_dates"."date_a" IS 'The date source_a gives, in EDTF.';
+
+COMMENT ON COLUMN "source_dates"."quote_a" IS 'The quote of source_a that gives it.';
+
+COMMENT ON COLUMN "source_dates"."page_a" IS 'Printed page of quote_a.';
+
+COMMENT ON COLUMN "source_dates"."source_b" IS 'The other source dating the entity.';
+
+COMMENT ON COLUMN "source_dates"."date_b" IS 'The date source_b gives, in EDTF.';
+
+COMMENT ON COLUMN "source_dates"."quote_b" IS 'The quote of source_b that gives it.';
+
+COMMENT ON COLUMN "source_dates"."page_b" IS 'Printed page of quote_b.';
+
+COMMENT ON COLUMN "source_dates"."attestation_a" IS 'The attestation behind date_a; empty when it is the entity''s own row.';
+
+COMMENT ON COLUMN "source_dates"."attestation_b" IS 'The attestation behind date_b; empty when it is the entity''s own row.';
+
+COMMENT ON COLUMN "source_dates"."agreement" IS 'same (identical range), nested (one within the other, more precise), overlap (some days in common) or differ (none).';
+
+COMMENT ON COLUMN "source_dates"."basis_a" IS 'Whether source_a states date_a (explicit) or the encoder inferred it (inferred).';
+
+COMMENT ON COLUMN "source_dates"."basis_b" IS 'Whether source_b states date_b (explicit) or the encoder inferred it (inferred).';
 
 COMMIT;

@@ -169,6 +169,10 @@ def test_row_citation_uses_the_quote_of_the_row(pkg, db):
     quotes = {q["quote_id"]: q for q in pkg.rows("quotes")}
     read_as = dict(db.execute("select quote_id, text_sic from quote_context").fetchall())
     cited_as = {s["source_id"]: s["cited_as"] for s in pkg.rows("sources")}
+    pages: dict[str, set] = {}
+    for span in pkg.rows("page_spans"):
+        pages.setdefault(span["source_id"], set()).add(span["page"])
+    paginated = {s["source_id"] for s in pkg.rows("sources") if s["pages"] or len(pages.get(s["source_id"], ())) > 1}
     keyed = [("rhetoric", r, r["rhetoric_id"]) for r in pkg.rows("rhetoric")]
     keyed += [("events", r, r["event_id"]) for r in pkg.rows("events")]
     keyed += [("comparison_sides", r, f"{r['comparison_id']}/{r['side_id']}") for r in pkg.rows("comparison_sides")]
@@ -177,8 +181,12 @@ def test_row_citation_uses_the_quote_of_the_row(pkg, db):
         quote = quotes[row["quote_id"]]
         assert cited.text == read_as[quote["quote_id"]]  # the words, with “[sic]” after the source's own slips
         assert cited.text.replace(" [sic]", "") == quote["text"]
-        assert cited.pinpoint == f"{cited_as[quote['source_id']]}, {pinpoint(quote['page_start'], quote['page_end'])}"
+        if quote["source_id"] in paginated:
+            assert cited.pinpoint == f"{cited_as[quote['source_id']]}, {pinpoint(quote['page_start'], quote['page_end'])}"
+        else:  # a statute or a web page has no printed page to cite
+            assert cited.pinpoint == cited_as[quote["source_id"]]
     assert cite_row(pkg, "events:1930-12-19-rykov-fired").pinpoint.startswith("Thom 2015, ")
+    assert {q["source_id"] for q in quotes.values()} - paginated, "the package has sources without printed pages"
 
 
 def test_page_ranges_use_an_en_dash(pkg):
@@ -237,3 +245,39 @@ def test_an_institution_is_one_author_and_a_statute_is_cited_as_one():
     assert "T2  - The World Factbook" in ris
     thom = cff_reference(essay(pkg, "thom-2015-ewjus"))
     assert thom["type"] == "article" and thom["journal"] == "East/West: Journal of Ukrainian Studies"
+
+
+def test_works_the_sources_cite_export_as_a_bibliography(pkg):
+    """`cite --what works`: every cited work (role `cited`) a citation points to, as its record gives it (no
+    invented title), with a note of where it is cited; BibTeX parses, CSL-JSON renders, RIS has one record each."""
+    from histpack.outputs.cite import reference
+
+    works = {s["source_id"]: s for s in pkg.rows("sources") if s["role"] == "cited"}
+    cited = {c["source_id"] for c in pkg.rows("citations")} & set(works)
+    assert len(cited) > 15
+    library = bibtexparser.parse_string(reference(pkg, "bibtex", "works"))
+    assert not library.failed_blocks
+    entries = {e.key: e.fields_dict for e in library.entries}
+    assert set(entries) == cited
+    assert entries["conquest"]["author"].value == "{Conquest}" and "title" not in entries["conquest"]
+    assert "“Conquest 118” (p. 82)" in entries["conquest"]["note"].value
+    assert entries["stalin-ob-industrializatsii"]["title"].value == "{Ob industrializatsii}"
+    assert entries["khaustov-et-al"]["author"].value.endswith(" and others")
+    danilov = [c for c in pkg.rows("citations") if c["source_id"] == "danilov"]
+    assert all(f"“{c['cited_as']}” (p. {c['page']})" in entries["danilov"]["note"].value for c in danilov)
+    items = json.loads(reference(pkg, "csl-json", "works"))
+    assert {i["id"] for i in items} == cited and {"family": "Conquest"} in next(
+        i["author"] for i in items if i["id"] == "conquest")
+    rendered = _render(items).splitlines()
+    assert len(rendered) == len(cited) and any(line.startswith("Conquest") for line in rendered)
+    ris = reference(pkg, "ris", "works")
+    assert ris.count("ER  - ") == len(cited) and ris.count("TY  - ") == len(cited)
+    assert reference(pkg, "bibtex", "works", "cia-factbook-2026-ukraine") == ""  # it cites no work
+
+
+def test_works_are_exported_for_reference_managers_only():
+    result = histpack("cite", "--what", "works", "--format", "apa")
+    assert result.returncode == 1 and "use one of: bibtex, biblatex, csl-json, ris" in result.stderr
+    alias = histpack("cite", "--what", "source", "--source", "canada-2008-holodomor-act")
+    assert alias.returncode == 0 and alias.stdout.startswith("Parliament of Canada (2008).")
+    assert alias.stdout == histpack("cite", "--what", "essay", "--source", "canada-2008-holodomor-act").stdout

@@ -23,6 +23,7 @@ def run(cwd: Path, monkeypatch, *args: str, env: dict | None = None):
 COMMANDS = [
     ["validate"],
     ["query", "select count(*) as n from regimes", "--format", "csv"],
+    ["describe", "events", "--format", "csv"],
     ["cite", "--format", "bibtex"],
     ["codebook", "--check"],
     ["compare", "ussr", "prc", "--dimension", "collectivization"],
@@ -43,7 +44,7 @@ def test_outside_the_project_every_command_says_how_to_name_the_package(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args", COMMANDS[:6], ids=lambda a: a[0])
+@pytest.mark.parametrize("args", COMMANDS[:7], ids=lambda a: a[0])
 def test_every_command_finds_the_package_from_the_environment(tmp_path, monkeypatch, args):
     result = run(tmp_path, monkeypatch, *args, env={PACKAGE_ENV: str(REPO)})
     assert result.exit_code == 0, result.output

@@ -109,3 +109,18 @@ def test_every_edtf_form_in_the_data_is_explained_with_a_real_example(codebook):
     for form, (_, reading, count, example, _) in rows.items():
         assert example.strip("`") in seen[form] and reading
     assert "Open ends" in dates and "Winter (`-24`)" in dates
+
+
+def test_codebook_out_writes_or_prints_it_elsewhere_and_never_over_the_package(tmp_path, cli):
+    expected = (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
+    target = tmp_path / "docs" / "codebook.md"
+    written = cli(REPO, "codebook", "--out", str(target))
+    assert written.exit_code == 0, written.stderr
+    assert target.read_text(encoding="utf-8") == expected
+    assert cli(REPO, "codebook", "--check", "--out", str(target)).exit_code == 0
+    printed = cli(REPO, "codebook", "--out", "-")
+    assert printed.exit_code == 0 and printed.stdout == expected
+    before = (REPO / "data" / "events.csv").read_bytes()
+    refused = cli(REPO, "codebook", "--out", str(REPO / "data" / "events.csv"))
+    assert refused.exit_code == 1 and len(refused.errors) == 1 and "refused as an output" in refused.errors[0]
+    assert (REPO / "data" / "events.csv").read_bytes() == before

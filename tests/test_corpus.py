@@ -182,18 +182,24 @@ def test_compare_and_timeline_by_source(corpus, tmp_path):
                                     f"analysed sources: {SECOND}, {FIRST}")
     svg = tmp_path / "t.svg"
     assert invoke("timeline", "--out", str(svg), "--source", SECOND, "--package", str(corpus)).exit_code == 0
-    assert "Fixture: campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
+    assert "Fixture: events, campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
     assert invoke("timeline", "--out", str(svg), "--package", str(corpus)).exit_code == 0
-    assert "Fixture · Thom 2015: campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
+    assert "Fixture · Thom 2015: events, campaigns, purges and rhetoric" in svg.read_text(encoding="utf-8")
 
 
-def test_timeline_items_hold_attested_dates_of_phases(con):
+def test_timeline_items_hold_every_date_the_source_gives(corpus, con):
     from histpack.outputs.timeline import timeline_items
 
     everything, _ = timeline_items(con)
     fixture, _ = timeline_items(con, SECOND)
-    assert [(i.kind, i.item_id, i.attestation_id, i.table, i.date_edtf) for i in fixture] == [
-        ("phase", "ussr-collectivization-1932-1933-famine", "fixture-famine", "attestations", "1932/1933")]
+    attested = {(a["attestation_id"], a["date_edtf"]) for a in rows(corpus, "attestations")
+                if a["source_id"] == SECOND and a["date_edtf"]}
+    own = {(e["event_id"], e["date_edtf"]) for e in rows(corpus, "events") if e["source_id"] == SECOND}
+    assert len(attested) >= 5 and own
+    assert {(i.attestation_id, i.date_edtf) for i in fixture if i.attestation_id} == attested
+    assert {(i.item_id, i.date_edtf) for i in fixture if not i.attestation_id} == own
+    assert ("phase", "ussr-collectivization-1932-1933-famine", "fixture-famine", "attestations", "1932/1933") in [
+        (i.kind, i.item_id, i.attestation_id, i.table, i.date_edtf) for i in fixture]
     assert {i.source_id for i in everything} == {FIRST, SECOND}
     assert set(fixture) < set(everything)
 

@@ -133,7 +133,10 @@ def test_load_refuses_a_broken_package_and_writes_nothing(case, project, cli, tm
 
 def test_load_keeps_an_existing_database_when_the_package_is_broken(project, cli, tmp_path):
     db = tmp_path / "out.duckdb"
-    assert cli(project, "load", ".", "--db", str(db)).exit_code == 0
+    first = cli(project, "load", ".", "--db", str(db))
+    assert first.exit_code == 0 and "replaced" not in first.stdout
+    again = cli(project, "load", ".", "--db", str(db))
+    assert again.exit_code == 0 and again.stdout.strip().endswith("(replaced the database that was there)")
     before = file_hash(db)
     dangling_foreign_key(project)
     assert cli(project, "load", ".", "--db", str(db)).exit_code == 1

@@ -123,7 +123,7 @@ def test_fixture_head_prints_no_empty_punctuation(corpus, site):
     head = html(site, OTHER_PAGE).split('<article class="essay">')[1].split("</p>")[0]
     title, meta = re.fullmatch(r"<h1>(.*)</h1><p class=\"meta\">(.*)", head).groups()
     assert unescape(title) == f"“{record['title']}”"
-    assert meta.startswith("Printed pages in the margin.")
+    assert meta.startswith("Printed pages in the margin.")  # no page range in its record, but two pages
     main = next(s for s in rows(corpus, "sources") if s["source_id"] == MAIN)
     main_meta = html(site, MAIN_PAGE).split('<p class="meta">')[1].split(" Printed pages")[0]
     assert unescape(main_meta) == (f"{main['container']} {main['volume']}, no. {main['issue']} ({main['year']}): "
@@ -177,22 +177,34 @@ def test_table_links_go_to_the_page_of_the_quote_source(corpus, site):
 
 
 def test_timeline_draws_attested_dates_linked_to_the_fixture_page(corpus, site):
+    """By calendar year from 1920, every dated attestation of an entity with a regime is a mark of its own,
+    hollow or outlined, linked to its source's page, its hover text naming the date in words and the source."""
+    from histpack.annotate.date_words import date_in_words
+
     timeline = html(site, "timeline.html")
-    campaign = timeline.split('id="tl-campaign"')[1].split("</svg>")[0]
+    calendar = timeline.split('id="tl-calendar"')[1].split("</svg>")[0]
     marks = re.findall(r'<a href="([^"]+)" class="mark m-(\w+)( attested)?" data-row="([^"]+)" '
-                       r'data-quote="[^"]+" data-source="([^"]+)"><title>([^<]+)</title>', campaign)
+                       r'data-quote="[^"]+" data-source="([^"]+)"><title>([^<]+)</title>', calendar)
     attested = {m[3]: m for m in marks if m[2]}
-    phase_attestations = [a for a in rows(corpus, "attestations") if a["phase_id"] and a["date_start"]]
-    assert any(a["source_id"] == OTHER for a in phase_attestations)
-    assert sorted(attested) == sorted(f"attestations/{a['attestation_id']}" for a in phase_attestations)
+    regime_of = {(column, r[column]): r.get("regime_id", "") for column, table in
+                 (("phase_id", "phases"), ("purge_id", "purges"), ("event_id", "events"), ("person_id", "persons"),
+                  ("place_id", "places"), ("regime_id", "regimes")) for r in rows(corpus, table)}
+    dated = []
+    for a in rows(corpus, "attestations"):
+        column = next(c for c in ("phase_id", "purge_id", "event_id", "person_id", "place_id", "regime_id") if a[c])
+        if a["date_start"] and a["date_end"] >= "1920" and regime_of[(column, a[column])]:
+            dated.append((a, column))
+    assert any(a["source_id"] == OTHER for a, _ in dated) and {c for _, c in dated} >= {"phase_id", "event_id"}
+    assert sorted(attested) == sorted(f"attestations/{a['attestation_id']}" for a, _ in dated)
     cited = {s["source_id"]: s["cited_as"] for s in rows(corpus, "sources")}
-    for a in phase_attestations:
+    for a, column in dated:
         href, kind, _, _, source, title = attested[f"attestations/{a['attestation_id']}"]
-        assert (href, kind, source) == (f"{page_of(a['source_id'])}#attestations/{a['attestation_id']}", "phase",
-                                        a["source_id"])
-        assert f"{a['date_edtf']} as {cited[a['source_id']]} dates it" in unescape(title)
+        assert (href, kind, source) == (f"{page_of(a['source_id'])}#attestations/{a['attestation_id']}",
+                                        {"phase_id": "phase", "purge_id": "purge"}.get(column, "event"), a["source_id"])
+        assert f"{date_in_words(a['date_edtf'])} as {cited[a['source_id']]} dates it" in unescape(title)
     own = [m for m in marks if not m[2]]
-    assert own and all(m[0].startswith(f"{MAIN_PAGE}#") and m[4] == MAIN for m in own)
+    assert own and all(m[0].startswith(f"{page_of(m[4])}#") for m in own)
+    assert {m[4] for m in own} >= {MAIN, OTHER}
     assert '<select name="source">' in timeline
 
 
@@ -245,15 +257,40 @@ def test_across_sources_lists_each_dated_attestation_with_its_agreement(corpus, 
                     expected.add((entity_id, x["date_edtf"], f"{page_of(x['source_id'])}#{x['quote_id']}",
                                   y["date_edtf"], f"{page_of(y['source_id'])}#{y['quote_id']}", agreement(span(x), span(y))))
     page = html(site, "across-sources.html")
-    listed = set(re.findall(
-        r'<tr data-agreement="\w+"><td>\w+ <a href="table-\w+\.html#\w+/([^"]+)">[^<]*</a></td>'
-        r'<td><b>([^<]+)</b> <a href="([^"]+)">[^<]*</a></td><td><b>([^<]+)</b> <a href="([^"]+)">[^<]*</a></td>'
-        r'<td class="agree-\w+">(\w+)</td></tr>', page))
+    listed = set()
+    for pair, section in re.findall(r'<section class="pair" id="pair/([^"]+)".*?<tbody>(.*?)</tbody>', page):
+        source_a, source_b = pair.split("/")
+        for row in re.findall(r"<tr .*?</tr>", section):
+            entity, date_a, links_a, date_b, links_b, agreed = re.fullmatch(
+                r'<tr data-agreement="\w+"><th scope="row">\w+ <a href="table-\w+\.html#\w+/([^"]+)">[^<]*</a></th>'
+                r'<td><b>[^<]+</b> <code>([^<]+)</code><br>(.*?)</td><td><b>[^<]+</b> <code>([^<]+)</code><br>(.*?)</td>'
+                r'<td class="agree-\w+">(\w+)</td></tr>', row).groups()
+            hrefs_a, hrefs_b = (re.findall(r'href="([^"]+)"', links) for links in (links_a, links_b))
+            assert all(h.startswith(page_of(source_a)) for h in hrefs_a), row
+            assert all(h.startswith(page_of(source_b)) for h in hrefs_b), row
+            listed |= {(entity, date_a, a, date_b, b, agreed) for a in hrefs_a for b in hrefs_b}
     assert listed == expected and sum(OTHER_PAGE in e[2] or OTHER_PAGE in e[4] for e in expected) >= 5
     assert {e[5] for e in expected} >= {"same", "nested"}
 
 
+def test_across_sources_says_when_two_sources_share_an_author_or_a_publication(corpus, site):
+    """The two Factbook texts share their author and their publication: their agreement is not
+    independent corroboration, and the page says so for that pair, and only for pairs that share one."""
+    sources = {s["source_id"]: s for s in rows(corpus, "sources") if s["role"] == "analyzed"}
+    page = html(site, "across-sources.html")
+    sections = dict(re.findall(r'<section class="pair" id="pair/([^"]+)"(.*?)</section>', page))
+    assert sections
+    for pair, section in sections.items():
+        a, b = (sources[s] for s in pair.split("/"))
+        shared = (a["authors"] and a["authors"] == b["authors"]) or (a["container"] and a["container"] == b["container"])
+        assert ("Not independent" in section) == bool(shared), pair
+    factbooks = "cia-factbook-2026-russia/cia-factbook-2026-ukraine"
+    assert "Not independent" in sections[factbooks] and "Central Intelligence Agency" in sections[factbooks]
+
+
 def test_panel_data_holds_attestations_and_what_other_sources_say(corpus, site):
+    from histpack.annotate.date_words import date_in_words
+
     dizzy = next(a for a in rows(corpus, "attestations") if a["event_id"] == "1930-03-02-dizzy-with-success")
     event = next(e for e in rows(corpus, "events") if e["event_id"] == dizzy["event_id"])
     panel_rows = page_data(site, OTHER_PAGE)[dizzy["quote_id"]]["rows"]
@@ -262,7 +299,8 @@ def test_panel_data_holds_attestations_and_what_other_sources_say(corpus, site):
         [href for _, href in row["links"]]
     across = page_data(site, MAIN_PAGE)[event["quote_id"]]["across"]
     assert {(a["source"], a["other_date"], a["href"], a["agreement"]) for a in across if a["source"] == "Fixture"} == \
-        {("Fixture", dizzy["date_edtf"], f"{OTHER_PAGE}#{dizzy['quote_id']}", "same")}
+        {("Fixture", date_in_words(dizzy["date_edtf"]), f"{OTHER_PAGE}#{dizzy['quote_id']}", "same")}
+    assert date_in_words(dizzy["date_edtf"]) == "2 March 1930"
 
 
 def test_two_renderings_of_the_corpus_site_are_byte_identical(corpus, site):
@@ -291,6 +329,16 @@ def test_browser_from_an_attestation_to_both_sources(corpus, site, page):
     page.goto(url(site, "timeline.html"))
     shown = "document.querySelectorAll('#tl-campaign a.mark:not(.filtered)').length"
     total = page.evaluate(shown)
+    fixture_marks = page.locator(f"#tl-campaign a.mark[data-source='{OTHER}']").count()
     page.select_option("select[name=source]", OTHER)
-    fixture_phases = [a for a in rows(corpus, "attestations") if a["phase_id"] and a["source_id"] == OTHER]
-    assert page.evaluate(shown) == len(fixture_phases) < total
+    assert page.evaluate(shown) == fixture_marks < total
+    assert page.locator("#tl-count").inner_text().startswith(f"{fixture_marks} marks of Fixture on this axis")
+    assert page.locator(f"#tl-campaign a.mark[data-row='attestations/fixture-famine']:visible").count() == 1
+    assert page.url.endswith(f"timeline.html?source={OTHER}")
+    page.reload()  # the address keeps the choice: a filtered view can be shared
+    assert page.evaluate(shown) == fixture_marks and page.locator("select[name=source]").input_value() == OTHER
+    page.evaluate("""() => document.querySelectorAll('#tl-campaign a.mark[data-source]').forEach(m => {
+        if (m.dataset.source !== 'thom-2015-ewjus') m.remove(); })""")  # a source with nothing on this axis
+    page.select_option("select[name=source]", "")
+    page.select_option("select[name=source]", OTHER)
+    assert page.locator("#tl-count").inner_text().startswith("Fixture dates nothing on this axis")

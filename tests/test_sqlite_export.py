@@ -12,6 +12,7 @@ import sqlite3
 import pytest
 
 from histpack.model import models as m
+from histpack.project.errors import BuildError
 from conftest import REPO
 
 VIEWS = ["quote_context", "quote_slips", "timeline", "comparison_matrix", "phase_alignment"]
@@ -118,9 +119,21 @@ def test_datasette_sees_keys_labels_descriptions_and_licence(exported):
     # In a thread of its own: another test in this worker (Playwright) may leave an event loop running.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, check()).result()
-    assert metadata["license"] == "CC-BY-4.0" and metadata["source_url"] == descriptor["sources"][0]["path"]
+    assert metadata["license"] == "CC-BY-4.0" and metadata["source"] == descriptor["title"]
 
 
-def test_sqlite_export_refuses_a_folder(tmp_path, cli):
-    result = cli(REPO, "export", "--format", "sqlite", "--out", str(tmp_path))
-    assert result.exit_code == 1 and len(result.errors) == 1 and "is a folder" in result.errors[0]
+def test_sqlite_export_into_a_folder_writes_the_database_there(tmp_path, cli):
+    """`--out DIR` (an existing folder) or `--out new/` (a name ending in /) holds `<package name>.sqlite`
+    and its metadata; the Python API still refuses a folder for the database file."""
+    from histpack.outputs.sqlite import export_sqlite
+
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    for out, folder in ((str(existing), existing), (f"{tmp_path / 'new'}/", tmp_path / "new")):
+        result = cli(REPO, "export", "--format", "sqlite", "--out", out)
+        assert result.exit_code == 0, result.stderr
+        assert sorted(p.name for p in folder.iterdir()) == ["thom-2015-holodomor.metadata.json",
+                                                              "thom-2015-holodomor.sqlite"]
+    assert not (tmp_path / "new").is_file()
+    with pytest.raises(BuildError, match="is a folder"):
+        export_sqlite(REPO, existing)

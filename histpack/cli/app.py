@@ -12,8 +12,8 @@ from histpack.cli.common import PACKAGE_ENV  # noqa: F401 - the environment vari
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Build, validate, load and query a histpack data package.")
 
-COMMANDS = (build.build, validate.validate, validate.load, query.query, read.coverage, read.compare, publish.cite,
-            read.timeline, publish.site, publish.codebook, publish.export, release.release, release.diff,
+COMMANDS = (build.build, validate.validate, validate.load, query.query, query.describe, read.coverage, read.compare,
+            publish.cite, read.timeline, publish.site, publish.codebook, publish.export, release.release, release.diff,
             release.verify_text, build.recover)
 for command in COMMANDS:
     app.command()(command)
@@ -38,9 +38,11 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True, callba
 
 def main() -> None:
     """Entry point (`histpack.cli.console:main` catches interrupts even while this module imports)."""
+    from histpack.cli.render import fit_encoding
     from histpack.project.interrupts import install
 
     install()
+    fit_encoding()  # a Latin-1 or ASCII terminal: what it can show, never an encoding error
     app()
 
 

@@ -120,16 +120,29 @@ def check_source(con, source: str | None) -> None:
 
 # --- what reaches the terminal -------------------------------------------------------------------
 
+def to_stderr(line: str) -> None:
+    """One line on stderr, in what its encoding can show (click would re-encode an ASCII stream as UTF-8)."""
+    stream = sys.stderr
+    if not (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-").startswith("utf"):
+        from histpack.cli.render import fit_encoding
+
+        fit_encoding(stream)
+        stream.write(line + "\n")
+        stream.flush()
+        return
+    typer.echo(line, err=True)
+
+
 def fail(lines: list[str]) -> None:
     for line in lines:
-        typer.echo(f"error: {line}", err=True)
+        to_stderr(f"error: {line}")
     raise typer.Exit(1)
 
 
 def notes(found: list[str]) -> None:
     """What the engine could not check, one line each: nothing is skipped silently."""
     for note in dict.fromkeys(found):
-        typer.echo(f"note: {note}", err=True)
+        to_stderr(f"note: {note}")
 
 
 def friendly(func):

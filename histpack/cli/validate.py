@@ -38,7 +38,8 @@ def load(path: Optional[Path] = _path_argument("Package folder or datapackage.js
          package: Optional[Path] = package_option(),
          engine: Engine = engine_option("duckdb, or frictionless to validate with the reference implementation "
                                         "first.")) -> None:
-    """Create a typed DuckDB database from a data package (validated first; nothing written if invalid)."""
+    """Create a typed DuckDB database from a data package (validated first; nothing written if invalid).
+    An existing database at --db is replaced, and the command says so; any other file there is refused."""
     from histpack.checks.validate import validate_package
     from histpack.db.loader import validate_and_load
     from histpack.db.paths import database_path, database_target
@@ -52,8 +53,9 @@ def load(path: Optional[Path] = _path_argument("Package folder or datapackage.js
         problems = validate_package(root, engine="frictionless")
         if problems:
             fail([p.text() for p in problems])
+    replacing = target.is_file()
     problems, found = validate_and_load(root, target)
     notes(found)
     if problems:
         fail([p.text() for p in problems])
-    typer.echo(f"loaded {os.path.relpath(target)}")
+    typer.echo(f"loaded {os.path.relpath(target)}" + (" (replaced the database that was there)" if replacing else ""))

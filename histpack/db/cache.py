@@ -32,7 +32,7 @@ from histpack.project.layout import cache_dir
 from histpack.project.locks import Busy, locked, remove_locked
 from histpack.project.writer import atomic_file
 
-FORMAT = "1"  # bump when the database layout changes without a version change
+FORMAT = "2"  # bump when the database layout changes without a version change (2: view columns described)
 KEEP = 8  # databases kept; older ones are removed when a new one is written
 IN_USE_SECONDS = 600  # a database opened this recently is never removed
 ATTEMPTS = 3  # fills started again when the package changes while it is loaded

@@ -61,7 +61,10 @@ VIEWS = {
         SELECT q.quote_id, q.text, sic.text AS text_sic, q.page_start, q.page_end, q.voice, q.speaker_id,
                p.name AS speaker, q.citation_id, c.cited_as, cs.cited_as AS cited_work, para.section, q.prefix,
                q.suffix, q.char_start, q.char_end,
-               s.cited_as || ', ' || {PAGES.format(q='q')} AS citation
+               s.cited_as || CASE WHEN s.pages IS NULL AND (SELECT count(DISTINCT ps.page) FROM page_spans ps
+                                                            WHERE ps.source_id = s.source_id) <= 1
+                                  THEN '' ELSE ', ' || {PAGES.format(q='q')} END AS citation,
+               q.source_id
         FROM quotes q
         JOIN sources s ON s.source_id = q.source_id
         JOIN paragraphs para ON para.paragraph_id = q.paragraph_id
@@ -167,6 +170,143 @@ VIEW_COMMENTS = {
 }
 
 
+_PAGE = "Printed page of the quote's first word (a source without printed pages counts as one page, 1)."
+_EDTF = "Date in EDTF (ISO 8601-2), as precisely as the source gives it."
+_START = "First day the EDTF date covers (derived)."
+_END = "Last day the EDTF date covers (derived)."
+
+VIEW_COLUMNS: dict[str, dict[str, str]] = {
+    "quote_context": {
+        "quote_id": "Identifier of the quote.",
+        "text": "The quoted words, verbatim from the source's canonical text.",
+        "text_sic": "The quoted words with “[sic]” after each slip of its source they hold (`slips`); the words themselves unchanged.",
+        "page_start": "Printed page on which the quote begins.",
+        "page_end": "Printed page on which the quote ends.",
+        "voice": "Whose words: the source's author, a primary source quoted, or a secondary source quoted.",
+        "speaker_id": "The person whose words these are (persons); empty for the source's author.",
+        "speaker": "The speaker's name as the source spells it.",
+        "citation_id": "The reference the source gives for the words (citations); empty when none.",
+        "cited_as": "The reference exactly as printed in the source (\"Author vol. 2, 772\").",
+        "cited_work": "How the source cites the referenced work (sources.cited_as of the cited work).",
+        "section": "Section of the source the quote is in (abstract, epigraph, body, note …).",
+        "prefix": "Up to 32 characters before the quote (W3C TextQuoteSelector).",
+        "suffix": "Up to 32 characters after the quote (W3C TextQuoteSelector).",
+        "char_start": "Offset of the quote's first character in the canonical text (0-based).",
+        "char_end": "Offset after the quote's last character (end exclusive).",
+        "citation": "Ready citation: how the source is cited and the page (\"Author 1999, 86\"); no page for a source "
+                    "without printed pages (no page range in its record, one page in its page map).",
+        "source_id": "The analysed source the quote is from.",
+    },
+    "timeline": {
+        "kind": "What the row is: event, phase, purge or rhetoric.",
+        "id": "Identifier of the row in its own table (events, phases, purges, rhetoric).",
+        "regime_id": "Regime of the row.",
+        "date_edtf": _EDTF,
+        "date_start": _START,
+        "date_end": _END,
+        "date_precision": "Form of the date: day, month, season, year or interval.",
+        "label": "What happened: the event's title, the phase's label, the purge's target, the rhetoric's summary.",
+        "detail": "The row's type: event type, phase type, purge target group or rhetoric theme.",
+        "page": _PAGE,
+        "quote_id": "The quote the row rests on.",
+        "source_id": "The analysed source the row's quote is from.",
+        "date_basis": "Whether the source states the date (explicit) or the encoder inferred it from the text's placement (inferred, with an editorial note); empty without a date.",
+    },
+    "comparison_matrix": {
+        "comparison_id": "Identifier of the comparison.",
+        "dimension": "What is compared (comparison dimension).",
+        "relation": "similarity, difference or analogy.",
+        "basis": "explicit when the source states the comparison, inferred when the encoder drew it.",
+        "claim": "The comparison in a short paraphrase.",
+        "side_id": "Identifier of this side within the comparison.",
+        "regime_id": "Regime of this side.",
+        "place_id": "Place of this side, for a contrast inside one regime (one region against another); else empty.",
+        "side_summary": "What this side did, in a short paraphrase.",
+        "quote": "The source's words for this side.",
+        "page": "Printed page on which this side's quote begins.",
+        "pages": "Printed pages of this side's quote (\"86\" or \"86–87\").",
+        "event_id": "Event this side refers to, if any.",
+        "phase_id": "Campaign phase this side refers to, if any.",
+        "purge_id": "Purge this side refers to, if any.",
+        "rhetoric_id": "Rhetoric this side refers to, if any.",
+        "comparison_quote": "The source's words that draw the comparison as a whole.",
+        "comparison_page": "Printed page on which the comparison's own quote begins.",
+        "source_id": "The analysed source that draws the comparison.",
+        "side_cited_as": "How the source of this side's words is cited (sources.cited_as).",
+    },
+    "phase_alignment": {
+        "regime_id": "Regime of the campaign.",
+        "campaign": "The campaign the phase belongs to.",
+        "seq": "Order of the phase in its campaign (1 = first).",
+        "phase_id": "Identifier of the phase.",
+        "phase_type": "offensive, retreat, radicalization or consolidation.",
+        "label": "The phase in a few words.",
+        "date_edtf": _EDTF,
+        "date_start": _START,
+        "date_end": _END,
+        "campaign_start": "First day of the campaign's first phase.",
+        "campaign_year": "Years from the campaign's start to the phase's start (calendar years, 0 = the first).",
+        "campaign_year_end": "Years from the campaign's start to the phase's end (calendar years).",
+        "page": _PAGE,
+    },
+    "entity_evidence": {
+        "entity_kind": "What the entity is: person, place, regime, event, phase or purge.",
+        "entity_id": "Identifier of the entity in its own table.",
+        "label": "The entity's name, title or label.",
+        "regime_id": "Regime of the entity (for a regime, itself); empty when it has none.",
+        "origin": "row: the entity's own row and quote; attestation: what a further source says of it.",
+        "attestation_id": "The attestation (for origin attestation); empty for the entity's own row.",
+        "source_id": "The analysed source of this evidence.",
+        "quote_id": "The quote this evidence rests on.",
+        "date_edtf": "The date this source gives the entity, in EDTF; empty when it gives none.",
+        "date_start": _START,
+        "date_end": _END,
+        "page": _PAGE,
+        "quote": "The quoted words.",
+        "date_basis": "Whether the source states the date (explicit) or the encoder inferred it from the text's placement (inferred, with an editorial note); empty without a date.",
+    },
+    "source_dates": {
+        "entity_kind": "What the entity is: person, place, regime, event, phase or purge.",
+        "entity_id": "Identifier of the entity in its own table.",
+        "label": "The entity's name, title or label.",
+        "source_a": "One source dating the entity (the first of the two by id).",
+        "date_a": "The date source_a gives, in EDTF.",
+        "quote_a": "The quote of source_a that gives it.",
+        "page_a": "Printed page of quote_a.",
+        "source_b": "The other source dating the entity.",
+        "date_b": "The date source_b gives, in EDTF.",
+        "quote_b": "The quote of source_b that gives it.",
+        "page_b": "Printed page of quote_b.",
+        "attestation_a": "The attestation behind date_a; empty when it is the entity's own row.",
+        "attestation_b": "The attestation behind date_b; empty when it is the entity's own row.",
+        "agreement": "same (identical range), nested (one within the other, more precise), overlap (some days in "
+                     "common) or differ (none).",
+        "basis_a": "Whether source_a states date_a (explicit) or the encoder inferred it (inferred).",
+        "basis_b": "Whether source_b states date_b (explicit) or the encoder inferred it (inferred).",
+    },
+    "quote_slips": {
+        "quote_id": "A quote whose words hold the slip.",
+        "slip_id": "The slip (slips).",
+        "kind": "What kind of slip it is (typo, missing word, extra word, wrong word, unbalanced punctuation …).",
+        "slip_text": "The slip's own words, as printed.",
+        "reading": "The intended reading, where the text shows it; empty where it does not.",
+        "slip_start": "Offset of the slip's first character within the quote (0-based).",
+        "slip_end": "Offset after the slip's last character within the quote: where “[sic]” is placed.",
+        "page": "Printed page of the slip's words.",
+        "slip_quote_id": "The quote of the slip's own words.",
+        "source_id": "The analysed source of the quote and the slip.",
+        "editorial_note": "What the encoder notes about the slip.",
+    },
+}
+"""A description of every column of every view: carried into DuckDB (COMMENT ON COLUMN), load.sql, the
+Parquet export's field metadata, the SQLite export's Datasette metadata and `histpack describe`."""
+
+
+SOURCE_WORDS = frozenset({"quote_context", "comparison_matrix", "entity_evidence", "quote_slips"})
+"""The views that show the analysed sources' own words (a quote's text): like `quotes`, they are under each
+source's terms, not the data licence."""
+
+
 def _tables_read(sql: str) -> set[str]:
     named = set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", sql))
     return named - set(re.findall(r"\b(\w+) AS \(", sql)) - set(VIEWS)
@@ -185,3 +325,6 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'CREATE VIEW "{name}" AS {sql}')
         comment = VIEW_COMMENTS[name].replace("'", "''")
         con.execute(f"COMMENT ON VIEW \"{name}\" IS '{comment}'")
+        for column, description in VIEW_COLUMNS[name].items():
+            text = description.replace("'", "''")
+            con.execute(f"COMMENT ON COLUMN \"{name}\".\"{column}\" IS '{text}'")

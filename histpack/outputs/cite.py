@@ -33,7 +33,12 @@ class CiteFormat(str, Enum):
 
 class CiteWhat(str, Enum):
     dataset = "dataset"
-    essay = "essay"
+    source = "source"  # an analysed source: the essay, the statute, the web pages
+    essay = "essay"  # the same, as it was first called
+    works = "works"  # every work the analysed sources cite, as they cite it: a bibliography
+
+
+WORKS_FORMATS = (CiteFormat.bibtex, CiteFormat.biblatex, CiteFormat.csl_json, CiteFormat.ris)
 
 
 def essays(pkg: Package) -> list[dict]:
@@ -140,6 +145,12 @@ def work_type(essay: dict) -> str:
     return essay.get("work_type") or ("article" if essay.get("container") else "generic")
 
 
+def title_of(record: dict) -> str:
+    """The work's title; an analysed source without one goes by how it is cited, a cited work by none
+    (its record holds only what the citing text gives)."""
+    return record.get("title") or ("" if record.get("role") == "cited" else record["cited_as"])
+
+
 def _is_article(essay: dict) -> bool:
     return work_type(essay) == "article"
 
@@ -232,13 +243,17 @@ def bibtex_dataset(pkg: Package, biblatex: bool = False) -> str:
 
 
 def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = None) -> str:
-    e = essay(pkg, source_id)
+    return bibtex_record(essay(pkg, source_id), biblatex)
+
+
+def bibtex_record(e: dict, biblatex: bool = False, key: str | None = None, note: str | None = None) -> str:
+    """One work's entry from its record (an analysed source's, or a cited work's as cited)."""
     kind = _TYPES[work_type(e)][1 if biblatex else 0]
     container_key = {"article": "journaltitle" if biblatex else "journal", "incollection": "booktitle"}.get(
         kind, "howpublished" if kind == "misc" else "titleaddon" if biblatex else "howpublished")
     fields = [
         ("author", _bib_persons(e)),
-        ("title", "{" + _tex(e.get("title") or e["cited_as"]) + "}"),
+        ("title", "{" + _tex(title_of(e)) + "}" if title_of(e) else None),
         (container_key, _tex(e.get("container") or "")),
         ("date" if biblatex else "year", _tex(e.get("year") or "")),
         ("volume", _tex(e.get("volume") or "")),
@@ -247,8 +262,11 @@ def bibtex_essay(pkg: Package, biblatex: bool = False, source_id: str | None = N
         ("issn", _tex(e.get("issn") or "")),
         ("doi", _verbatim(e.get("doi"))),
         ("url", _verbatim(e.get("url"))),
+        ("note", _tex(note) if note else None),
     ]
-    return _bib_entry(kind, key_of(e["cited_as"]), fields)
+    if e.get("others"):  # "Khaustov et al": the further authors the source does not name
+        fields[0] = ("author", f"{fields[0][1]} and others")
+    return _bib_entry(kind, key or key_of(e["cited_as"]), fields)
 
 
 # --- CSL-JSON ------------------------------------------------------------------------------------
@@ -258,7 +276,7 @@ def csl_essay_item(essay: dict) -> dict:
         "id": key_of(essay["cited_as"]),
         "type": _TYPES[work_type(essay)][2],
         "author": [{"family": f, "given": g} if g else {"literal": f} for g, f in authors_of(essay)],
-        "title": essay.get("title") or essay["cited_as"],
+        "title": title_of(essay),
         "container-title": essay.get("container"),
         "volume": essay.get("volume"),
         "issue": essay.get("issue"),
@@ -312,14 +330,17 @@ def ris_dataset(pkg: Package) -> str:
 
 
 def ris_essay(pkg: Package, source_id: str | None = None) -> str:
-    e = essay(pkg, source_id)
+    return ris_record(essay(pkg, source_id))
+
+
+def ris_record(e: dict, note: str | None = None) -> str:
     start, _, end = page_range(e.get("pages") or "", "-").partition("-")
     lines = [("TY", _TYPES[work_type(e)][3])]
     lines += [("AU", f"{f}, {g}" if g else f) for g, f in authors_of(e)]
-    lines += [("TI", e.get("title") or e["cited_as"]), ("JO" if _is_article(e) else "T2", e.get("container")),
+    lines += [("TI", title_of(e)), ("JO" if _is_article(e) else "T2", e.get("container")),
               ("PY", e.get("year")),
               ("VL", e.get("volume")), ("IS", e.get("issue")), ("SP", start), ("EP", end), ("SN", e.get("issn")),
-              ("DO", e.get("doi")), ("UR", e.get("url"))]
+              ("DO", e.get("doi")), ("UR", e.get("url")), ("N1", note)]
     return _ris(lines)
 
 
@@ -415,12 +436,69 @@ def cff(pkg: Package) -> str:
     return CFF_HEADER + body
 
 
+# --- the works the sources cite ------------------------------------------------------------------
+
+def cited_works(pkg: Package, source_id: str | None = None) -> list[tuple[dict, str]]:
+    """Each work an analysed source cites (role `cited`; only those `source_id` cites, if given), by id,
+    with a note of how and where it is cited ("Cited in Author 1999: “Other vol. 2, 772” (p. 85) …").
+    A record holds only what the source gives: mostly an author's surname, since the essay's
+    works-cited list is not in the text; nothing is filled in."""
+    if source_id is not None:
+        essay(pkg, source_id)  # an unknown source is refused with the valid ones
+    sources = {r["source_id"]: r for r in pkg.rows("sources")}
+    cited_in: dict[str, list[dict]] = {}
+    for c in pkg.rows("citations"):
+        if source_id is None or c.get("citing_source_id") == source_id:
+            cited_in.setdefault(c["source_id"], []).append(c)
+    out = []
+    for work_id in sorted(w for w in cited_in if sources.get(w, {}).get("role") == "cited"):
+        record = dict(sources[work_id])
+        record["work_type"] = record.get("work_type") or "generic"  # never guessed from a container
+        authors = record.get("authors") or ""
+        if re.search(r"\s+et al\.?$", authors):
+            record["authors"], record["others"] = re.sub(r"\s+et al\.?$", "", authors), True
+        by_source: dict[str, list[str]] = {}
+        for c in sorted(cited_in[work_id], key=lambda c: (c.get("citing_source_id") or "", int(c.get("page") or 0),
+                                                          c["citation_id"])):
+            page = f" (p. {c['page']})" if c.get("page") else ""
+            by_source.setdefault(c.get("citing_source_id") or "", []).append(f"“{c['cited_as']}”{page}")
+        where = "; ".join(f"in {sources.get(s, {}).get('cited_as') or s}: {', '.join(refs)}"
+                          for s, refs in by_source.items())
+        missing = "no title" if not record.get("title") else ""
+        note = f"Cited {where}" + (f". The citing text gives {missing}" if missing else "")
+        if record.get("others"):
+            note += "; further authors not named (“et al”)"
+        out.append((record, note + "."))
+    return out
+
+
+def works_reference(pkg: Package, fmt: CiteFormat, source_id: str | None = None) -> str:
+    """The cited works as a bibliography for a reference manager: BibTeX, BibLaTeX, CSL-JSON or RIS."""
+    if fmt not in WORKS_FORMATS:
+        raise BuildError(f"--format {fmt.value}", "the works cited are exported for reference managers",
+                         f"use one of: {', '.join(f.value for f in WORKS_FORMATS)}")
+    works = cited_works(pkg, source_id)
+    if fmt is CiteFormat.csl_json:
+        items = []
+        for work, note in works:
+            item = {**csl_essay_item(work), "id": work["source_id"], "note": note}
+            if work.get("author_type") != "organization":  # a surname alone is a family name, not an institution's
+                item["author"] = [{"family": a["literal"]} if set(a) == {"literal"} else a for a in item.get("author", [])]
+            items.append(item)
+        return csl_json(items)
+    if fmt is CiteFormat.ris:
+        return "".join(ris_record(w, note) for w, note in works)
+    return "\n".join(bibtex_record(w, fmt is CiteFormat.biblatex, key=w["source_id"], note=note) for w, note in works)
+
+
 # --- dispatch ------------------------------------------------------------------------------------
 
 def reference(pkg: Package, fmt: CiteFormat, what: CiteWhat, source_id: str | None = None) -> str:
     """The dataset's reference, or an analysed source's (`source_id`, needed when there are several),
     in one format."""
     fmt, what = CiteFormat(fmt), CiteWhat(what)
+    if what is CiteWhat.works:
+        return works_reference(pkg, fmt, source_id)
     if what is CiteWhat.dataset:
         return {CiteFormat.bibtex: lambda: bibtex_dataset(pkg),
                 CiteFormat.biblatex: lambda: bibtex_dataset(pkg, biblatex=True),
@@ -499,6 +577,15 @@ def marked_slips(pkg: Package, quote: dict) -> tuple[str, tuple[tuple[str, str, 
     return text, tuple((slip_id, words, reading) for _, slip_id, words, reading in sorted(held))
 
 
+def _pinned(pkg: Package, source: dict, page_start, page_end) -> str:
+    """`Author 1999, 90`; a source without printed pages (no page range in its record, one page in its page
+    map: a statute, a web page) is cited without one."""
+    pages = {r["page"] for r in pkg.rows("page_spans") if r["source_id"] == source["source_id"]}
+    if not source.get("pages") and len(pages) <= 1:
+        return source["cited_as"]
+    return f"{source['cited_as']}, {pinpoint(page_start, page_end)}"
+
+
 def cite_row(pkg: Package, spec: str) -> RowCitation:
     """`events:<event_id>` → "<source cited_as>, <page>" and the words the row rests on."""
     table, sep, key = spec.partition(":")
@@ -515,12 +602,12 @@ def cite_row(pkg: Package, spec: str) -> RowCitation:
         persons = {p["person_id"]: p["name"] for p in pkg.rows("persons")}
         citations = {c["citation_id"]: c["cited_as"] for c in pkg.rows("citations")}
         text, slips = marked_slips(pkg, quote)
-        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(quote['page_start'], quote['page_end'])}",
+        return RowCitation(table, key, _pinned(pkg, source, quote["page_start"], quote["page_end"]),
                            text, quote_id, persons.get(quote["speaker_id"]),
                            citations.get(quote["citation_id"]), slips)
     if row.get("page_start") and row.get("text"):  # a paragraph
         source = sources[row["source_id"]]
-        return RowCitation(table, key, f"{source['cited_as']}, {pinpoint(row['page_start'], row['page_end'])}",
+        return RowCitation(table, key, _pinned(pkg, source, row["page_start"], row["page_end"]),
                            row["text"], None, None, None)
     if table == "citations":
         source = sources[row["citing_source_id"]]

@@ -16,7 +16,7 @@ from histpack.model.tables import table_schema
 from histpack.model.vocabularies import Vocabularies
 from histpack.engine.reader import Package
 from histpack.project.writer import write_text
-from histpack.model.views import VIEW_COMMENTS
+from histpack.model.views import VIEW_COLUMNS, VIEW_COMMENTS
 
 FILENAME = "CODEBOOK.md"
 
@@ -95,6 +95,10 @@ def render(pkg: Package) -> str:
             "| view | what it shows |", "|---|---|"]
     out += [f"| `{name}` | {_md(comment)} |" for name, comment in VIEW_COMMENTS.items()]
     out.append("")
+    for name, columns in VIEW_COLUMNS.items():
+        out += [f"### {name}", "", "| column | meaning |", "|---|---|"]
+        out += [f"| {_code(column)} | {_md(description)} |" for column, description in columns.items()]
+        out.append("")
     return "\n".join(out)
 
 

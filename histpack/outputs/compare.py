@@ -16,6 +16,7 @@ class Side:
     quote: str
     pages: str
     cited_as: str  # how the source of the side's words is cited
+    date_edtf: str = ""  # the date of the event, phase, purge or rhetoric the side refers to, if any
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,20 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: st
     if dimension is not None:
         dimension = resolve_dimension(con, dimension)
     rows = con.execute(
-        "select comparison_id, cast(dimension as varchar), cast(relation as varchar), cast(basis as varchar), claim, "
-        "side_id, regime_id, place_id, side_summary, quote, pages, side_cited_as from comparison_matrix "
-        "where (? is null or cast(dimension as varchar) = ?) and (? is null or source_id = ?) "
-        "order by comparison_id, side_id", [dimension, dimension, source_id, source_id]).fetchall()
+        "select m.comparison_id, cast(m.dimension as varchar), cast(m.relation as varchar), cast(m.basis as varchar), "
+        "m.claim, m.side_id, m.regime_id, m.place_id, m.side_summary, m.quote, m.pages, m.side_cited_as, "
+        "coalesce(t.date_edtf, '') from comparison_matrix m "
+        "left join timeline t on t.id = coalesce(m.event_id, m.phase_id, m.purge_id, m.rhetoric_id) "
+        "and t.kind = case when m.event_id is not null then 'event' when m.phase_id is not null then 'phase' "
+        "when m.purge_id is not null then 'purge' else 'rhetoric' end "
+        "where (? is null or cast(m.dimension as varchar) = ?) and (? is null or m.source_id = ?) "
+        "order by m.comparison_id, m.side_id", [dimension, dimension, source_id, source_id]).fetchall()
     grouped: dict[str, list] = {}
     for r in rows:
         grouped.setdefault(r[0], []).append(r)
     out = []
     for comparison_id, sides in grouped.items():
-        parsed = [Side(*s[5:12]) for s in sides]
+        parsed = [Side(*s[5:13]) for s in sides]
         a = next((s for s in parsed if _matches(s, left)), None)
         b = next((s for s in parsed if _matches(s, right) and s is not a), None)
         if a and b:
@@ -113,3 +118,15 @@ def compare(con: duckdb.DuckDBPyConnection, left: str, right: str, dimension: st
                              f"({', '.join(_ids(con, 'select regime_id from regimes'))}) or the places "
                              f"{', '.join(sorted(compared))}")
     return out
+
+
+ROW_COLUMNS = ["comparison_id", "dimension", "relation", "basis", "claim",
+               *(f"{side}_{field}" for side in ("left", "right")
+                 for field in ("side_id", "regime_id", "place_id", "summary", "quote", "pages", "cited_as", "date_edtf"))]
+"""`compare` as rows (`--format csv|json`): the comparison, then its left side and its right side."""
+
+
+def as_row(row: ComparisonRow) -> list:
+    sides = [getattr(side, f) for side in (row.left, row.right)
+             for f in ("side_id", "regime_id", "place_id", "summary", "quote", "pages", "cited_as", "date_edtf")]
+    return [row.comparison_id, row.dimension, row.relation, row.basis, row.claim, *(v or None for v in sides)]

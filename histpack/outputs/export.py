@@ -22,7 +22,7 @@ from histpack.project.sql import ident, literal
 from histpack.project.errors import BuildError
 from histpack.checks.validate import read_descriptor, validate_package
 from histpack.project.errors import PackageError
-from histpack.model.views import VIEW_COMMENTS, VIEWS
+from histpack.model.views import VIEW_COLUMNS, VIEW_COMMENTS, VIEWS
 
 
 class ExportFormat(str, Enum):
@@ -93,6 +93,13 @@ def _select(con: duckdb.DuckDBPyConnection, name: str, fmt: ExportFormat | None 
     return "SELECT " + ", ".join(column(c, t) for c, t in _columns(con, name)) + f" FROM {ident(name)}"
 
 
+def view_schema(name: str) -> dict:
+    """A view's columns as a Table Schema of descriptions (no types: those are the query's), so that
+    the Parquet export carries them as it does a table's."""
+    return {"fields": [{"name": column, "description": description}
+                       for column, description in VIEW_COLUMNS[name].items()]}
+
+
 def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
     present = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     return [name for name in VIEWS if name in present]
@@ -115,7 +122,7 @@ def export(package: Path, fmt: ExportFormat | str, out: Path) -> list[Path]:
         written = []
         targets = [(r["name"], resource_schema(root, r), r.get("description") or r.get("title") or "")
                    for r in descriptor["resources"]]
-        targets += [(name, {}, VIEW_COMMENTS[name]) for name in _views(con)]
+        targets += [(name, view_schema(name), VIEW_COMMENTS[name]) for name in _views(con)]
         files = _file_names(out, [name for name, _, _ in targets], fmt, guard)  # all checked before any is written
         out.mkdir(parents=True, exist_ok=True)
         for (name, schema, description), target in zip(targets, files):

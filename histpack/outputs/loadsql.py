@@ -14,7 +14,7 @@ from pathlib import Path
 from histpack.engine.reader import read_package
 from histpack.model.schema import PackageSchema
 from histpack.project.sql import ident, literal
-from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
+from histpack.model.views import VIEW_COLUMNS, VIEW_COMMENTS, VIEWS, views_apply
 
 FILENAME = "load.sql"
 
@@ -50,6 +50,8 @@ def statements(package: Path) -> tuple[list[str], list[str]]:
             body = "\n".join(line[4:] if line.startswith("    ") else line for line in sql.strip("\n").splitlines())
             out.append(f"CREATE VIEW {ident(view)} AS\n{body};")
             out.append(f"COMMENT ON VIEW {ident(view)} IS {literal(VIEW_COMMENTS[view])};")
+            out += [f"COMMENT ON COLUMN {ident(view)}.{ident(column)} IS {literal(description)};"
+                    for column, description in VIEW_COLUMNS[view].items()]
     return out, list(plan.undeclared)
 
 

@@ -21,7 +21,7 @@ from histpack.project.errors import BuildError, Finding
 from histpack.db.paths import protected
 from histpack.project.sql import ident
 from histpack.project.writer import atomic_file, check_target, write_failed, write_text
-from histpack.model.views import VIEW_COMMENTS, VIEWS, views_apply
+from histpack.model.views import SOURCE_WORDS, VIEW_COLUMNS, VIEW_COMMENTS, VIEWS, views_apply
 
 LABEL_COLUMNS = ("name", "title", "label", "cited_as", "summary", "statement", "target")
 
@@ -62,10 +62,27 @@ def _refuse_nan_where_required(resource: dict, schema: dict, rows: list[tuple]) 
 
 
 def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str) -> dict:
-    """Datasette's metadata.json: title, licence, source, and a description per table and column."""
+    """Datasette's metadata.json: title, description, licence and source, and per table and view its
+    description, its columns' descriptions and its own source and licence lines.
+
+    A table's source is the dataset itself, under the data licence; a table holding the words of the
+    analysed sources (its resource carries `rights`, as `quotes` and `paragraphs` do), or a view showing
+    a quote's words (`SOURCE_WORDS`), names those sources and their own terms instead, since the data
+    licence does not cover them."""
     licences = descriptor.get("licenses", [])
     data = next((lic for lic in licences if lic.get("part") == "data"), licences[0] if licences else {})
-    source = (descriptor.get("sources") or [{}])[0]
+    dataset = {"source": descriptor.get("title") or descriptor.get("name", ""),
+               "source_url": descriptor.get("homepage", ""),
+               "license": data.get("name", ""), "license_url": data.get("path", "")}
+    texts = descriptor.get("sources") or []
+
+    def own_terms(rights: str) -> dict:
+        lines = {"source": "; ".join(s.get("title", "") for s in texts if s.get("title")), "license": rights}
+        if len(texts) == 1 and texts[0].get("path"):
+            lines["source_url"] = texts[0]["path"]
+        return lines
+
+    rights = {r["name"]: r["rights"] for r in descriptor["resources"] if r.get("rights")}
     tables = {}
     for resource in descriptor["resources"]:
         name = resource["name"]
@@ -76,13 +93,17 @@ def datasette_metadata(descriptor: dict, schemas: dict[str, dict], database: str
         label = next((c for c in LABEL_COLUMNS if c in names), None)
         if label:
             entry["label_column"] = label
+        entry.update(own_terms(rights[name]) if name in rights else dataset)
         tables[name] = entry
-    for view, comment in VIEW_COMMENTS.items():
-        tables[view] = {"description": comment}
+    if views_apply(tables):
+        quoted = rights.get("quotes", "")
+        for view, comment in VIEW_COMMENTS.items():
+            entry = {"description": comment, "columns": dict(VIEW_COLUMNS[view])}
+            entry.update(own_terms(quoted) if view in SOURCE_WORDS and quoted else dataset)
+            tables[view] = entry
+    tables = {name: {k: v for k, v in entry.items() if v} for name, entry in tables.items()}
     meta = {"title": descriptor.get("title", descriptor.get("name", "")),
-            "description": descriptor.get("description", ""),
-            "license": data.get("name", ""), "license_url": data.get("path", ""),
-            "source": source.get("title", ""), "source_url": source.get("path", ""),
+            "description": descriptor.get("description", ""), **dataset,
             "databases": {database: {"tables": tables}}}
     return {k: v for k, v in meta.items() if v}
 

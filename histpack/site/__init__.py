@@ -71,7 +71,7 @@ def render_site(data: SiteData) -> tuple[dict[str, bytes], dict]:
 def _timeline(data: SiteData) -> str:
     from html import escape
 
-    from histpack.outputs.timeline import timeline_items
+    from histpack.outputs.timeline import NO_REGIME, timeline_items
     from histpack.site.pages import timeline_page
     from histpack.site.timeline_svg import row_fragment, timeline_svg
 
@@ -82,13 +82,16 @@ def _timeline(data: SiteData) -> str:
                                            ("calendar", "calendar", 1920, "By calendar year, from 1920")):
         svg, lay = timeline_svg(items, names, align, since, f"tl-{view_id}", heading,
                                 lambda item: data.quote_href(item.quote_id, row_fragment(item)), cited)
-        note = ""
-        if lay.left_out:
-            why = "no campaign phases to align on" if align == "campaign" else f"before {since}"
-            listed = "".join(f'<li><a href="{escape(data.quote_href(i.quote_id))}">{escape(names.get(i.regime_id, i.regime_id))}, '
-                             f'{escape(i.date_edtf)}: {escape(i.label)}</a></li>' for i in lay.left_out)
-            note = f"<h3>Not on this axis ({why})</h3><ul>{listed}</ul>"
-        views.append((view_id, heading, svg + note))
+        def attested(item) -> str:
+            return f" (as {cited.get(item.source_id, item.source_id)} dates it)" if item.attestation_id else ""
+
+        notes = []
+        for why, left in sorted(lay.left_out_by_reason().items()):
+            listed = "".join(f'<li data-source="{escape(i.source_id)}"><a href="{escape(data.quote_href(i.quote_id, row_fragment(i)))}">'
+                             f'{escape(names.get(i.regime_id, i.regime_id) or NO_REGIME)}, {escape(i.when)}: '
+                             f'{escape(i.label)}{escape(attested(i))}</a></li>' for i in left)
+            notes.append(f"<h3>Not on this axis ({escape(why)})</h3><ul class=\"left-out\">{listed}</ul>")
+        views.append((view_id, heading, svg, "".join(notes)))
     return timeline_page(data, views)
 
 

@@ -72,6 +72,8 @@ class SiteData:
     is_histpack: bool = False
     analyzed: list[dict] = field(default_factory=list)  # the analysed sources, the one on index.html first
     quote_source: dict[str, str] = field(default_factory=dict)  # quote_id → its source_id
+    quote_rows: dict[str, dict] = field(default_factory=dict)  # quote_id → its row
+    paragraph_seq: dict[str, str] = field(default_factory=dict)  # paragraph_id → its number in its source
 
     def source_page(self, source_id: str) -> str:
         """index.html for the first analysed source (see `reading_order`), source-<id>.html for the others."""
@@ -82,6 +84,23 @@ class SiteData:
     def quote_href(self, quote_id: str, fragment: str | None = None) -> str:
         """The reading page of the quote's source, opened at the quote (or at a row resting on it)."""
         return f"{self.source_page(self.quote_source.get(quote_id, ''))}#{fragment or quote_id}"
+
+    def paginated(self, source_id: str) -> bool:
+        """Whether the source has printed pages: its record gives a page range, or its page map more than
+        one page. A statute or a web page has none (its text counts as one page, 1) and is never cited by
+        a page number."""
+        row = next((r for r in self.tables["sources"].rows if r["source_id"] == source_id), {})
+        pages = {r["page"] for r in self.tables["page_spans"].rows if r["source_id"] == source_id}
+        return bool(row.get("pages")) or len(pages) > 1
+
+    def locator(self, quote_id: str) -> str:
+        """Where a quote is in its source, as a reader finds it: "p. 87", or "¶ 4" (its paragraph) in a
+        source without printed pages."""
+        quote = self.quote_rows.get(quote_id, {})
+        if self.paginated(quote.get("source_id", "")):
+            first, last = quote.get("page_start", ""), quote.get("page_end", "")
+            return f"p. {first}" if not last or last == first else f"pp. {first}–{last}"
+        return f"¶ {self.paragraph_seq.get(quote.get('paragraph_id', ''), '?')}"
 
     def cited_as(self, source_id: str) -> str:
         row = next((r for r in self.tables["sources"].rows if r["source_id"] == source_id), {})
@@ -138,6 +157,8 @@ def read_site_data(package: Path, con: duckdb.DuckDBPyConnection | None = None) 
     if data.is_histpack:
         data.analyzed = reading_order(data)
         data.quote_source = {q["quote_id"]: q["source_id"] for q in tables["quotes"].rows}
+        data.quote_rows = {q["quote_id"]: q for q in tables["quotes"].rows}
+        data.paragraph_seq = {p["paragraph_id"]: p["seq"] for p in tables["paragraphs"].rows if "paragraph_id" in p}
     return data
 
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
+from histpack.annotate.date_words import date_in_words
 from histpack.text.canonical import PARAGRAPH_SEPARATOR, CanonicalText, Paragraph
 from histpack.text.coverage import coverage
 from histpack.model.conventions import ENTITIES
@@ -97,7 +98,7 @@ def _attestation_links(data: SiteData, row: dict) -> list[list[str]]:
         links.append([f"{table_name}:{entity_id}", row_href(data, table_name, f"{table_name}/{entity_id}")])
         if entity and entity.get("quote_id"):
             source = data.cited_as(data.quote_source.get(entity["quote_id"], ""))
-            said = f"as {source} gives it" + (f" ({entity['date_edtf']})" if entity.get("date_edtf") else "")
+            said = f"as {source} gives it" + (f" ({date_in_words(entity['date_edtf'])})" if entity.get("date_edtf") else "")
             links.append([said, data.quote_href(entity["quote_id"], f"{table_name}/{entity_id}")])
     return links
 
@@ -113,8 +114,8 @@ def across_sources(data: SiteData) -> dict[str, list[dict]]:
     for kind, entity_id, label, src_a, date_a, q_a, src_b, date_b, q_b, agreement in pairs:
         for own, own_date, other, other_date, other_quote in ((q_a, date_a, src_b, date_b, q_b),
                                                               (q_b, date_b, src_a, date_a, q_a)):
-            out[own].append({"entity": f"{kind} {label}", "date": str(own_date), "source": data.cited_as(other),
-                             "other_date": str(other_date), "href": data.quote_href(other_quote),
+            out[own].append({"entity": f"{kind} {label}", "date": date_in_words(own_date), "source": data.cited_as(other),
+                             "other_date": date_in_words(other_date), "href": data.quote_href(other_quote),
                              "agreement": agreement})
     return out
 
@@ -136,7 +137,8 @@ def quote_index(data: SiteData, source_id: str | None = None) -> dict[str, dict]
             table = data.tables[table_name]
             fields = [[k, row[k]] for k in KEY_FIELDS.get(table_name, table.columns[1:4]) if row.get(k)]
             entry = {"table": table_name, "id": table.row_id(row), "href": row_href(data, table_name, table.row_id(row)),
-                     "fields": fields, "date": row.get("date_edtf", ""), "note": row.get("editorial_note", "")}
+                     "fields": fields, "date": row.get("date_edtf", ""), "when": date_in_words(row.get("date_edtf")),
+                     "note": row.get("editorial_note", "")}
             if table_name == "attestations":
                 entry["links"] = _attestation_links(data, row)
             rows.append(entry)
@@ -176,6 +178,37 @@ def _canonical(data: SiteData, source_id: str) -> CanonicalText:
     spans = sorted((int(r["char_start"]), int(r["char_end"]), int(r["page"]))
                    for r in data.tables["page_spans"].rows if r["source_id"] == source_id)
     return CanonicalText(source_id, text, paragraphs, spans, [], [], "")
+
+
+def quote_pieces(spans: list[tuple[str, int, int]], cuts: set[int]) -> dict[str, list[tuple[int, int, tuple]]]:
+    """Each quote as pieces that never nest in one another: every stretch of text belongs to the
+    innermost quote over it (the latest to start; the shorter on a tie), and records the quotes it
+    lies within (`enclosing`), so a quote inside a quote is a highlight of its own beside, not
+    within, the outer one's. Pieces are also cut at `cuts` (links in the text, such as footnote
+    references), so no link sits inside a highlight. A quote whose every character lies in another
+    of the very same span keeps its whole span (and nests)."""
+    bounds = sorted({p for _, a, b in spans for p in (a, b)} | cuts)
+    pieces: dict[str, list[tuple[int, int, tuple]]] = {}
+    ordered = sorted(spans, key=lambda s: (s[1], -s[2], s[0]))
+    for left, right in zip(bounds, bounds[1:]):
+        over = [s for s in ordered if s[1] <= left and right <= s[2]]
+        if not over:
+            continue
+        inner = max(over, key=lambda s: (s[1], -s[2], s[0]))
+        enclosing = tuple(s[0] for s in over if s is not inner)
+        own = pieces.setdefault(inner[0], [])
+        if own and own[-1][1] == left and own[-1][2] == enclosing and left not in cuts:
+            own[-1] = (own[-1][0], right, enclosing)
+        else:
+            own.append((left, right, enclosing))
+    return pieces
+
+
+def _interactive_points(data: SiteData, source_id: str, canonical: CanonicalText) -> set[int]:
+    """Offsets where a link is inserted into the text (a footnote reference)."""
+    return {int(c["char_offset"]) for c in data.tables["editorial_changes"].rows
+            if c["source_id"] == source_id and c.get("char_offset") and c["kind"] == "footnote_marker_removed"
+            and int(c["char_offset"]) < len(canonical.text)}
 
 
 def render_text(text: str, base: int, ranges: list[Range], points: dict[int, list[str]]) -> str:
@@ -227,15 +260,23 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
     resting = rows_by_quote(data)
 
     ranges: list[Range] = []
+    pieces = quote_pieces([(q["quote_id"], int(q["char_start"]), int(q["char_end"])) for q in quotes],
+                          _interactive_points(data, source_id, canonical))
+    paginated = data.paginated(source_id)
     for q in quotes:
         qid = q["quote_id"]
         kind, kinds = quote_kind(q, resting.get(qid, []))
         n_rows = len(resting.get(qid, []))
-        attrs = (f'class="q k-{kind}" data-q="{escape(qid)}" data-kinds="{" ".join(kinds)}"')
-        title = f"p. {q['page_start']} — {n_rows} row{'s' if n_rows != 1 else ''}: {', '.join(KIND_LABELS[k] for k in kinds)}"
-        ranges.append(Range(int(q["char_start"]), int(q["char_end"]), (0, qid),
-                            f'<mark id="{escape(qid)}" {attrs} tabindex="0" role="button" title="{escape(title)}">',
-                            f'<mark {attrs} data-cont="1">', "</mark>"))
+        attrs = f'class="q k-{kind}" data-q="{escape(qid)}" data-kinds="{" ".join(kinds)}"'
+        page = f"p. {q['page_start']} — " if paginated else ""
+        title = f"{page}{n_rows} row{'s' if n_rows != 1 else ''}: {', '.join(KIND_LABELS[k] for k in kinds)}"
+        first = True
+        for start, end, enclosing in pieces.get(qid, [(int(q["char_start"]), int(q["char_end"]), ())]):
+            inside = f' data-in="{escape(" ".join(enclosing))}"' if enclosing else ""
+            opening = (f'<mark id="{escape(qid)}" {attrs}{inside} tabindex="0" role="button" title="{escape(title)}">'
+                       if first else f'<mark {attrs}{inside} data-cont="1">')
+            ranges.append(Range(start, end, (0, qid, start), opening, f'<mark {attrs}{inside} data-cont="1">', "</mark>"))
+            first = False
     for s in measured.uncovered:
         ranges.append(Range(s.char_start, s.char_end, (1, s.char_start), '<span class="uncov">',
                             '<span class="uncov">', "</span>"))
@@ -276,7 +317,7 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
     page_starts = {start: page for start, _, page in canonical.page_spans}
     notes_start = min((p.char_start for p in canonical.paragraphs if p.section == "note"), default=len(canonical.text))
     for start, page in sorted(page_starts.items()):
-        if start < notes_start:
+        if start < notes_start and paginated:
             points[start].insert(0, f'<span class="page" id="page-{page}" data-page="{page}" role="note" '
                                     f'aria-label="page {page}">{page}</span>')
 
@@ -294,8 +335,9 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
         inner = render_text(p.text, p.char_start, ranges, points)
         if p.section == "note" and p.seq in note_numbers:
             n = note_numbers[p.seq]
-            parts.append(f'<p class="para note" id="fn{n}" data-page="{p.page_start}">'
-                         f'<span class="page note-page" data-page="{p.page_start}">p. {p.page_start}</span>{inner} '
+            margin = (f'<span class="page note-page" data-page="{p.page_start}">p. {p.page_start}</span>'
+                      if paginated else "")
+            parts.append(f'<p class="para note" id="fn{n}" data-page="{p.page_start}">{margin}{inner} '
                          f'<a href="#fnref{n}" aria-label="back to the text">↩</a></p>')
         else:
             parts.append(f'<p class="para" id="para-{p.seq}">{inner}</p>')
@@ -307,5 +349,6 @@ def render_essay(data: SiteData, source_id: str | None = None) -> tuple[str, dic
                      f'<p>Changes at one place are marked in the text with a dotted underline; '
                      f'hover or focus them for what was changed.</p></section>')
     stats = {"quotes": len(quotes), "sentences": sum(p.sentences for p in measured.paragraphs),
-             "covered": sum(p.covered for p in measured.paragraphs), "changes_marked": len(changes) - len(unplaced)}
+             "covered": sum(p.covered for p in measured.paragraphs), "changes_marked": len(changes) - len(unplaced),
+             "citations": len(cite_spans), "uncovered": len(measured.uncovered), "paginated": paginated}
     return "".join(parts), index, stats

@@ -8,6 +8,7 @@ import itertools
 import json
 from html import escape
 
+from histpack.annotate.date_words import date_in_words
 from histpack.model.conventions import ENTITIES
 from histpack.site.data import SiteData, Table
 from histpack.site.essay import KIND_LABELS, KIND_ORDER, render_essay, table_page
@@ -80,18 +81,21 @@ def essay_page(data: SiteData, source: dict | None = None) -> tuple[str, dict]:
     key = "".join(f'<li><mark class="q k-{k}">{escape(KIND_LABELS[k])}</mark></li>' for k in kinds)
     share = 100 * stats["covered"] / max(stats["sentences"], 1)
     heading, where = source_heading(essay)
+    margin = "Printed pages in the margin. " if stats.get("paginated", True) else ""
+    key_items = [key, '<li><span class="uncov">sentence no row anchors</span></li>']
+    if stats.get("changes_marked"):
+        key_items.append('<li><span class="ed">e</span> editorial change to the text as received</li>')
+    if stats.get("citations"):
+        key_items.append('<li><cite class="ref">Author 12</cite> in-text citation</li>')
     head = (f"<h1>{heading}</h1>"
-            f"<p class=\"meta\">{where}Printed pages in the margin. {stats['quotes']} quotes highlighted"
+            f"<p class=\"meta\">{where}{margin}{stats['quotes']} quotes highlighted"
             + (" (the quoted passages only)." if stats.get("withheld") else
                f"; {stats['covered']} of {stats['sentences']} sentences ({share:.0f}%) anchored by a row.")
             + "</p>"
-            f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{key}"
-            f"<li><span class=\"uncov\">sentence no row anchors</span></li>"
-            f"<li><span class=\"ed\">e</span> editorial change to the PDF extraction</li>"
-            f"<li><cite class=\"ref\">Author 12</cite> in-text citation</li></ul>"
+            f"<details class=\"legend\" open><summary>Key</summary><ul class=\"kinds\">{''.join(key_items)}</ul>"
             f"<p>Select a highlight (click, or Tab then Enter) to list the rows that rest on it.</p></details>")
-    panel = ('<aside id="panel" aria-live="polite" aria-label="Rows resting on the selected quote" hidden>'
-             '<button type="button" class="close" aria-label="Close">×</button><div class="content">'
+    panel = ('<aside id="panel" class="idle" aria-live="polite" aria-label="Rows resting on the selected quote" hidden>'
+             '<button type="button" class="close" aria-label="Close the panel">×</button><div class="content">'
              '<p>Select a highlighted passage to see the rows that rest on it, with their dates, editorial notes '
              'and the citation.</p></div></aside>')
     body = f'<div class="essay-wrap"><article class="essay">{head}{article}</article>{panel}</div>{json_script("quotes-data", index)}'
@@ -114,8 +118,10 @@ def _cell(data: SiteData, table: Table, column: str, row: dict) -> str:
             if target == "quotes" and data.is_histpack:
                 link += _to_text(data, value)
             return f"<td>{link}</td>"
+    if column.endswith("_edtf"):
+        return f'<td class="date"><span class="words">{escape(date_in_words(value))}</span> <code>{text}</code></td>'
     if len(value) > 60:
-        return f'<td class="long">{text}</td>'
+        return f'<td class="long"><div class="clip">{text}</div></td>'
     return f'<td class="short">{text}</td>' if len(value) <= 12 else f"<td>{text}</td>"
 
 
@@ -127,7 +133,7 @@ def _to_text(data: SiteData, quote_id: str) -> str:
 
 
 def table_page_html(data: SiteData, table: Table) -> str:
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in table.columns)
+    head = "".join(f'<th scope="col">{escape(c).replace("_", "_<wbr>")}</th>' for c in table.columns)
     body_rows = []
     for row in table.rows:
         cells = "".join(_cell(data, table, c, row) for c in table.columns)
@@ -178,7 +184,7 @@ def comparisons_page(data: SiteData) -> str:
             side_name = place_names.get(r[7]) if r[7] else regime_names.get(r[6], r[6])
             side_html.append(f'<section class="side"><h3>{escape(str(side_name))}</h3><p>{escape(str(r[8]))}</p>'
                              f'<blockquote><a href="{escape(data.quote_href(r[11]))}">“{escape(str(r[9]))}”</a></blockquote>'
-                             f'<p class="pages">{escape(str(r[16]))}, {escape(str(r[10]))}</p></section>')
+                             f'<p class="pages">{escape(str(r[16]))}, {escape(data.locator(r[11]))}</p></section>')
         articles.append(
             f'<article class="cmp" id="comparisons/{escape(cid)}" data-dimension="{escape(dimension)}" '
             f'data-pairs="{escape("|".join(sorted(pair_keys)))}"><h2>{escape(claim)}</h2>'
@@ -186,7 +192,7 @@ def comparisons_page(data: SiteData) -> str:
             f'({escape(basis)})</span> <a href="table-comparisons.html#comparisons/{escape(cid)}">comparisons/{escape(cid)}</a></p>'
             f'<p class="cq">{escape(data.cited_as(str(group[0][15])))}: '
             f'<a href="{escape(data.quote_href(group[0][12]))}">“{escape(str(group[0][13]))}”</a> '
-            f'(p. {escape(str(group[0][14]))})</p><div class="sides">{"".join(side_html)}</div></article>')
+            f'({escape(data.locator(group[0][12]))})</p><div class="sides">{"".join(side_html)}</div></article>')
 
     def label(pair: str) -> str:
         return " – ".join(regime_names.get(r, r) for r in pair.split(" "))
@@ -205,75 +211,117 @@ def comparisons_page(data: SiteData) -> str:
 ENTITY_TABLE = {e.kind: e.table for e in ENTITIES}
 
 
-def _evidence_link(data: SiteData, source_id: str, quote_id: str, page) -> str:
-    return (f'<a href="{escape(data.quote_href(quote_id))}">{escape(data.cited_as(source_id))}, '
-            f'p. {escape(str(page))}</a>')
+def _evidence_link(data: SiteData, source_id: str, quote_id: str, with_source: bool = True) -> str:
+    """A link to a quote on its source's page: "Author 1999, p. 87" (or "¶ 4" where the source has no pages)."""
+    where = data.locator(quote_id)
+    text = f"{data.cited_as(source_id)}, {where}" if with_source else where
+    return f'<a href="{escape(data.quote_href(quote_id))}">{escape(text)}</a>'
 
 
-def _entity_cell(kind: str, entity_id: str, label: str) -> str:
+def _entity_cell(kind: str, entity_id: str, label: str, tag: str = "td") -> str:
     table = ENTITY_TABLE[kind]
-    return (f'<td>{escape(kind)} <a href="{table_page(table)}#{escape(table)}/{escape(entity_id)}">'
-            f'{escape(str(label))}</a></td>')
+    scope = ' scope="row"' if tag == "th" else ""
+    return (f'<{tag}{scope}>{escape(kind)} '
+            f'<a href="{table_page(table)}#{escape(table)}/{escape(entity_id)}">{escape(str(label))}</a></{tag}>')
+
+
+def shared_origin(a: dict, b: dict) -> str:
+    """What two sources have in common that makes their agreement less than independent: the same
+    author, or the same publication ("" when nothing)."""
+    same = []
+    if a.get("authors") and a.get("authors") == b.get("authors"):
+        same.append(f"by the same author ({a['authors']})")
+    if a.get("container") and a.get("container") == b.get("container"):
+        same.append(f"published in the same work ({a['container']})")
+    return " and ".join(same)
+
+
+AGREEMENT_WORDS = {"same": "same dates", "nested": "one within the other", "overlap": "overlapping",
+                   "differ": "different dates"}
 
 
 def across_sources_page(data: SiteData) -> str:
-    """The cross-source view: where the analysed sources date the same entity (`source_dates`) and
-    every entity more than one source speaks of (`entity_evidence`), each claim linked to its quote."""
+    """The cross-source view: for each pair of analysed sources, the entities both date (`source_dates`),
+    one row per pair of dates, with every quote that gives each, and whether they agree; a note when
+    the two sources share an author or a publication (their agreement is not independent); then every
+    entity more than one source speaks of (`entity_evidence`)."""
     pairs = data.con.execute(
-        "SELECT entity_kind, entity_id, label, source_a, date_a, quote_a, page_a, source_b, date_b, quote_b, page_b, "
-        "agreement FROM source_dates ORDER BY entity_kind, entity_id, source_a, source_b, quote_a, quote_b").fetchall()
-    counts = {a: sum(r[11] == a for r in pairs) for a in ("same", "nested", "overlap", "differ")}
-    body_rows = []
-    for kind, entity_id, label, src_a, date_a, q_a, page_a, src_b, date_b, q_b, page_b, agreement in pairs:
-        body_rows.append(
-            f'<tr data-agreement="{escape(agreement)}">{_entity_cell(kind, entity_id, label)}'
-            f'<td><b>{escape(str(date_a))}</b> {_evidence_link(data, src_a, q_a, page_a)}</td>'
-            f'<td><b>{escape(str(date_b))}</b> {_evidence_link(data, src_b, q_b, page_b)}</td>'
-            f'<td class="agree-{escape(agreement)}">{escape(agreement)}</td></tr>')
+        "SELECT source_a, source_b, entity_kind, entity_id, label, date_a, date_b, agreement, quote_a, quote_b "
+        "FROM source_dates ORDER BY source_a, source_b, entity_kind, entity_id, date_a, date_b, quote_a, quote_b"
+    ).fetchall()
+    sources = {r["source_id"]: r for r in data.tables["sources"].rows}
+    counts = {a: 0 for a in AGREEMENT_WORDS}
+    sections = []
+    for (src_a, src_b), group in itertools.groupby(pairs, key=lambda r: r[:2]):
+        merged: dict[tuple, tuple[list[str], list[str]]] = {}
+        for _, _, kind, entity_id, label, date_a, date_b, agreement, q_a, q_b in group:
+            quotes_a, quotes_b = merged.setdefault((kind, entity_id, label, date_a, date_b, agreement), ([], []))
+            quotes_a.append(q_a) if q_a not in quotes_a else None
+            quotes_b.append(q_b) if q_b not in quotes_b else None
+        rows = []
+        for (kind, entity_id, label, date_a, date_b, agreement), (quotes_a, quotes_b) in merged.items():
+            counts[agreement] = counts.get(agreement, 0) + 1
+            said = [f'<td><b>{escape(date_in_words(d))}</b> <code>{escape(str(d))}</code><br>'
+                    f'{", ".join(_evidence_link(data, src, q, with_source=False) for q in quotes)}</td>'
+                    for d, src, quotes in ((date_a, src_a, quotes_a), (date_b, src_b, quotes_b))]
+            rows.append(f'<tr data-agreement="{escape(agreement)}">{_entity_cell(kind, entity_id, label, "th")}'
+                        f'{"".join(said)}<td class="agree-{escape(agreement)}">{escape(agreement)}</td></tr>')
+        name_a, name_b = data.cited_as(src_a), data.cited_as(src_b)
+        shared = shared_origin(sources.get(src_a, {}), sources.get(src_b, {}))
+        caveat = (f'<p class="caveat"><strong>Not independent:</strong> both are {escape(shared)}. Where they agree, '
+                  f"that is one origin's account twice, not corroboration from two.</p>" if shared else "")
+        pair_id = f"pair/{src_a}/{src_b}"
+        sections.append(
+            f'<section class="pair" id="{escape(pair_id)}" aria-labelledby="{escape(pair_id)}-h">'
+            f'<h3 id="{escape(pair_id)}-h">{escape(name_a)} and {escape(name_b)}</h3>{caveat}'
+            f'<div class="table-wrap"><table class="data dates"><caption>{len(rows)} '
+            f'date{"s" if len(rows) != 1 else ""} both give</caption><thead><tr><th scope="col">entity</th>'
+            f'<th scope="col">{escape(name_a)}</th><th scope="col">{escape(name_b)}</th>'
+            f'<th scope="col">agreement</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')
     summary = ", ".join(f"{n} {a}" for a, n in counts.items())
-    dates = (f"<h2>Dates</h2><p>{len(pairs)} pairs of sources dating the same entity ({summary}): <i>same</i> is the "
-             f"same range, <i>nested</i> one date more precise and within the other, <i>overlap</i> ranges that "
-             f"share some days, <i>differ</i> ranges that share none.</p>"
-             f'<div class="table-wrap"><table class="data dates" data-filterable="1" aria-describedby="dates-count">'
-             f'<caption id="dates-count">{len(pairs)} rows</caption><thead><tr><th scope="col">entity</th>'
-             f'<th scope="col">one source</th><th scope="col">another source</th><th scope="col">agreement</th>'
-             f"</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>")
+    dates = (f"<h2>Dates, by pair of sources</h2><p>Where two sources date the same entity ({summary}): <i>same</i> is "
+             f"the same range, <i>nested</i> one date more precise and within the other, <i>overlap</i> ranges that "
+             f"share some days, <i>differ</i> ranges that share none. Each date links to every quote that gives it."
+             f"</p>{''.join(sections)}")
     evidence = data.con.execute(
-        "SELECT entity_kind, entity_id, label, source_id, quote_id, page, date_edtf, origin FROM entity_evidence "
+        "SELECT entity_kind, entity_id, label, source_id, quote_id, date_edtf, origin FROM entity_evidence "
         "WHERE (entity_kind, entity_id) IN (SELECT entity_kind, entity_id FROM entity_evidence "
         "GROUP BY ALL HAVING count(DISTINCT source_id) > 1) "
         "ORDER BY entity_kind, entity_id, source_id, origin DESC, quote_id").fetchall()
     entities = []
     for (kind, entity_id, label), group in itertools.groupby(evidence, key=lambda r: r[:3]):
-        said = "".join(f'<li>{_evidence_link(data, r[3], r[4], r[5])}'
-                       f'{": " + escape(str(r[6])) if r[6] else ""}{" (attestation)" if r[7] == "attestation" else ""}</li>'
-                       for r in group)
-        entities.append(f"<tr>{_entity_cell(kind, entity_id, label)}<td><ul>{said}</ul></td></tr>")
+        said = "".join(f'<li>{_evidence_link(data, r[3], r[4])}'
+                       f'{": " + escape(date_in_words(r[5])) if r[5] else ""}'
+                       f'{" (attestation)" if r[6] == "attestation" else ""}</li>' for r in group)
+        entities.append(f"<tr>{_entity_cell(kind, entity_id, label, 'th')}<td><ul>{said}</ul></td></tr>")
     shared = (f"<h2>Entities in more than one source</h2><p>{len(entities)} entities, with each source's evidence: the "
               f"row's own quote and every attestation.</p>"
               f'<div class="table-wrap"><table class="data" aria-label="entities in more than one source">'
               f'<thead><tr><th scope="col">entity</th><th scope="col">evidence</th></tr></thead>'
               f"<tbody>{''.join(entities)}</tbody></table></div>")
-    sources = ", ".join(escape(r.get("cited_as") or r["source_id"]) for r in data.analyzed)
-    body = (f"<h1>Across sources</h1><p>What the analysed sources ({sources}) say of the same entities. Each claim "
+    names = ", ".join(escape(r.get("cited_as") or r["source_id"]) for r in data.analyzed)
+    body = (f"<h1>Across sources</h1><p>What the analysed sources ({names}) say of the same entities. Each claim "
             f"links to its quote on its source's page.</p>{dates}{shared}")
     return shell(data, "Across sources", SOURCES_PAGE, body)
 
 
-def timeline_page(data: SiteData, views: list[tuple[str, str, str]]) -> str:
-    """`views` are (id, heading, the SVG and its notes)."""
+def timeline_page(data: SiteData, views: list[tuple[str, str, str, str]]) -> str:
+    """`views` are (id, heading, the SVG, the notes under it). Each SVG scrolls inside its own box."""
     toggle = "".join(f'<button type="button" data-view="{v}" aria-pressed="{"true" if n == 0 else "false"}">{escape(h)}</button>'
-                     for n, (v, h, _) in enumerate(views))
+                     for n, (v, h, _, _) in enumerate(views))
     sections = "".join(f'<section class="tl-view" id="view-{v}" aria-labelledby="h-{v}"><h2 id="h-{v}">{escape(h)}</h2>'
-                       f'<div class="svg-wrap">{svg}</div></section>' for v, h, svg in views)
+                       f'<div class="svg-wrap" role="region" aria-label="{escape(h)} (scrolls sideways)" tabindex="0">'
+                       f'{svg}</div>{notes}</section>' for v, h, svg, notes in views)
     source_filter = ""
     if len(data.analyzed) > 1:
         options = "".join(f'<option value="{escape(r["source_id"])}">{escape(r.get("cited_as") or r["source_id"])}</option>'
                           for r in data.analyzed)
         source_filter = (f'<form class="filters" id="tl-filters" hidden><label>Source <select name="source">'
-                         f'<option value="">all</option>{options}</select></label></form>')
-    where = "in the essay" if len(data.analyzed) == 1 else "in its source; outlined marks are a further source's date"
-    body = (f"<h1>Timeline</h1><p>One lane per regime. Hover or focus a mark for what it is; select it to read its "
-            f"evidence {where}.</p><div class=\"toggle\" role=\"group\" aria-label=\"Axis\" hidden>{toggle}</div>"
+                         f'<option value="">all</option>{options}</select></label>'
+                         f'<output id="tl-count" aria-live="polite"></output></form>')
+    where = "in the essay" if len(data.analyzed) == 1 else "in its source; hollow marks are a further source's date"
+    body = (f"<h1>Timeline</h1><p>One lane per regime. Hover or focus a mark for what it is and when; select it to "
+            f"read its evidence {where}. Events are numbered in their lane by date (E1, E2 …).</p>"
+            f"<div class=\"toggle\" role=\"group\" aria-label=\"Axis\" hidden>{toggle}</div>"
             f"{source_filter}{sections}")
     return shell(data, "Timeline", "timeline.html", body)

@@ -1,6 +1,6 @@
 """The interactive timeline: hand-written SVG (no matplotlib ids, no randomness), laid out by
 `histpack.outputs.timeline.layout` so that it and `histpack timeline` agree: one lane per regime, phases
-with a minimum width, purges and rhetoric stacked with labels, outliers clipped to the edge.
+with a minimum width, events, purges and rhetoric stacked with labels, outliers clipped to the edge.
 Every mark is a link to its evidence on the page of its quote's source and has a <title>; a date a
 further source gives (an attestation) is drawn outlined, beside the row's own.
 """
@@ -11,8 +11,8 @@ from dataclasses import replace
 from html import escape
 from typing import Callable
 
-from histpack.outputs.timeline import (PHASE_COLOURS, Item, Layout, hover_text, label_x, layout, level_key, mark_label, mark_levels,
-                        regime_order)
+from histpack.outputs.timeline import (NO_REGIME, PHASE_COLOURS, Item, Layout, hover_text, label_x, layout, level_key,
+                                      mark_label, mark_levels, regime_order)
 
 WIDTH, LEFT = 1120, 150
 ROW, BAR, HEAD, GAP, SEQ = 15, 20, 10, 12, 16
@@ -67,11 +67,14 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
         return 1 + max((levels[level_key(p)] for p in placed if p.item.regime_id == regime and p.item.kind == kind),
                        default=-1)
 
+    def marks_above_bar(regime: str) -> int:
+        return rows(regime, "purge") + rows(regime, "rhetoric") + rows(regime, "event")
+
     top: dict[str, float] = {}
     y = 34.0
     for r in regimes:
         top[r] = y
-        y += HEAD + ROW * (rows(r, "purge") + rows(r, "rhetoric")) + SEQ + BAR + GAP
+        y += HEAD + ROW * marks_above_bar(r) + SEQ + BAR + GAP
     axis_y = y
     key_y = axis_y + 64
     height = key_y + 44
@@ -85,13 +88,12 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
     out.append(f'<text class="axis-label" x="{_f((LEFT + WIDTH - _right_margin(lay)) / 2)}" y="{_f(axis_y + 34)}" '
                f'text-anchor="middle">{escape(lay.axis_label)}</text>')
     for r in regimes:
-        n_purge, n_rhet = rows(r, "purge"), rows(r, "rhetoric")
-        bar_y = top[r] + HEAD + ROW * (n_purge + n_rhet) + SEQ
+        bar_y = top[r] + HEAD + ROW * marks_above_bar(r) + SEQ
         out.append(f'<line class="lane" x1="0" x2="{WIDTH}" y1="{_f(top[r] - 6)}" y2="{_f(top[r] - 6)}"/>'
-                   f'<text class="regime" x="8" y="{_f(bar_y + BAR * 0.7)}">{escape(names.get(r, r))}</text>')
+                   f'<text class="regime" x="8" y="{_f(bar_y + BAR * 0.7)}">{escape(names.get(r, r) or NO_REGIME)}</text>')
     for p in placed:
         item = p.item
-        n_purge = rows(item.regime_id, "purge")
+        n_purge, n_rhet = rows(item.regime_id, "purge"), rows(item.regime_id, "rhetoric")
         base = top[item.regime_id] + HEAD
         x0, x1 = _x(lay, p.x0), _x(lay, p.x1)
         named = replace(item, source_id=cited.get(item.source_id, item.source_id))
@@ -101,7 +103,7 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
                  f'data-row="{escape(row_fragment(item))}" data-quote="{escape(item.quote_id)}" '
                  f'data-source="{escape(item.source_id)}"')
         if item.kind == "phase":
-            bar_y = base + ROW * (n_purge + rows(item.regime_id, "rhetoric")) + SEQ
+            bar_y = base + ROW * marks_above_bar(item.regime_id) + SEQ
             width = max(x1 - x0, lay.min_width * px_per_unit, 6)
             label = str(item.seq)
             fill = PHASE_COLOURS.get(item.detail, "#999999")
@@ -116,12 +118,15 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
                        f'<text class="seq" x="{_f(x0 + width / 2)}" y="{_f(bar_y - 4)}" text-anchor="middle">{label}</text></a>')
             continue
         level = levels[level_key(p)]
-        cy = base + ROW * (level if item.kind == "purge" else n_purge + level) + ROW / 2
+        cy = base + ROW * (level + {"purge": 0, "rhetoric": n_purge, "event": n_purge + n_rhet}[item.kind]) + ROW / 2
         mid = (x0 + x1) / 2
         label = mark_label(p)
         if item.kind == "purge":
             shape = (f'<line x1="{_f(x0)}" x2="{_f(x1)}" y1="{_f(cy)}" y2="{_f(cy)}" class="purge-span"/>'
                      f'<path d="M{_f(mid - 5)} {_f(cy - 5)}h10l-5 9z" class="purge"/>')
+        elif item.kind == "event":
+            shape = (f'<line x1="{_f(x0)}" x2="{_f(x1)}" y1="{_f(cy)}" y2="{_f(cy)}" class="event-span"/>'
+                     f'<path d="M{_f(mid)} {_f(cy - 5)}l5 5-5 5-5-5z" class="event"/>')
         else:
             shape = f'<circle cx="{_f(mid)}" cy="{_f(cy)}" r="4.5" class="rhetoric"/>'
         if p.clipped:
@@ -132,14 +137,15 @@ def timeline_svg(items: list[Item], names: dict[str, str], align: str, since: in
         out.append(f'<a {attrs}><title>{escape(tip)}</title>{shape}'
                    f'<text class="label" x="{_f(lx)}" y="{_f(cy + 4)}">{escape(label)}</text></a>')
     key = [(f'<rect width="14" height="10" y="-9" fill="{c}"/>', f"phase: {t}") for t, c in PHASE_COLOURS.items()]
-    key += [('<path d="M2 -9h10l-5 9z" class="purge"/>', "purge (label: target group)"),
+    key += [('<path d="M7 -9l5 5-5 5-5-5z" class="event"/>', "event (label: E + its number)"),
+            ('<path d="M2 -9h10l-5 9z" class="purge"/>', "purge (label: target group)"),
             ('<circle cx="7" cy="-4" r="4.5" class="rhetoric"/>', "rhetoric (label: speaker: theme)")]
     if any(p.item.attestation_id for p in placed):
         key.append(('<rect width="14" height="5" y="-4" class="attested-key"/>', "a further source's date (outlined)"))
     if any(p.clipped for p in placed):
         key.append(('<path d="M4 -9l6 5-6 5z" class="clip"/>', "beyond the axis (true year)"))
     x = 8.0
-    out.append('<g class="key" aria-label="Key">')
+    out.append('<g class="key" role="group" aria-label="Key">')
     for n, (shape, text) in enumerate(key):
         if n == len(PHASE_COLOURS):
             x, key_y = 8.0, key_y + 22
