@@ -181,6 +181,24 @@ def _corpus() -> dict[str, dict]:
     p = people()
     p["files"]["people.csv"] = p["files"]["people.csv"].replace("\r\n2,", "\r\n\r\n2,")
     c["empty-line"] = p
+    # issue 21, bug 1: every error after an empty line keeps frictionless's row number
+    p = people([ROWS[0], ROWS[1], ["x"] + ROWS[2][1:]])
+    p["files"]["people.csv"] = p["files"]["people.csv"].replace("\r\n2,", "\r\n\r\n\r\n2,")
+    c["empty-line-then-type-error"] = p
+    p = people([ROWS[0], ROWS[1], ROWS[0]])
+    p["files"]["people.csv"] = p["files"]["people.csv"].replace("\r\n2,", "\r\n\r\n2,")
+    c["empty-line-then-primary-key"] = p
+    # issue 21, bug 2: two offsets are two instants, not a duplicate key (frictionless's issue-1105 data)
+    fields = [{"name": "id", "type": "datetime"}, {"name": "x", "type": "string"}]
+    c["datetime-offsets-primary-key"] = people([["2020-01-01T15:00:00Z", "a"], ["2020-01-01T15:00:00+03:00", "b"],
+                                                ["2020-01-01T12:00:00Z", "c"]], fields=fields)
+    # issue 21, bug 4: NaN fails a minimum as it fails a maximum
+    fields = [{"name": "id", "type": "integer"}, {"name": "x", "type": "number", "constraints": {"minimum": 0}}]
+    c["constraint-minimum-nan"] = people([["1", "NaN"], ["2", "1"]], fields=fields)
+    # issue 20: year 0 is no date (Python's dates begin at year 1)
+    fields = [{"name": "id", "type": "integer"}, {"name": "d", "type": "date"}, {"name": "t", "type": "datetime"}]
+    c["type-error-year-zero"] = people([["1", "0000-01-01", "2020-01-01T00:00:00"],
+                                        ["2", "0001-01-01", "0000-12-31T00:00:00Z"]], fields=fields)
     c["incorrect-label"] = people(header=["id", "nom", "born", "score", "active", "kind"])
     c["missing-label"] = people([r[:5] for r in ROWS], header=["id", "name", "born", "score", "active"])
     c["extra-label"] = people([r + ["x"] for r in ROWS], header=["id", "name", "born", "score", "active", "kind", "z"])

@@ -248,7 +248,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         shift, staged.shifted = f"__blank_shift_{index}", True
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} AS SELECT unnest(?) AS threshold",
                     [[b - j - 1 for j, b in enumerate(blank_records)]])
-        row_number = f"(rowid + 1 + (SELECT count(*) FROM {shift} WHERE threshold <= rowid))"
+        row_number = (f"(rowid + 1 + (SELECT count(*) FROM {shift} s WHERE s.threshold <= {staged.store}.rowid))")
     else:
         row_number = "(rowid + 1)"
     labels: list[str] | None = None
@@ -573,7 +573,10 @@ def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str,
         elif key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") and kind in (
                 "integer", "number", "date", "time", "datetime", "year"):
             op = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}[key]
-            out.append((key, f"{t} IS NOT NULL AND {t} {op} {typed_literal(value)}", note))
+            condition = f"{t} {op} {typed_literal(value)}"
+            if kind == "number" and key in ("minimum", "exclusiveMinimum"):  # NaN fails both bounds (DuckDB orders it last)
+                condition = f"isnan({t}) OR {condition}"
+            out.append((key, f"{t} IS NOT NULL AND ({condition})", note))
         else:
             checked.notes.append(f"{place}: field `{f.get('name')}`: constraint `{key}` on type {kind!r} "
                                  "is not checked")
