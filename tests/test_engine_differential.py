@@ -316,6 +316,31 @@ def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
         assert large == small, name
 
 
+def test_wide_files_are_checked_as_narrow_ones(tmp_path, monkeypatch):
+    """Past `WIDE_COLUMNS` a file is typed and checked a batch of columns at a time (statements of bounded
+    size): with every file taken as wide, in batches of two, every package of the corpus gives the same
+    errors as when read whole."""
+    from histpack.engine import check as engine_check
+
+    def errors(descriptor):
+        checked = check_package(descriptor.parent)
+        try:
+            return sorted(checked.errors(), key=repr)
+        finally:
+            checked.close()
+
+    for name, package in sorted(CORPUS.items()):
+        if name.startswith("type-integer-beyond-bigint") or name == "type-error-integer-beyond-bigint":
+            continue  # a wide file's integers are BIGINT (below)
+        descriptor = write(tmp_path / name, package)
+        monkeypatch.setattr(engine_check, "WIDE_COLUMNS", 1 << 20)
+        narrow = errors(descriptor)
+        monkeypatch.setattr(engine_check, "WIDE_COLUMNS", 0)
+        monkeypatch.setattr(engine_check, "BATCH_COLUMNS", 2)
+        wide = errors(descriptor)
+        assert wide == narrow, name
+
+
 @pytest.mark.parametrize("threshold", [8 << 20, 0], ids=["table", "view"])
 def test_primary_key_notes_are_frictionless_notes(threshold, tmp_path, monkeypatch):
     """Each empty key is its own error ("all None"), never "the same as" an earlier empty key; a repeated

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from histpack.engine.reader import read_descriptor, read_package
 from histpack.engine.report import CHANGED_KINDS
+from histpack.project.interrupts import Interrupted, reraise
 from histpack.project.errors import Finding, PackageError  # noqa: F401 - PackageError re-exported
 
 def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Finding]:
@@ -61,7 +62,8 @@ class _DescriptorCheck:
                 fd, self.job = tempfile.mkstemp(prefix="histpack-descriptor-", suffix=".json")
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump({"basepath": str(descriptor_path.parent), "descriptor": descriptor}, handle)
-                self.child = subprocess.Popen([sys.executable, "-P", str(script), self.job], stdin=subprocess.DEVNULL,
+                self.child = subprocess.Popen([sys.executable, "-P", str(script), self.job, str(os.getpid())],
+                                              stdin=subprocess.DEVNULL,
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             except OSError:
                 self.child = None
@@ -123,23 +125,35 @@ def engine_problems(package: Path, con=None, then=None):
         problems, broken = report(checked)
         if then is not None:
             problems = problems + then(checked, problems, broken)
-    except Exception:
+    except BaseException as exc:
+        stop = _interruption(exc) if isinstance(exc, Exception) else exc
+        if stop is not None:  # Ctrl-C, a signal: no second process or job file is left behind
+            descriptor_check.abandon()
+            if checked is not None:
+                checked.close()
+            if stop is exc:
+                raise
+            raise stop from None
         metadata = descriptor_check.problems()  # a wrong descriptor may break the engine: say what is wrong
         if checked is not None:
             checked.close()
         if metadata:
             return metadata, set(), None
         raise
-    except BaseException:  # Ctrl-C, a signal: no second process or job file is left behind
-        descriptor_check.abandon()
-        if checked is not None:
-            checked.close()
-        raise
     metadata = descriptor_check.problems()
     if metadata:
         checked.close()
         return metadata, set(), None
     return problems, broken, checked
+
+
+def _interruption(exc: Exception):
+    """The `Interrupted` that `exc` stands for (DuckDB's "Query interrupted" after a signal), or None."""
+    try:
+        reraise(exc)
+    except Interrupted as stop:
+        return stop
+    return None
 
 
 def frictionless_problems(descriptor_path: Path) -> list[Finding]:

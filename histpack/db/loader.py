@@ -20,6 +20,7 @@ from histpack.model.schema import PackageSchema, TableSchema
 from histpack.checks.validate import check
 from histpack.db import paths
 from histpack.project.errors import BuildError, Finding, PackageError
+from histpack.project.interrupts import reraise
 from histpack.project.writer import Protected, atomic_file, write_failed
 
 
@@ -154,6 +155,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
         except (duckdb.IOException, duckdb.TransactionException):
             raise  # the database could not be written, not the rows' fault
         except duckdb.Error as exc:
+            reraise(exc)
             raise PackageError(Finding(f"DuckDB refused the rows: {' '.join(str(exc).split())}",
                                        staged.resource.place)) from None
         drop_staged(con, staged)

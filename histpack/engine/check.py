@@ -26,6 +26,7 @@ import duckdb
 from histpack.engine.reader import Package, Resource, read_package
 from histpack.engine.types import WIDE, sql_type, typed
 from histpack.model.schema import as_names
+from histpack.project.interrupts import reraise, stop_on_signal
 from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
@@ -40,6 +41,12 @@ COMPACT_TYPES = {"BIGINT", "INTEGER", "DATE", "BOOLEAN"}
 # statements then take less time and less CPU than DuckDB spends coordinating two (this package:
 # 0.8 s against 1.2 s of wall and CPU time).
 SINGLE_THREAD_BELOW_BYTES = 8 << 20
+# A statement over thousands of columns takes DuckDB time that grows faster than the columns (planning):
+# past WIDE_COLUMNS a file's cells are typed and checked BATCH_COLUMNS at a time, each batch a statement of
+# its own (bounded work, so Ctrl-C stops it within a second); past MAX_COLUMNS a file is refused in one line.
+WIDE_COLUMNS = 256
+BATCH_COLUMNS = 32
+MAX_COLUMNS = 16384
 
 
 def _size(pkg: Package) -> int:
@@ -88,6 +95,19 @@ class Staged:
     row_checks: str = ""           # the query selecting the rows' errors
     row_gate: str = ""             # a cheap query, true when `row_checks` may find an error (small files)
     rejects: list = field(default_factory=list)  # DuckDB's rejected lines: (line, kind, message)
+    batches: list[range] = field(default_factory=list)  # a wide file's fields, typed a batch at a time
+    checks: list[str] = field(default_factory=list)  # further statements of a wide file's row checks
+    typed_values: dict = field(default_factory=dict)  # a wide file's typed expressions, by field
+
+    @property
+    def wide(self) -> bool:
+        return bool(self.batches)
+
+    @property
+    def parts(self) -> list[str]:
+        """The tables `table` is a view over (a wide file: its rows, then each batch of fields)."""
+        return [f"__typed_{self.index}_rows"] + [f"__typed_{self.index}_b{k}" for k in range(len(self.batches))] \
+            if self.batches else []
 
     @property
     def store(self) -> str:
@@ -132,11 +152,15 @@ def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     kind = "TABLE" if staged.materialized else "VIEW"
     con.execute(f"DROP {kind} IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
                 f"DROP TABLE IF EXISTS __blank_shift_{staged.index}")
+    for part in staged.parts:
+        con.execute(f"DROP TABLE IF EXISTS {part}")
 
 
 def connect(database: str = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that Ctrl-C and SIGTERM interrupt mid-statement (`project.interrupts`)."""
     con = duckdb.connect(database, config=config or {})
     con.execute("SET enable_progress_bar = false")
+    stop_on_signal(con)
     return con
 
 
@@ -145,6 +169,7 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     pkg = package if isinstance(package, Package) else read_package(Path(package))
     con = con or connect()
     con.execute("SET enable_progress_bar = false")
+    stop_on_signal(con)
     tmpdir = tempfile.mkdtemp(prefix="histpack-")
     if re.search(r"[*?\[\]{}]", tmpdir):
         raise RuntimeError(f"the temporary folder {tmpdir!r} holds a glob character; set TMPDIR to a plain path")
@@ -172,6 +197,8 @@ def _check_resources(checked: Checked) -> None:
     for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
         if staged.row_checks and (not staged.row_gate or con.execute(staged.row_gate).fetchone()[0]):
             con.execute(insert + staged.row_checks)
+        for statement in staged.checks:
+            con.execute(insert + statement)
     checks = [sql for staged in checked.staged.values() if not staged.broken for sql in _foreign_keys(checked, staged)]
     if checks:  # one statement for every foreign key of the package
         con.execute(insert + "\nUNION ALL\n".join(checks))
@@ -219,9 +246,16 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     staged.typed_fields = {j for j, expression in typed_values.items() if expression != f"v{j}"}
     staged.compact_fields = {j for j in staged.typed_fields if sql_type(staged.fields[j]) in COMPACT_TYPES}
     for _attempt in range(3):
+        if width > MAX_COLUMNS:
+            _add(checked, seq, [("source-error", name, place, None, None, None,
+                                 f"{width:,} columns: more than the {MAX_COLUMNS:,} the engine checks")])
+            return None
+        if width > WIDE_COLUMNS:  # typed later, a batch of columns at a time
+            staged.batches, staged.compact_fields = [range(0)], set()  # the batches are set once the fields are known
         try:
-            too_many = _read_raw(checked, staged, files, width, typed_values)
+            too_many = _read_raw(checked, staged, files, width, {} if staged.wide else typed_values)
         except duckdb.Error as exc:
+            reraise(exc)
             _add(checked, seq, [("source-error", name, place, _line_of(exc), None, None, _duck_message(exc))])
             return None
         if too_many is None:
@@ -229,7 +263,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         width = too_many
     else:
         return None
-    wide = _overflowing_integers(checked, staged, width)
+    wide = set() if staged.wide else _overflowing_integers(checked, staged, width)
     if wide:  # valid integers beyond BIGINT (frictionless's are unbounded): read those columns as HUGEINT
         staged.fields = [{**f, WIDE: True} if j in wide else f for j, f in enumerate(staged.fields)]
         typed_values = {j: typed(f, f"v{j}", [], place) for j, f in enumerate(staged.fields)}
@@ -253,8 +287,8 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         row_number = "(rowid + 1)"
     labels: list[str] | None = None
     if header:
-        first = con.execute(f"SELECT {', '.join(_cell(staged, i) for i in range(width))} FROM {staged.store} "
-                            "WHERE rowid = 0").fetchone()
+        cells = "*" if staged.wide else ", ".join(_cell(staged, i) for i in range(width))
+        first = con.execute(f"SELECT {cells} FROM {staged.store} WHERE rowid = 0").fetchone()
         labels = [c for c in (first or []) if c is not None and c != NULL_MARK]
     if resource.schema is None:
         staged.fields = _fields(resource, labels)
@@ -265,6 +299,14 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
     first_data = 1 if header else 0
+    if staged.wide:
+        n = len(staged.fields)
+        staged.batches = [range(b, min(b + BATCH_COLUMNS, n)) for b in range(0, n, BATCH_COLUMNS)] or [range(0)]
+        staged.typed_values = {j: typed(f, f"v{j}", [], place) for j, f in enumerate(staged.fields)}
+        staged.typed_fields = {j for j, expression in staged.typed_values.items() if expression != f"v{j}"}
+        _wide_typed_view(checked, staged, row_number, first_data)
+        staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
+        return staged
     staged.materialized = sum(os.path.getsize(f) for f in files) < MATERIALIZE_BELOW_BYTES
     _typed_view(checked, staged, row_number, first_data)
     staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
@@ -397,16 +439,20 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
                f"rejects_scan = '__rejects_scan_{index}'")
     source = "[" + ", ".join(literal(f) for f in files) + "]"
     cells = [f"ltrim(c{i}, ' ') AS c{i}" if dialect.get("skipInitialSpace") else f"c{i}" for i in range(width)]
-    values = [f"{_value(staged, j, width)} AS v{j}" for j in sorted(staged.typed_fields)]
-    typed_cells = [f"{typed_values[j]} AS t{j}" for j in sorted(staged.typed_fields)]
+    stored = [j for j in sorted(staged.typed_fields) if j in typed_values]
+    values = [f"{_value(staged, j, width)} AS v{j}" for j in stored]
+    typed_cells = [f"{typed_values[j]} AS t{j}" for j in stored]
     # a typed cell's text is kept only where it is not its typed value printed (`_cell` restores it)
     kept = [f"CASE WHEN t{i} IS NOT NULL AND CAST(t{i} AS VARCHAR) = c{i} THEN NULL ELSE c{i} END AS c{i}"
-            if i in staged.compact_fields else f"c{i}" for i in range(width)] + [f"t{j}" for j in sorted(staged.typed_fields)]
+            if i in staged.compact_fields else f"c{i}" for i in range(width)] + [f"t{j}" for j in stored]
 
     def create(extra: str = "") -> None:
         read = f"read_csv({source}, {options}{extra})"
         if dialect.get("skipInitialSpace"):
             read = f"(SELECT {', '.join(cells)} FROM {read})"
+        if not stored and not staged.compact_fields:  # text only (a wide file): no projection to plan
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT * FROM {read}")
+            return
         con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT {', '.join(kept)} FROM "
                     f"(SELECT {', '.join([f'c{i}' for i in range(width)] + typed_cells)} FROM "
                     f"(SELECT {', '.join([f'c{i}' for i in range(width)] + values)} FROM {read}))")
@@ -521,8 +567,9 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
     cheaply) and blank."""
     n = len(staged.fields)
     cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]  # only extra cells are kept raw
-    widths = " + ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
-                        else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
+    # a flat list, not a sum: a chain of `+` nests one level per column (DuckDB's expression depth limit)
+    widths = "list_sum([" + ", ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
+                                      else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width)) + "])::INTEGER"
     values = [f"{_value(staged, j)} AS v{j}" for j in range(n)]
     stored = [f"t{j}" for j in sorted(staged.typed_fields)]
     # e{j}: the cell is empty (missing, or a missing value), told without printing a typed value (a typed
@@ -539,6 +586,29 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
                         f"(SELECT {inner} FROM {staged.store} WHERE rowid >= {first_data})")
     if staged.materialized:
         checked.con.execute(f"DROP TABLE {staged.store}")
+
+
+def _wide_typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
+    """`__typed_N` of a wide file, built a batch of fields at a time (each batch a statement of bounded
+    size): `__typed_N_rows` holds rn, w, blank and the cells beyond the fields; `__typed_N_b{k}` the v, t
+    and e of a batch of fields, row for row; `__typed_N` joins them by position."""
+    con, n, index = checked.con, len(staged.fields), staged.index
+    rows = f"FROM {staged.store} WHERE rowid >= {first_data}"
+    every = "[" + ", ".join(f"c{i}" for i in range(staged.width)) + "]"
+    fields = "[" + ", ".join(f"c{i}" for i in range(n)) + "]::VARCHAR[]"
+    empty = "[" + ", ".join(map(literal, [NULL_MARK, *staged.resource.missing_values])) + "]::VARCHAR[]"
+    cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.parts[0]} AS SELECT {row_number} AS rn, "
+                f"list_count({every})::INTEGER AS w, list_has_all({empty}, list_distinct({fields})) AS blank, "
+                f"{', '.join(cells)} {rows}")
+    for k, batch in enumerate(staged.batches):
+        columns = [f"v{j}, {staged.typed_values[j]} AS t{j}, v{j} IS NULL AS e{j}"
+                   for j in batch] or ["NULL AS b_none"]
+        values = [f"{_value(staged, j)} AS v{j}" for j in batch] or ["NULL AS v_none"]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.parts[k + 1]} AS SELECT {', '.join(columns)} FROM "
+                    f"(SELECT {', '.join(values)} {rows})")
+    joined = " POSITIONAL JOIN ".join(staged.parts)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT * FROM {joined}")
 
 
 def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str, str, str]]:
@@ -603,9 +673,12 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     conditions = ["blank"]
     gate: list[str] = []  # aggregates over the table, each true when a rule may find an error
     suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
+    if staged.wide:  # the rows' own checks read the rows' table; each batch of fields is checked on its own
+        suspect = staged.parts[0]
     blank_table = f"__blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
     parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {suspect} WHERE blank")
+    general = parts
     if blank_records:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {blank_table} AS SELECT unnest(?) AS rn", [blank_records])
         parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {blank_table} WHERE rn > {first_data}")
@@ -626,24 +699,31 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
             return ""
         return f" AND t{j} IN (SELECT t{j} FROM {staged.table} WHERE t{j} IS NOT NULL GROUP BY t{j} HAVING count(*) > 1)"
 
+    batch_rules: dict[int, list[tuple]] = {}  # a wide file's cell rules, by batch: (class, j, condition, note)
     for j, f in enumerate(staged.fields):
+        rules = batch_rules.setdefault(j // BATCH_COLUMNS, [])
         fname = literal(staged.names[j])
         kind, fmt = f.get("type", "string"), f.get("format", "default")
-        type_note = literal(f'type is "{kind}/{fmt}"')
+        type_note = f'type is "{kind}/{fmt}"'
         if j in staged.typed_fields:  # a text field's typed value is its text: it has no type error
-            conditions.append(f"(NOT e{j} AND t{j} IS NULL)")
-            parts.append(f"SELECT 'type-error', rn, {fname}, {j + 1}, v{j}, {type_note} "
-                         f"FROM {suspect} WHERE NOT blank AND NOT e{j} AND t{j} IS NULL")
+            rules.append(("type-error", j, f"NOT e{j} AND t{j} IS NULL", type_note))
         for _key, condition, note in _constraint_sql(checked, staged, j):
-            conditions.append(f"({condition})")
-            parts.append(f"SELECT 'constraint-error', rn, {fname}, {j + 1}, coalesce(v{j}, ''), {literal(note)} "
-                         f"FROM {suspect} WHERE NOT blank AND ({condition})")
+            rules.append(("constraint-error", j, f"({condition})", note))
+        if not staged.wide:
+            for kind_, _, condition, note in rules:
+                conditions.append(f"({condition})")
+                cell = f"coalesce(v{j}, '')" if kind_ == "constraint-error" else f"v{j}"
+                parts.append(f"SELECT {literal(kind_)}, rn, {fname}, {j + 1}, {cell}, {literal(note)} "
+                             f"FROM {suspect} WHERE NOT blank AND {condition}")
+            rules.clear()
         if (f.get("constraints") or {}).get("unique") is True:
             gate.append(f"count(t{j}) > count(DISTINCT t{j})")
             parts.append(f"SELECT 'unique-error', rn, {fname}, {j + 1}, v{j}, "
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
                          f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
+    if staged.wide:  # a batch's rules in one scan, as flat lists (no statement nests or unions per column)
+        staged.checks = [_batch_checks(staged, k, rules) for k, rules in batch_rules.items() if rules]
     primary = list(as_names(res.schema.get("primaryKey") if res.schema else None))
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
@@ -656,7 +736,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     if staged.materialized and not blank_records:
         gate.append(f"bool_or({' OR '.join(conditions)})")
         staged.row_gate = f"SELECT coalesce({' OR '.join(gate)}, false) FROM {staged.table}"
-    ctes = [] if staged.materialized else [
+    ctes = [] if staged.materialized or staged.wide else [
         f"{suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)})"]
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
@@ -684,6 +764,25 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     union = "\nUNION ALL\n".join(parts)
     pick = f"WITH {', '.join(ctes)} " if ctes else ""
     return f"SELECT * FROM ({pick}SELECT {seq}, *, {name}, {place} FROM ({union}))"
+
+
+def _batch_checks(staged: Staged, k: int, rules: list[tuple]) -> str:
+    """The cell errors of batch k of a wide file: for each suspect row (any rule true), the list of the
+    rules it breaks, unnested and named from a table of the rules (class, field, number, note)."""
+    first = staged.batches[k].start
+    table = ", ".join(f"({r}, {literal(kind)}, {literal(staged.names[j])}, {j + 1}, {j - first + 1}, {literal(note)})"
+                      for r, (kind, j, _, note) in enumerate(rules))
+    hits = "[" + ", ".join(f"CASE WHEN {condition} THEN {r} END" for r, (_, _, condition, _) in enumerate(rules)) + "]"
+    cells = "[" + ", ".join(f"v{j}" for j in staged.batches[k]) + "]::VARCHAR[]"
+    suspect = " OR ".join(f"({condition})" for _, _, condition, _ in rules)
+    source = f"(SELECT * FROM {staged.parts[0]} POSITIONAL JOIN {staged.parts[k + 1]})"
+    seq, name, place = staged.index, literal(staged.resource.name), literal(staged.resource.place)
+    return (f"SELECT {seq}, r.kind, x.rn, r.field, r.number, "
+            f"CASE WHEN r.kind = 'constraint-error' THEN coalesce(x.cells[r.pos], '') ELSE x.cells[r.pos] END, "
+            f"r.note, {name}, {place} FROM "
+            f"(SELECT rn, cells, hit FROM (SELECT rn, {cells} AS cells, unnest({hits}) AS hit FROM {source} "
+            f"WHERE NOT blank AND ({suspect})) WHERE hit IS NOT NULL) x "
+            f"JOIN (VALUES {table}) r(id, kind, field, number, pos, note) ON r.id = x.hit")
 
 
 def _foreign_keys(checked: Checked, staged: Staged) -> list[str]:
