@@ -110,7 +110,7 @@ class _DescriptorCheck:
 
 def engine_problems(package: Path, con=None, then=None):
     """The Table Schema problems of every resource, and the engine's result (its DuckDB connection holds
-    the typed rows, `__typed_N`, for loading) — or None when the descriptor itself is wrong.
+    the typed rows, `__h$typed_N`, for loading) — or None when the descriptor itself is wrong.
 
     `then(checked, problems, broken)` returns further problems (our rules); it runs while frictionless
     still checks the descriptor beside it, and its findings are dropped if the descriptor is wrong."""

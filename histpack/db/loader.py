@@ -128,7 +128,7 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
-    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows,
+    """Typed tables named after the resources, rows in file order, from the engine's `__h$typed_N` rows,
     declared as the schema model's DuckDB plan says (the plan `load.sql` follows too)."""
     tables, types = [], {}
     for name, staged in checked.staged.items():

@@ -1,9 +1,9 @@
 """Table Schema checks of a whole package as columnar DuckDB work.
 
-Each CSV is read once by DuckDB into one table (`__store_N`: its cells as text, and the typed value
-of every field whose type is not text, computed in the same pass); `__typed_N` adds the row number,
-the missing values and the row's width (a view over `__store_N` for a large file, a table for a small
-one), and every check is a SQL query over it that inserts its findings into `__errors`. Nothing else
+Each CSV is read once by DuckDB into one table (`__h$store_N`: its cells as text, and the typed value
+of every field whose type is not text, computed in the same pass); `__h$typed_N` adds the row number,
+the missing values and the row's width (a view over `__h$store_N` for a large file, a table for a small
+one), and every check is a SQL query over it that inserts its findings into `__h$errors`. Nothing else
 is kept per row: the text of a string field is its typed value. The error classes and row numbers are frictionless's (the header is row 1; an
 empty line is a row). Python touches files only to hash them, to check or convert their encoding,
 and to give DuckDB a private, glob-free name for each file.
@@ -26,13 +26,15 @@ import duckdb
 from histpack.engine.reader import Package, Resource, read_package
 from histpack.engine.types import WIDE, sql_type, typed
 from histpack.model.schema import as_names
+# The engine's own tables and views are named `__h$…`: a `$` is in no resource name a valid descriptor allows
+# (`^[-a-z0-9._/]+$`), so a package's tables, loaded beside them, never take one of their names.
 from histpack.project.interrupts import reraise, stop_on_signal
 from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
 # Below this size a resource's typed rows are materialised (planning a query over the view costs more than
-# the rows); above it `__typed_N` stays a view over `__store_N`, so the rows are held once.
+# the rows); above it `__h$typed_N` stays a view over `__h$store_N`, so the rows are held once.
 MATERIALIZE_BELOW_BYTES = 8 << 20
 # Typed values that print cheaply: a cell of these types that reads as its value printed is stored as the
 # value alone (memory); a number's text ("1.50") rarely prints back and costs more to print, so it is kept.
@@ -62,7 +64,7 @@ def _size(pkg: Package) -> int:
 
 @dataclass(frozen=True)
 class Error:
-    """One finding of the engine, as a row of its `__errors` table: frictionless's class, the resource and
+    """One finding of the engine, as a row of its `__h$errors` table: frictionless's class, the resource and
     its file (`place`), the row (header = 1), the field and cell, the note, and what to do."""
 
     type: str
@@ -106,21 +108,21 @@ class Staged:
     @property
     def parts(self) -> list[str]:
         """The tables `table` is a view over (a wide file: its rows, then each batch of fields)."""
-        return [f"__typed_{self.index}_rows"] + [f"__typed_{self.index}_b{k}" for k in range(len(self.batches))] \
+        return [f"__h$typed_{self.index}_rows"] + [f"__h$typed_{self.index}_b{k}" for k in range(len(self.batches))] \
             if self.batches else []
 
     @property
     def store(self) -> str:
-        return f"__store_{self.index}"
+        return f"__h$store_{self.index}"
 
     @property
     def table(self) -> str:
-        return f"__typed_{self.index}"
+        return f"__h$typed_{self.index}"
 
 
 @dataclass
 class Checked:
-    """The outcome: errors are in `con`'s `__errors` table; `notes` name what is not (fully) checked."""
+    """The outcome: errors are in `con`'s `__h$errors` table; `notes` name what is not (fully) checked."""
 
     package: Package
     con: duckdb.DuckDBPyConnection
@@ -130,12 +132,12 @@ class Checked:
     threads: str | None = None     # the connection's thread count before a small package's check set it to 1
 
     def errors(self) -> list[Error]:
-        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
+        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note, hint, seq FROM __h$errors "
                                 "ORDER BY seq, row NULLS FIRST, field_number NULLS FIRST").fetchall()
         return [Error(*r) for r in rows]
 
     def count(self) -> int:
-        return self.con.execute("SELECT count(*) FROM __errors").fetchone()[0]
+        return self.con.execute("SELECT count(*) FROM __h$errors").fetchone()[0]
 
     def close(self) -> None:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
@@ -151,7 +153,7 @@ def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Free the rows of one resource (its view, its table and its row-number shift)."""
     kind = "TABLE" if staged.materialized else "VIEW"
     con.execute(f"DROP {kind} IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
-                f"DROP TABLE IF EXISTS __blank_shift_{staged.index}")
+                f"DROP TABLE IF EXISTS __h$blank_shift_{staged.index}")
     for part in staged.parts:
         con.execute(f"DROP TABLE IF EXISTS {part}")
 
@@ -173,7 +175,7 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     tmpdir = tempfile.mkdtemp(prefix="histpack-")
     if re.search(r"[*?\[\]{}]", tmpdir):
         raise RuntimeError(f"the temporary folder {tmpdir!r} holds a glob character; set TMPDIR to a plain path")
-    con.execute("CREATE OR REPLACE TEMP TABLE __errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
+    con.execute("CREATE OR REPLACE TEMP TABLE __h$errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
                 "row BIGINT, field VARCHAR, field_number INTEGER, cell VARCHAR, note VARCHAR, hint VARCHAR)")
     checked = Checked(pkg, con, {}, [], tmpdir)
     if _size(pkg) < SINGLE_THREAD_BELOW_BYTES:  # until `close()`: the load of the typed rows too
@@ -193,7 +195,7 @@ def _check_resources(checked: Checked) -> None:
         staged = _stage(checked, resource, index)
         if staged is not None:
             checked.staged[resource.name] = staged
-    insert = "INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+    insert = "INSERT INTO __h$errors (seq, type, row, field, field_number, cell, note, resource, place) "
     for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
         if staged.row_checks and (not staged.row_gate or con.execute(staged.row_gate).fetchone()[0]):
             con.execute(insert + staged.row_checks)
@@ -203,13 +205,13 @@ def _check_resources(checked: Checked) -> None:
     if checks:  # one statement for every foreign key of the package
         con.execute(insert + "\nUNION ALL\n".join(checks))
     for staged in checked.staged.values():
-        con.execute(f"DROP TABLE IF EXISTS __blank_records_{staged.index}")
+        con.execute(f"DROP TABLE IF EXISTS __h$blank_records_{staged.index}")
 
 
 def _add(checked: Checked, seq: int, errors: list[tuple]) -> None:
     """Findings of one resource: (class, resource, place, row, field, cell, note[, hint]) each."""
     if errors:
-        checked.con.executemany("INSERT INTO __errors (seq, type, resource, place, row, field, cell, note, hint) "
+        checked.con.executemany("INSERT INTO __h$errors (seq, type, resource, place, row, field, cell, note, hint) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(seq, *e, *([None] * (8 - len(e)))) for e in errors])
 
@@ -279,7 +281,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     staged.width = width
     # Frictionless row numbers: DuckDB skips empty lines, frictionless counts them as (blank) rows.
     if blank_records:
-        shift, staged.shifted = f"__blank_shift_{index}", True
+        shift, staged.shifted = f"__h$blank_shift_{index}", True
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} AS SELECT unnest(?) AS threshold",
                     [[b - j - 1 for j, b in enumerate(blank_records)]])
         row_number = (f"(rowid + 1 + (SELECT count(*) FROM {shift} s WHERE s.threshold <= {staged.store}.rowid))")
@@ -420,7 +422,7 @@ def _text(value) -> str:
 
 def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
               typed_values: dict[int, str]) -> int | None:
-    """Read the files into `__store_N`: the cells as text (c0 … c{width-1}) and, in the same pass, the
+    """Read the files into `__h$store_N`: the cells as text (c0 … c{width-1}) and, in the same pass, the
     typed value t{j} of every field that is not text. Returns a wider column count to retry with, or None."""
     con, dialect, index = checked.con, staged.resource.dialect, staged.index
     delimiter = dialect.get("delimiter", ",")
@@ -562,7 +564,7 @@ def _value(staged: Staged, j: int, width: int | None = None, raw: bool = False) 
 
 
 def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
-    """`__typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
+    """`__h$typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
     beyond the fields, v{j} (the text, NULL when missing), t{j} (the typed value), e{j} (v{j} is NULL,
     cheaply) and blank."""
     n = len(staged.fields)
@@ -589,9 +591,9 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
 
 
 def _wide_typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
-    """`__typed_N` of a wide file, built a batch of fields at a time (each batch a statement of bounded
-    size): `__typed_N_rows` holds rn, w, blank and the cells beyond the fields; `__typed_N_b{k}` the v, t
-    and e of a batch of fields, row for row; `__typed_N` joins them by position."""
+    """`__h$typed_N` of a wide file, built a batch of fields at a time (each batch a statement of bounded
+    size): `__h$typed_N_rows` holds rn, w, blank and the cells beyond the fields; `__h$typed_N_b{k}` the v, t
+    and e of a batch of fields, row for row; `__h$typed_N` joins them by position."""
     con, n, index = checked.con, len(staged.fields), staged.index
     rows = f"FROM {staged.store} WHERE rowid >= {first_data}"
     every = "[" + ", ".join(f"c{i}" for i in range(staged.width)) + "]"
@@ -672,10 +674,10 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     parts = []
     conditions = ["blank"]
     gate: list[str] = []  # aggregates over the table, each true when a rule may find an error
-    suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
+    suspect = staged.table if staged.materialized else f"__h$suspect_{staged.index}"  # a small table: scanned directly
     if staged.wide:  # the rows' own checks read the rows' table; each batch of fields is checked on its own
         suspect = staged.parts[0]
-    blank_table = f"__blank_records_{staged.index}"
+    blank_table = f"__h$blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
     parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {suspect} WHERE blank")
     general = parts
@@ -747,7 +749,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         if staged.materialized:
             keyed = f"SELECT * FROM {staged.table} WHERE NOT ({all_null})"
         else:
-            repeated = f"__repeated_keys_{staged.index}"
+            repeated = f"__h$repeated_keys_{staged.index}"
             ctes.append(f"{repeated} AS MATERIALIZED (SELECT {', '.join(keys)} FROM {staged.table} "
                         f"WHERE NOT ({all_null}) GROUP BY ALL HAVING count(*) > 1)")
             same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)

@@ -49,7 +49,7 @@ def problems(checked: Checked) -> tuple[list[Finding], set[str]]:
     out: list[Finding] = []
     broken: set[str] = set()
     files = [Error(*r) for r in con.execute(
-        "SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
+        "SELECT type, resource, place, row, field, cell, note, hint, seq FROM __h$errors "
         "WHERE row IS NULL OR type IN ('encoding-error', 'source-error') OR type LIKE '%-label' "
         "ORDER BY seq, row NULLS FIRST, field_number").fetchall()]
     by_resource: dict[int, list[Error]] = {}
@@ -100,9 +100,9 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Finding]:
     skip_lookups = " OR ".join(f"(type = 'foreign-key' AND note LIKE {pattern})" for pattern in lookups) or "false"
     order = " ".join(f"WHEN {literal(kind)} THEN {i}" for i, kind in enumerate(ROW_ORDER))
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE __rows AS
+        CREATE OR REPLACE TEMP TABLE __h$rows AS
         WITH e AS (
-            SELECT *, CASE type {order} ELSE {len(ROW_ORDER)} END AS priority FROM __errors
+            SELECT *, CASE type {order} ELSE {len(ROW_ORDER)} END AS priority FROM __h$errors
             WHERE row IS NOT NULL AND type NOT IN ('encoding-error', 'source-error') AND type NOT LIKE '%-label'
               AND NOT ({skip_resources}) AND NOT ({skip_lookups})),
         r AS (
@@ -113,11 +113,11 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Finding]:
         SELECT seq, place, row, n, first.type AS type, first.field AS field, first.cell AS cell,
                first.note AS note, row_number() OVER (PARTITION BY seq, first.type ORDER BY row) AS k
         FROM r""")
-    shown = con.execute(f"SELECT seq, place, row, n, type, field, cell, note FROM __rows WHERE k <= {CAP_PER_CLASS} "
+    shown = con.execute(f"SELECT seq, place, row, n, type, field, cell, note FROM __h$rows WHERE k <= {CAP_PER_CLASS} "
                         "ORDER BY seq, row").fetchall()
-    rest = con.execute(f"SELECT seq, place, type, count(*) FROM __rows WHERE k > {CAP_PER_CLASS} "
+    rest = con.execute(f"SELECT seq, place, type, count(*) FROM __h$rows WHERE k > {CAP_PER_CLASS} "
                        "GROUP BY seq, place, type ORDER BY seq, type").fetchall()
-    con.execute("DROP TABLE __rows")
+    con.execute("DROP TABLE __h$rows")
     out: list[Finding] = []
     rest_by_seq: dict[int, list] = {}
     for seq, place, kind, count in rest:
