@@ -203,7 +203,9 @@ def check(package: Path, con=None, engine: str = "duckdb"):
     problems, broken, checked = engine_problems(descriptor_path, con, then=rules)
     if checked is None:
         return problems, None, []
-    return _one_line_per_problem(problems), checked, checked.notes
+    from histpack.model.conventions import is_histpack_package
+
+    return _one_line_per_problem(problems, is_histpack_package(descriptor)), checked, checked.notes
 
 
 def validate_package(package: Path, notes: list[str] | None = None, engine: str = "duckdb") -> list[Finding]:
@@ -221,7 +223,7 @@ def validate_package(package: Path, notes: list[str] | None = None, engine: str 
     return problems
 
 
-def _one_line_per_problem(problems: list[Finding]) -> list[Finding]:
+def _one_line_per_problem(problems: list[Finding], own: bool = True) -> list[Finding]:
     """A changed file that also has a precise problem (a bad row, a bad header) is reported by that
     problem alone, which then says the file was changed: one problem, one line."""
     changed = {p.file for p in problems if p.kind in CHANGED_KINDS}
@@ -231,6 +233,7 @@ def _one_line_per_problem(problems: list[Finding]) -> list[Finding]:
         if p.kind in CHANGED_KINDS and p.file in specific:
             continue
         if p.file in changed and p.kind not in CHANGED_KINDS and not p.hint:
-            p = p.with_hint("the file was changed after the build: restore it or rebuild")
+            p = p.with_hint("the file was changed after the build: restore it or rebuild" if own else
+                            "the file is not the one the descriptor describes (its bytes or hash differ)")
         out.append(p)
     return out

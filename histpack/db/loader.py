@@ -130,6 +130,7 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     """Typed tables named after the resources, rows in file order, from the engine's `__h$typed_N` rows,
     declared as the schema model's DuckDB plan says (the plan `load.sql` follows too)."""
+    _refuse_names_duckdb_merges(checked)
     tables, types = [], {}
     for name, staged in checked.staged.items():
         resource = staged.resource
@@ -170,6 +171,25 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     if views_apply(created):
         create_views(con)
     return sorted(created)
+
+
+def _refuse_names_duckdb_merges(checked) -> None:
+    """DuckDB's names ignore case: two columns (or tables) whose names differ only in case are one name
+    there, so such a package is refused in one line naming its file instead of half loaded."""
+    seen: dict[str, str] = {}
+    for name, staged in checked.staged.items():
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise PackageError(Finding(f"resources `{other}` and `{name}` differ only in case, and DuckDB's table "
+                                       "names ignore case: one database cannot hold both", staged.resource.place,
+                                       hint="rename one of them"))
+        columns: dict[str, str] = {}
+        for field in staged.names:
+            other = columns.setdefault(field.casefold(), field)
+            if other != field:
+                raise PackageError(Finding(f"columns `{other}` and `{field}` differ only in case, and DuckDB's "
+                                           "column names ignore case: one table cannot hold both",
+                                           staged.resource.place, hint="rename one of them"))
 
 
 def _in_one_transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:

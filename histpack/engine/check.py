@@ -33,6 +33,10 @@ from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
+# DuckDB's longest line is 2,000,000 bytes by default, and a line longer than its buffer is dropped without
+# a word: a file with a run of LINE_BLOCK bytes without a line break is measured, and read with room for it.
+DUCKDB_LINE_SIZE = 2_000_000
+LINE_BLOCK = 1 << 19
 # Below this size a resource's typed rows are materialised (planning a query over the view costs more than
 # the rows); above it `__h$typed_N` stays a view over `__h$store_N`, so the rows are held once.
 MATERIALIZE_BELOW_BYTES = 8 << 20
@@ -129,6 +133,7 @@ class Checked:
     staged: dict[str, Staged]
     notes: list[str]
     tmpdir: str
+    longest: dict = field(default_factory=dict)  # a resource's longest line in bytes, where it may be long
     threads: str | None = None     # the connection's thread count before a small package's check set it to 1
 
     def errors(self) -> list[Error]:
@@ -231,23 +236,32 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     if resource.schema is None:
         checked.notes.append(f"{place}: no schema: every column is read as text (frictionless would infer types "
                              "from a sample)")
+    wrong = _dialect_problem(resource.dialect)
+    if wrong:
+        _add(checked, seq, [("source-error", name, place, None, None, None, wrong)])
+        return None
     files, blank_records, problems = _files(checked, resource, index)
     if problems:
         _add(checked, seq, problems)
-        if any(p[0] in ("scheme-error", "encoding-error") for p in problems):
+        if any(p[0] in ("scheme-error", "encoding-error") for p in problems) or not files:
             return None
     staged = Staged(resource, index, [], [])
     dialect = resource.dialect
     header = dialect.get("header", True) is not False
     n_fields = len(resource.fields) if resource.schema is not None else 0
-    width = max(n_fields, 1) if resource.schema is not None else 64  # a row with more cells: read again, wider
+    # a row with more cells: read again, wider
+    width = max(n_fields, 1) if resource.schema is not None else min(64, MAX_COLUMNS)
     if resource.schema is not None:  # typed while reading; without a schema every column is text
         staged.fields = _fields(resource, None)
         staged.names = [str(f.get("name")) for f in staged.fields]
     typed_values = {j: typed(f, f"v{j}", checked.notes, place) for j, f in enumerate(staged.fields)}
     staged.typed_fields = {j for j, expression in typed_values.items() if expression != f"v{j}"}
     staged.compact_fields = {j for j in staged.typed_fields if sql_type(staged.fields[j]) in COMPACT_TYPES}
-    for _attempt in range(3):
+    rewritten = False  # DuckDB's strict reader refuses some valid CSV (mixed line ends, line breaks inside quotes
+    # in a CRLF file): Python's csv then reads it record for record into a plain copy, which DuckDB reads instead
+    note = (f"{place}: DuckDB's CSV reader refused the file (mixed line ends, or line breaks inside quoted cells); "
+            "it was read with Python's csv module, record for record")
+    for _attempt in range(6):
         if width > MAX_COLUMNS:
             _add(checked, seq, [("source-error", name, place, None, None, None,
                                  f"{width:,} columns: more than the {MAX_COLUMNS:,} the engine checks")])
@@ -258,11 +272,34 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
             too_many = _read_raw(checked, staged, files, width, {} if staged.wide else typed_values)
         except duckdb.Error as exc:
             reraise(exc)
+            size = re.search(r"Actual Size:\s*([0-9]+)", str(exc))
+            if size and int(size.group(1)) > checked.longest.get(index, 0):  # a longer row than DuckDB makes room for
+                checked.longest[index] = int(size.group(1))
+                continue
+            if not rewritten and "invalid state" in str(exc):
+                rewritten = True
+                try:
+                    files = _rewritten(checked, resource, files, index)
+                except csv.Error as error:
+                    _add(checked, seq, [("source-error", name, place, error.args[1] if len(error.args) > 1 else None,
+                                         None, None, f"the file is not valid CSV ({error.args[0]})")])
+                    return None
+                checked.notes.append(note)
+                continue
             _add(checked, seq, [("source-error", name, place, _line_of(exc), None, None, _duck_message(exc))])
             return None
-        if too_many is None:
-            break
-        width = too_many
+        if too_many is not None:
+            width = too_many
+            continue
+        if not rewritten and any(r[1] != "TOO MANY COLUMNS" for r in staged.rejects):
+            rewritten = True
+            try:  # rows DuckDB rejects that Python's strict csv reads are valid rows: read them from its copy
+                files = _rewritten(checked, resource, files, index)
+            except csv.Error:
+                break  # not valid CSV either: DuckDB's rejects are the report
+            checked.notes.append(note)
+            continue
+        break
     else:
         return None
     wide = set() if staged.wide else _overflowing_integers(checked, staged, width)
@@ -300,6 +337,10 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     if labels is not None and resource.schema is not None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
+    elif labels is not None:  # no schema: the labels name the columns, so each must be there, once
+        errors = _header_errors(resource, labels, labels)
+        _add(checked, seq, errors)
+        staged.header_broken = bool(errors)
     first_data = 1 if header else 0
     if staged.wide:
         n = len(staged.fields)
@@ -340,9 +381,13 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     except LookupError:
         return [], [], [("encoding-error", name, place, None, None, None,
                          f"unknown encoding {resource.encoding!r}")]
+    if not getattr(codec, "_is_text_encoding", True):  # hex, base64, rot13, zlib: bytes to bytes, not text
+        return [], [], [("encoding-error", name, place, None, None, None,
+                         f"{resource.encoding!r} is not a text encoding")]
     digest_name, _, expected_digest = (resource.hash or "").rpartition(":")
     digest_name = (digest_name or "md5").lower()
-    hasher = hashlib.new(digest_name) if resource.hash and digest_name in hashlib.algorithms_guaranteed else None
+    hasher = (hashlib.new(digest_name) if resource.hash and digest_name in hashlib.algorithms_guaranteed
+              and not digest_name.startswith("shake_") else None)  # a shake digest has no fixed length
     if resource.hash and hasher is None:
         checked.notes.append(f"{place}: hash algorithm {digest_name!r} is not supported; the hash is not checked")
     size = 0
@@ -350,12 +395,12 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     for part, (path_text, real) in enumerate(zip(resource.paths, resource.files)):
         if not real.is_file():
             problems.append(("scheme-error", name, path_text, None, None, None,
-                             "the file is missing", "restore it, or rebuild the package (`histpack build`)"))
+                             "the file is missing", "restore it"))
             continue
         target = os.path.join(checked.tmpdir, f"r{index}_p{part}.csv")
         decoder = codec.incrementaldecoder("strict")
         out = None if utf8 else open(target, "w", encoding="utf-8", newline="")
-        tail, has_blank, consumed, bad = b"", False, 0, None
+        tail, has_blank, consumed, bad, long_line = b"", False, 0, None, False
         with open(real, "rb") as f:
             while chunk := f.read(CHUNK):
                 size += len(chunk)
@@ -377,12 +422,17 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                                          f"the file is not {resource.encoding}", f"save it as {resource.encoding}"))
                 tail = chunk[-2:]
                 consumed += len(chunk)
+                if not long_line:  # a run of LINE_BLOCK bytes without a line break: a long line, measured below
+                    long_line = any(chunk.find(b"\n", start, start + LINE_BLOCK) == -1
+                                    for start in range(0, len(chunk) - LINE_BLOCK + 1, LINE_BLOCK))
         if out:
             out.close()
         if consumed == 0 or (consumed < 4096 and not real.read_bytes().strip()):
             problems.append(("source-error", name, path_text, None, None, None,
-                             "the file is empty (not even a header row)", "restore it or rebuild"))
+                             "the file is empty (not even a header row)", "restore it"))
             continue
+        if long_line:
+            checked.longest[index] = max(checked.longest.get(index, 0), _longest_line(target if not utf8 else real))
         if utf8:
             os.symlink(real, target)
         staged.append(target)
@@ -407,6 +457,61 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
             problems.insert(0, ("hash-count", name, place, None, None, None,
                                 f"{digest_name} {actual[:12]}…, the descriptor says {expected_digest[:12]}…"))
     return staged, blank, problems
+
+
+def _dialect_problem(dialect: dict) -> str | None:
+    """Why the dialect cannot describe a CSV file (as Python's csv, which frictionless reads with, and
+    DuckDB both require), or None."""
+    delimiter = dialect.get("delimiter", ",")
+    quote = dialect.get("quoteChar", '"')
+    escape = dialect.get("escapeChar")
+    for key, value in (("delimiter", delimiter), ("quoteChar", quote), ("escapeChar", escape)):
+        if key == "escapeChar" and value in (None, ""):
+            continue
+        if not isinstance(value, str) or len(value) != 1:
+            return f"dialect `{key}` {value!r} is not one character"
+        if value in "\r\n":
+            return f"dialect `{key}` may not be a line break"
+    if quote == delimiter:
+        return f"dialect `quoteChar` {quote!r} is also the delimiter"
+    return None
+
+
+def _rewritten(checked: Checked, resource: Resource, files: list[str], index: int) -> list[str]:
+    """Plain copies of `files` (one record a line, LF, the same dialect), written from Python's csv reader,
+    which reads any line ends; strict, so a quote left open is an error (csv.Error), never a merged row."""
+    dialect = resource.dialect
+    options = dict(delimiter=dialect.get("delimiter", ","), quotechar=dialect.get("quoteChar", '"'),
+                   doublequote=dialect.get("doubleQuote", True) is not False,
+                   escapechar=dialect.get("escapeChar") or None)
+    out = []
+    for part, path in enumerate(files):
+        target = os.path.join(checked.tmpdir, f"r{index}_p{part}_read.csv")
+        with open(path, encoding="utf-8", newline="") as source, \
+                open(target, "w", encoding="utf-8", newline="") as copy:
+            reader = csv.reader(source, strict=True, **options)
+            writer = csv.writer(copy, lineterminator="\n", **options)
+            try:
+                for record in reader:
+                    writer.writerow(record)
+            except csv.Error as exc:
+                raise csv.Error(str(exc), reader.line_num) from None
+        out.append(target)
+    return out
+
+
+def _longest_line(path) -> int:
+    """The length of the longest line of the file at `path`, in bytes (read a chunk at a time)."""
+    longest = run = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:
+                run += len(chunk)
+                continue
+            longest = max(longest, run + len(lines[0]), *map(len, lines[1:-1]))
+            run = len(lines[-1])
+    return max(longest, run)
 
 
 def _text(value) -> str:
@@ -439,6 +544,10 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
                f"nullstr = {literal(NULL_MARK)}, delim = {literal(delimiter)}, quote = {literal(quote)}, "
                f"escape = {literal(escape)}, store_rejects = true, rejects_table = '__rejects_{index}', "
                f"rejects_scan = '__rejects_scan_{index}'")
+    longest = checked.longest.get(index, 0)
+    if longest >= DUCKDB_LINE_SIZE - 2:  # room for the longest line, and a buffer that holds it whole
+        room = longest + 1024
+        options += f", max_line_size = {room}, buffer_size = {max(2 * room, 32 << 20)}"
     source = "[" + ", ".join(literal(f) for f in files) + "]"
     cells = [f"ltrim(c{i}, ' ') AS c{i}" if dialect.get("skipInitialSpace") else f"c{i}" for i in range(width)]
     stored = [j for j in sorted(staged.typed_fields) if j in typed_values]
@@ -473,6 +582,11 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
                  for m in [re.search(r"Found: ([0-9]+)", message)] if m), default=None)
     if found:
         return max(found, width + 1)
+    longest = max((int(m.group(1)) for line, kind, message in staged.rejects if kind == "LINE SIZE OVER MAXIMUM"
+                   for m in [re.search(r"Actual Size:\s*([0-9]+)", message)] if m), default=0)
+    if longest > checked.longest.get(index, 0):  # a row longer than any line (line breaks in quotes): again, with room
+        checked.longest[index] = longest
+        return width
     return None
 
 
@@ -517,7 +631,8 @@ def _line_of(exc: Exception) -> int | None:
 
 
 def _duck_message(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = re.sub(r"Original Line:.*", "", str(exc), flags=re.S)  # the row itself, which may be megabytes
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     keep = [line for line in lines if not re.match(r"^(file|delimiter|quote|escape|new_line|header|skip_rows|comment|"
                                                    r"strict_mode|date_format|timestamp_format|null_padding|"
                                                    r"sample_size|ignore_errors|all_varchar)\s*=", line)]
@@ -531,7 +646,7 @@ def _header_errors(resource: Resource, names: list[str], labels: list[str]) -> l
         if name is None:
             out.append(("extra-label", resource.name, place, None, None, label, f"extra column `{label}`"))
         elif label == "":
-            out.append(("blank-label", resource.name, place, None, name, label, "blank column name"))
+            out.append(("blank-label", resource.name, place, None, name, label, f"column {number} has no name"))
         elif label in seen:
             out.append(("duplicate-label", resource.name, place, None, name, label, f"column `{label}` twice"))
         elif label != name:
