@@ -220,3 +220,49 @@ def test_a_row_longer_than_duckdbs_line_limit_is_read(quoted, tmp_path, cli):
                                                                                             (3, 1)]
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("path, compression", [("people.csv.gz", None), ("people.csv", "gz"), ("people.csv.zip", None)])
+def test_a_compressed_csv_is_read(path, compression, tmp_path, cli):
+    import gzip
+    import zipfile
+
+    root = tmp_path / "pkg"
+    root.mkdir()
+    text = b"id,name\r\n1,a\r\n2,b\r\n"
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(root / path, "w") as archive:
+            archive.writestr("people.csv", text)
+    else:
+        (root / path).write_bytes(gzip.compress(text))
+    extra = {"compression": compression} if compression else {}
+    package(root, text=None, data=path, **extra)
+    db = tmp_path / "x.duckdb"
+    result = cli(tmp_path, "load", str(root), "--db", str(db))
+    assert result.exit_code == 0, result.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT id, name FROM people ORDER BY id").fetchall() == [(1, "a"), (2, "b")]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("path, content, words", [
+    ("people.jsonl", b'{"id": 1, "name": "a"}\n', ["format 'jsonl' is not supported"]),
+    ("people.ndjson", b'{"id": 1, "name": "a"}\n', ["format 'ndjson' is not supported"]),
+    ("people.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), ["format 'xls' is not supported"]),
+    ("people.csv", b"\x1f\x8b\x08\x00" + bytes(40), ["gzip-compressed data, not CSV text"]),
+    ("people.csv", b"PK\x03\x04" + bytes(40), ["a zip archive"]),
+])
+def test_another_format_is_named_never_called_not_utf8(path, content, words, tmp_path, cli):
+    root = package(tmp_path / "pkg", text=content, data=path)
+    line = refused(cli(tmp_path, "validate", str(root)), path, *words)
+    assert "UTF-8" not in line
+
+
+def test_keys_of_later_specs_are_ignored_with_a_note(tmp_path, cli):
+    root = package(tmp_path / "pkg", dialect={"headerRows": [1], "csv": {"delimiter": ";"}}, extrapaths=["x.csv"])
+    result = cli(tmp_path, "validate", str(root))
+    assert result.exit_code == 0, result.stderr
+    for key in ("dialect `headerRows`", "dialect `csv`", "resource `extrapaths`"):
+        assert f"note: people.csv: {key} is not a Data Package v1 key; ignored" in result.stderr, result.stderr

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import hashlib
 import os
 import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -236,6 +239,7 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     if resource.schema is None:
         checked.notes.append(f"{place}: no schema: every column is read as text (frictionless would infer types "
                              "from a sample)")
+    checked.notes += [f"{place}: {note}" for note in _later_keys(resource)]
     wrong = _dialect_problem(resource.dialect)
     if wrong:
         _add(checked, seq, [("source-error", name, place, None, None, None, wrong)])
@@ -397,15 +401,26 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
             problems.append(("scheme-error", name, path_text, None, None, None,
                              "the file is missing", "restore it"))
             continue
+        source, problem = _csv_text(checked, resource, path_text, real, f"r{index}_p{part}")
+        if problem:
+            problems.append(problem)
+            continue
+        if source != real:  # decompressed: the descriptor's bytes and hash are those of the file itself
+            with open(real, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    size += len(chunk)
+                    if hasher:
+                        hasher.update(chunk)
         target = os.path.join(checked.tmpdir, f"r{index}_p{part}.csv")
         decoder = codec.incrementaldecoder("strict")
         out = None if utf8 else open(target, "w", encoding="utf-8", newline="")
         tail, has_blank, consumed, bad, long_line = b"", False, 0, None, False
-        with open(real, "rb") as f:
+        with open(source, "rb") as f:
             while chunk := f.read(CHUNK):
-                size += len(chunk)
-                if hasher:
-                    hasher.update(chunk)
+                if source == real:
+                    size += len(chunk)
+                    if hasher:
+                        hasher.update(chunk)
                 window = tail + chunk
                 if b"\n\n" in window or b"\n\r\n" in window or (consumed == 0 and window[:1] in (b"\n", b"\r")):
                     has_blank = True
@@ -416,7 +431,7 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                             out.write(text)
                     except UnicodeDecodeError as exc:
                         bad = consumed + exc.start
-                        head = real.read_bytes()[:bad] if utf8 else b""
+                        head = source.read_bytes()[:bad] if utf8 else b""
                         line = head.count(b"\n") + 1 if utf8 else None
                         problems.append(("encoding-error", name, path_text, line, None, None,
                                          f"the file is not {resource.encoding}", f"save it as {resource.encoding}"))
@@ -427,14 +442,14 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                                     for start in range(0, len(chunk) - LINE_BLOCK + 1, LINE_BLOCK))
         if out:
             out.close()
-        if consumed == 0 or (consumed < 4096 and not real.read_bytes().strip()):
+        if consumed == 0 or (consumed < 4096 and not source.read_bytes().strip()):
             problems.append(("source-error", name, path_text, None, None, None,
                              "the file is empty (not even a header row)", "restore it"))
             continue
         if long_line:
-            checked.longest[index] = max(checked.longest.get(index, 0), _longest_line(target if not utf8 else real))
+            checked.longest[index] = max(checked.longest.get(index, 0), _longest_line(target if not utf8 else source))
         if utf8:
-            os.symlink(real, target)
+            os.symlink(source, target)
         staged.append(target)
         if has_blank and bad is None:
             source = open(target, encoding="utf-8", newline="")
@@ -459,6 +474,23 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     return staged, blank, problems
 
 
+V1_DIALECT = {"delimiter", "lineTerminator", "quoteChar", "doubleQuote", "escapeChar", "nullSequence",
+              "skipInitialSpace", "header", "commentChar", "caseSensitiveHeader", "csvddfVersion"}
+LATER_KEYS = {"schema": ("fieldsMatch", "uniqueKeys"), "resource": ("extrapaths",)}
+
+
+def _later_keys(resource: Resource) -> list[str]:
+    """Notes for the keys of later versions of the specs (Data Package v2, frictionless v5) that v1, which
+    the engine follows, does not have: each is ignored, and says so."""
+    notes = [f"dialect `{key}` is not a Data Package v1 key; ignored" for key in resource.dialect
+             if key not in V1_DIALECT and key not in ("$schema", "name", "title", "description")]
+    notes += [f"schema `{key}` is not a Data Package v1 key; ignored" for key in LATER_KEYS["schema"]
+              if key in (resource.schema or {})]
+    notes += [f"resource `{key}` is not a Data Package v1 key; ignored" for key in LATER_KEYS["resource"]
+              if key in resource.descriptor]
+    return notes
+
+
 def _dialect_problem(dialect: dict) -> str | None:
     """Why the dialect cannot describe a CSV file (as Python's csv, which frictionless reads with, and
     DuckDB both require), or None."""
@@ -475,6 +507,62 @@ def _dialect_problem(dialect: dict) -> str | None:
     if quote == delimiter:
         return f"dialect `quoteChar` {quote!r} is also the delimiter"
     return None
+
+
+TEXT_FORMATS = ("csv", "tsv", "txt", "")
+COMPRESSIONS = {"gz": "gz", "gzip": "gz", "zip": "zip"}
+MAGIC = ((b"\x1f\x8b", "gzip-compressed data"), (b"PK\x03\x04", "a zip archive (or an .xlsx or .ods workbook)"),
+         (b"\xd0\xcf\x11\xe0", "an .xls workbook"), (b"%PDF", "a PDF document"), (b"PAR1", "a Parquet file"),
+         (b"SQLite format 3", "an SQLite database"))
+
+
+def _csv_text(checked: Checked, resource: Resource, path_text: str, real: Path, stem: str):
+    """(the file to read as CSV text, None) — the file itself, or its contents decompressed (`gz`, a `zip`
+    of one file or of `innerpath`) into the private folder — or (None, the file-level error): a format
+    other than CSV, or compressed or binary data not declared as such, is named, never "not UTF-8"."""
+    raw = resource.descriptor
+    suffixes = [x.lower().lstrip(".") for x in Path(path_text).suffixes]
+    compression = str(raw.get("compression") or "").lower()
+    if suffixes and suffixes[-1] in COMPRESSIONS and (not compression or COMPRESSIONS.get(compression) ==
+                                                       COMPRESSIONS[suffixes[-1]]):
+        compression = compression or suffixes.pop()
+        if suffixes and suffixes[-1] == compression:
+            suffixes.pop()
+    fmt = str(raw.get("format") or (suffixes[-1] if suffixes else "")).lower()
+
+    def error(message: str, hint: str | None = None):
+        return None, ("source-error", resource.name, path_text, None, None, None, message, hint)
+
+    if fmt not in TEXT_FORMATS:
+        return error(f"format {fmt!r} is not supported: histpack reads CSV files (compressed or not)",
+                     "convert it to CSV")
+    if compression:
+        kind = COMPRESSIONS.get(compression)
+        if kind is None:
+            return error(f"compression {compression!r} is not supported (gz and zip are)")
+        target = Path(checked.tmpdir) / f"{stem}_inflated.csv"
+        try:
+            if kind == "gz":
+                with gzip.open(real, "rb") as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out, CHUNK)
+            else:
+                with zipfile.ZipFile(real) as archive:
+                    members = [m for m in archive.namelist() if not m.endswith("/")]
+                    inner = raw.get("innerpath") or (members[0] if len(members) == 1 else None)
+                    if inner not in members:
+                        return error(f"the zip archive holds {len(members)} files; `innerpath` must name the one "
+                                     "to read" if inner is None else f"the zip archive holds no file {inner!r}")
+                    with archive.open(inner) as source, open(target, "wb") as out:
+                        shutil.copyfileobj(source, out, CHUNK)
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            return error(f"the file is not valid {kind} data ({exc})")
+        return target, None
+    with open(real, "rb") as f:
+        head = f.read(16)
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return error(f"the file is {what}, not CSV text", "declare its `compression`, or convert it to CSV")
+    return real, None
 
 
 def _rewritten(checked: Checked, resource: Resource, files: list[str], index: int) -> list[str]:

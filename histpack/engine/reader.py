@@ -252,6 +252,10 @@ def read_package(package: Path) -> Package:
         if not isinstance(dialect, dict):
             raise PackageError(Finding(f"{owner}: dialect is not an object", str(descriptor_path)))
         data = raw.get("data") if not paths else None
+        tsv = str(raw.get("format") or "").lower() == "tsv" or (
+            paths and all(str(p).lower().removesuffix(".gz").removesuffix(".zip").endswith(".tsv") for p in paths))
+        if tsv and "delimiter" not in dialect:  # frictionless reads a tsv resource with tabs
+            dialect = {**dialect, "delimiter": "\t"}
         resources.append(Resource(
             name=name, paths=[str(p) for p in paths], files=[(root / p).resolve() for p in paths],
             data=data if isinstance(data, list) else None, schema=schema, dialect=dialect,
