@@ -190,7 +190,7 @@ def test_valid_csv_that_duckdb_refuses_is_read_with_a_note(text, tmp_path, cli):
     db = tmp_path / "x.duckdb"
     result = cli(tmp_path, "load", str(root), "--db", str(db))
     assert result.exit_code == 0, result.stderr
-    assert "read with Python's csv module" in result.stderr
+    assert "was read with Python's csv module, record for record" in result.stderr
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute("SELECT id, name FROM people ORDER BY id").fetchall()

@@ -263,8 +263,9 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     staged.compact_fields = {j for j in staged.typed_fields if sql_type(staged.fields[j]) in COMPACT_TYPES}
     rewritten = False  # DuckDB's strict reader refuses some valid CSV (mixed line ends, line breaks inside quotes
     # in a CRLF file): Python's csv then reads it record for record into a plain copy, which DuckDB reads instead
-    note = (f"{place}: DuckDB's CSV reader refused the file (mixed line ends, or line breaks inside quoted cells); "
-            "it was read with Python's csv module, record for record")
+    note = (f"{place}: DuckDB's CSV reader refused rows that Python's csv module (frictionless's reader) reads: "
+            "mixed line ends, line breaks or stray quotes in quoted cells; the file was read with Python's csv "
+            "module, record for record")
     for _attempt in range(6):
         if width > MAX_COLUMNS:
             _add(checked, seq, [("source-error", name, place, None, None, None,
