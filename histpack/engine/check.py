@@ -773,9 +773,10 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
     cheaply) and blank."""
     n = len(staged.fields)
     cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]  # only extra cells are kept raw
-    # a flat list, not a sum: a chain of `+` nests one level per column (DuckDB's expression depth limit)
-    widths = "list_sum([" + ", ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
-                                      else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width)) + "])::INTEGER"
+    # a sum nests one level per column: fine below WIDE_COLUMNS (DuckDB's limit is 1,000), and cheaper per row
+    # than a list (a wide file counts its cells with `list_count`, in `_wide_typed_view`)
+    widths = " + ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
+                        else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width)) or "0"
     values = [f"{_value(staged, j)} AS v{j}" for j in range(n)]
     stored = [f"t{j}" for j in sorted(staged.typed_fields)]
     # e{j}: the cell is empty (missing, or a missing value), told without printing a typed value (a typed
