@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from engine import BARE_SQL, FAULTS, KEYED_SQL, generate, inject_faults, machine, run_measured  # noqa: E402
 
 BIN = Path(sys.executable).parent
+DUCKDB_FLOOR = "python -c 'import duckdb'"
 
 # Each peer prints one JSON line: the row numbers (header = 1) it finds at fault, at most 1,000.
 READ = """
@@ -157,6 +158,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="histpack-peers-"))
     histpack = str(BIN / "histpack")
     try:
+        # the floors: what each command pays before a row (Python, imports, the CLI; a one-row package)
+        tiny = generate(work / "tiny", 1)
+        cache = Path(tempfile.mkdtemp(prefix="cache-", dir=work))
+        run_measured([histpack, "validate", str(tiny)], cache=cache)
+        floors = {"histpack validate, one row": best([histpack, "validate", str(tiny)], options.repeat, cache)[0],
+                  DUCKDB_FLOOR: best([sys.executable, "-c", "import duckdb"], options.repeat)[0],
+                  "python -c 'import polars, pandera.polars'":
+                      best([sys.executable, "-c", "import polars, pandera.polars"], options.repeat)[0]}
+        print("floors: " + "; ".join(f"{k} {v:.2f} s" for k, v in floors.items()), flush=True)
         tools = {}
         for size in map(int, options.sizes.split(",")):
             root = generate(work / f"n{size}", size)
@@ -195,6 +205,11 @@ def main() -> None:
                   f"validate / pandera {t['histpack validate'] / t['pandera (polars)']:.2f}×; "
                   f"validate / bare DuckDB in memory {t['histpack validate'] / t['bare DuckDB, in memory']:.2f}×; "
                   f"load / bare DuckDB keyed load {t['histpack load'] / t['bare DuckDB keyed load']:.2f}×")
+            ours, theirs = t["histpack validate"] - floors["histpack validate, one row"], \
+                t["bare DuckDB, in memory"] - floors[DUCKDB_FLOOR]
+            if ours > 0.1 and theirs > 0.1:  # below that the difference is the noise of a shared machine
+                print(f"  above the floors: validate {ours:.2f} s, bare DuckDB in memory {theirs:.2f} s: "
+                      f"{ours / theirs:.2f}×")
 
         size = max(sizes)
         if size <= max(FAULTS):

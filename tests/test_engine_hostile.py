@@ -266,3 +266,9 @@ def test_keys_of_later_specs_are_ignored_with_a_note(tmp_path, cli):
     assert result.exit_code == 0, result.stderr
     for key in ("dialect `headerRows`", "dialect `csv`", "resource `extrapaths`"):
         assert f"note: people.csv: {key} is not a Data Package v1 key; ignored" in result.stderr, result.stderr
+
+
+def test_a_folder_without_a_descriptor_is_not_told_to_build(tmp_path, cli):
+    (tmp_path / "pkg").mkdir()
+    line = refused(cli(tmp_path, "validate", str(tmp_path / "pkg")), "datapackage.json", "no datapackage.json here")
+    assert "build" not in line, line

@@ -721,6 +721,7 @@ def _line_of(exc: Exception) -> int | None:
 
 def _duck_message(exc: Exception) -> str:
     text = re.sub(r"Original Line:.*", "", str(exc), flags=re.S)  # the row itself, which may be megabytes
+    text = re.sub(r"LINE [0-9]+:.*", "", text, flags=re.S)  # the engine's own SQL, and a private path in it
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     keep = [line for line in lines if not re.match(r"^(file|delimiter|quote|escape|new_line|header|skip_rows|comment|"
                                                    r"strict_mode|date_format|timestamp_format|null_padding|"

@@ -168,12 +168,15 @@ def read_descriptor(package: Path) -> tuple[Path, dict]:
     if kind:
         raise PackageError(Finding(f"the descriptor is {kind}, not a file; refused before reading",
                                    str(descriptor_path)))
+    project = (root / "histpack.yaml").is_file()  # advice about building only where there is a project to build
     if not descriptor_path.is_file():
         raise PackageError(Finding("no datapackage.json here", str(descriptor_path),
-                                   hint="build the package first (`histpack build`)"))
+                                   hint="build the package first (`histpack build`)" if project
+                                   else "give the folder of a data package, or its datapackage.json"))
     text = json_text(descriptor_path.read_bytes(), "datapackage.json", str(descriptor_path))
     if not text.strip():
-        raise PackageError(Finding("datapackage.json is empty", str(descriptor_path), hint="rebuild it (`histpack build`)"))
+        raise PackageError(Finding("datapackage.json is empty", str(descriptor_path),
+                                   hint="rebuild it (`histpack build`)" if project else ""))
     descriptor = json_value(text, "datapackage.json", str(descriptor_path))
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError(Finding("not a data package descriptor (no `resources` list)", str(descriptor_path)))
