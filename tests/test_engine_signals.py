@@ -4,7 +4,7 @@ descriptor check's second process dies with its parent, even one killed by SIGKI
 
 Each signalled `histpack validate` exits 130 (SIGINT) or 143 (SIGTERM, `histpack.project.interrupts`)
 within 2 seconds, in one line, leaving no process and no temporary file behind. Marked `faults` (about
-40 s on 2 busy cores): the default run leaves them out, `.ci/run` runs them (`python -m pytest -m faults`).
+15 s on 2 busy cores): the default run leaves them out, `.ci/run` runs them (`python -m pytest -m faults`).
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def _long_row(root: Path) -> Path:
                     [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}])
 
 
-def _start(tmp_path: Path, package: Path) -> tuple[subprocess.Popen, Path]:
+def _start(tmp_path: Path, package: Path, *command: str) -> tuple[subprocess.Popen, Path]:
     private = tmp_path / "tmp"
     private.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(private), "HISTPACK_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("HISTPACK_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "histpack.cli.console", "validate", str(package)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "histpack.cli.console", *(command or ("validate",)), str(package)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return proc, private
 
 
@@ -105,6 +105,21 @@ def test_a_signal_stops_the_engine_within_two_seconds(make, wait, sig, code, tmp
         time.sleep(0.05)
     assert not any(_alive(child) for child in children), "a second process outlived the command"
     assert list(private.iterdir()) == [], list(private.iterdir())
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_a_load_leaving_no_database(sig, code, tmp_path):
+    package = _long_row(tmp_path / "pkg")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc, private = _start(tmp_path, package, "load", "--db", str(out / "x.duckdb"))
+    _at_work(proc, private, 0.3)
+    start = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert time.monotonic() - start < 2
+    assert list(out.iterdir()) == [] and list(private.iterdir()) == []
 
 
 def test_the_descriptor_check_dies_with_a_parent_killed_by_sigkill(tmp_path):

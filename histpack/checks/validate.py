@@ -9,6 +9,7 @@ Frictionless itself checks only the descriptor (offline), or everything with `en
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -31,6 +32,13 @@ def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Finding
 
 
 _descriptor_checks = 0
+_LIVE_CHECKS: set = set()  # second processes and job files not yet collected: ended when the process exits
+
+
+@atexit.register
+def _end_leftovers() -> None:
+    for check in list(_LIVE_CHECKS):
+        check.abandon()
 
 
 def _in_second_process() -> bool:
@@ -58,6 +66,7 @@ class _DescriptorCheck:
         _descriptor_checks += 1
         if not self.passed and _in_second_process():
             script = Path(__file__).with_name("frictionless_descriptor.py")
+            _LIVE_CHECKS.add(self)
             try:
                 fd, self.job = tempfile.mkstemp(prefix="histpack-descriptor-", suffix=".json")
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -79,6 +88,8 @@ class _DescriptorCheck:
         self._forget_job()
 
     def _forget_job(self) -> None:
+        if self.child is None:
+            _LIVE_CHECKS.discard(self)
         if self.job:
             with contextlib.suppress(OSError):
                 os.unlink(self.job)

@@ -11,6 +11,7 @@ and to give DuckDB a private, glob-free name for each file.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import gzip
@@ -31,7 +32,7 @@ from histpack.engine.types import WIDE, sql_type, typed
 from histpack.model.schema import as_names
 # The engine's own tables and views are named `__h$…`: a `$` is in no resource name a valid descriptor allows
 # (`^[-a-z0-9._/]+$`), so a package's tables, loaded beside them, never take one of their names.
-from histpack.project.interrupts import reraise, stop_on_signal
+from histpack.project.interrupts import Interrupted, reraise, stop_on_signal
 from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
@@ -56,6 +57,18 @@ SINGLE_THREAD_BELOW_BYTES = 8 << 20
 WIDE_COLUMNS = 256
 BATCH_COLUMNS = 32
 MAX_COLUMNS = 16384
+
+
+# Private folders not yet removed by `Checked.close()`: a signal's handler can fire as the cleanup begins
+# (DuckDB stopped by the watcher first), so whatever is left is removed when the process exits.
+_LIVE_FOLDERS: set[str] = set()
+
+
+@atexit.register
+def _remove_leftovers() -> None:
+    for folder in list(_LIVE_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
+    _LIVE_FOLDERS.clear()
 
 
 def _size(pkg: Package) -> int:
@@ -149,6 +162,7 @@ class Checked:
 
     def close(self) -> None:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+        _LIVE_FOLDERS.discard(self.tmpdir)
         if self.threads is not None:
             threads, self.threads = self.threads, None
             try:
@@ -181,6 +195,7 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     con.execute("SET enable_progress_bar = false")
     stop_on_signal(con)
     tmpdir = tempfile.mkdtemp(prefix="histpack-")
+    _LIVE_FOLDERS.add(tmpdir)
     if re.search(r"[*?\[\]{}]", tmpdir):
         raise RuntimeError(f"the temporary folder {tmpdir!r} holds a glob character; set TMPDIR to a plain path")
     con.execute("CREATE OR REPLACE TEMP TABLE __h$errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
@@ -192,7 +207,12 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     try:
         _check_resources(checked)
     except BaseException:  # the connection gets its threads back, the private folder goes
-        checked.close()
+        for _attempt in range(3):  # a signal's handler may fire as the cleanup begins: it is run again
+            try:
+                checked.close()
+                break
+            except Interrupted:
+                continue
         raise
     return checked
 
