@@ -272,3 +272,17 @@ def test_a_folder_without_a_descriptor_is_not_told_to_build(tmp_path, cli):
     (tmp_path / "pkg").mkdir()
     line = refused(cli(tmp_path, "validate", str(tmp_path / "pkg")), "datapackage.json", "no datapackage.json here")
     assert "build" not in line, line
+
+
+def test_a_multipart_file_that_repeats_the_header_is_a_row_with_a_note(tmp_path, cli):
+    root = tmp_path / "pkg"
+    root.mkdir()
+    (root / "a.csv").write_text("id,name\r\n1,a\r\n", encoding="utf-8")
+    (root / "b.csv").write_text("id,name\r\n2,b\r\n", encoding="utf-8")
+    descriptor = {"name": "p", "resources": [{"name": "people", "path": ["a.csv", "b.csv"],
+                                              "schema": {"fields": FIELDS}}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    result = cli(tmp_path, "validate", str(root))
+    assert result.exit_code == 1
+    assert "note: b.csv: repeats the header of a.csv" in result.stderr
+    assert "row 3: column `id`: 'id' is not a valid integer" in result.stderr, result.stderr

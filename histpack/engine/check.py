@@ -417,6 +417,7 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
         checked.notes.append(f"{place}: hash algorithm {digest_name!r} is not supported; the hash is not checked")
     size = 0
     record_base = 0
+    first_line = None  # the first file's header line: a later file that starts with it repeats it (a note)
     for part, (path_text, real) in enumerate(zip(resource.paths, resource.files)):
         if not real.is_file():
             problems.append(("scheme-error", name, path_text, None, None, None,
@@ -467,6 +468,15 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
             problems.append(("source-error", name, path_text, None, None, None,
                              "the file is empty (not even a header row)", "restore it"))
             continue
+        if len(resource.files) > 1 and resource.dialect.get("header", True) is not False:
+            with open(source, "rb") as f:
+                line = f.readline(1 << 16).rstrip(b"\r\n")
+            if part == 0:
+                first_line = line
+            elif line == first_line:
+                checked.notes.append(f"{path_text}: repeats the header of {resource.paths[0]}; Data Package v1 gives "
+                                     "only the first file of a resource a header, so its first line is read as a row "
+                                     "(frictionless drops it)")
         if long_line:
             checked.longest[index] = max(checked.longest.get(index, 0), _longest_line(target if not utf8 else source))
         if utf8:
