@@ -335,6 +335,7 @@ def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
         assert large == small, name
 
 
+@pytest.mark.faults  # slow (about 10 s): `.ci/run` runs it with the fault-injection cases
 def test_wide_files_are_checked_as_narrow_ones(tmp_path, monkeypatch):
     """Past `WIDE_COLUMNS` a file is typed and checked a batch of columns at a time (statements of bounded
     size): with every file taken as wide, in batches of four, every package of the corpus gives the same
