@@ -9,6 +9,7 @@ Frictionless itself checks only the descriptor (offline), or everything with `en
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from histpack.engine.reader import read_descriptor, read_package
 from histpack.engine.report import CHANGED_KINDS
+from histpack.project.interrupts import Interrupted, reraise
 from histpack.project.errors import Finding, PackageError  # noqa: F401 - PackageError re-exported
 
 def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Finding]:
@@ -30,6 +32,13 @@ def descriptor_problems(descriptor_path: Path, descriptor: dict) -> list[Finding
 
 
 _descriptor_checks = 0
+_LIVE_CHECKS: set = set()  # second processes and job files not yet collected: ended when the process exits
+
+
+@atexit.register
+def _end_leftovers() -> None:
+    for check in list(_LIVE_CHECKS):
+        check.abandon()
 
 
 def _in_second_process() -> bool:
@@ -57,11 +66,13 @@ class _DescriptorCheck:
         _descriptor_checks += 1
         if not self.passed and _in_second_process():
             script = Path(__file__).with_name("frictionless_descriptor.py")
+            _LIVE_CHECKS.add(self)
             try:
                 fd, self.job = tempfile.mkstemp(prefix="histpack-descriptor-", suffix=".json")
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     json.dump({"basepath": str(descriptor_path.parent), "descriptor": descriptor}, handle)
-                self.child = subprocess.Popen([sys.executable, "-P", str(script), self.job], stdin=subprocess.DEVNULL,
+                self.child = subprocess.Popen([sys.executable, "-P", str(script), self.job, str(os.getpid())],
+                                              stdin=subprocess.DEVNULL,
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             except OSError:
                 self.child = None
@@ -77,6 +88,8 @@ class _DescriptorCheck:
         self._forget_job()
 
     def _forget_job(self) -> None:
+        if self.child is None:
+            _LIVE_CHECKS.discard(self)
         if self.job:
             with contextlib.suppress(OSError):
                 os.unlink(self.job)
@@ -108,7 +121,7 @@ class _DescriptorCheck:
 
 def engine_problems(package: Path, con=None, then=None):
     """The Table Schema problems of every resource, and the engine's result (its DuckDB connection holds
-    the typed rows, `__typed_N`, for loading) — or None when the descriptor itself is wrong.
+    the typed rows, `__h$typed_N`, for loading) — or None when the descriptor itself is wrong.
 
     `then(checked, problems, broken)` returns further problems (our rules); it runs while frictionless
     still checks the descriptor beside it, and its findings are dropped if the descriptor is wrong."""
@@ -123,23 +136,35 @@ def engine_problems(package: Path, con=None, then=None):
         problems, broken = report(checked)
         if then is not None:
             problems = problems + then(checked, problems, broken)
-    except Exception:
+    except BaseException as exc:
+        stop = _interruption(exc) if isinstance(exc, Exception) else exc
+        if stop is not None:  # Ctrl-C, a signal: no second process or job file is left behind
+            descriptor_check.abandon()
+            if checked is not None:
+                checked.close()
+            if stop is exc:
+                raise
+            raise stop from None
         metadata = descriptor_check.problems()  # a wrong descriptor may break the engine: say what is wrong
         if checked is not None:
             checked.close()
         if metadata:
             return metadata, set(), None
         raise
-    except BaseException:  # Ctrl-C, a signal: no second process or job file is left behind
-        descriptor_check.abandon()
-        if checked is not None:
-            checked.close()
-        raise
     metadata = descriptor_check.problems()
     if metadata:
         checked.close()
         return metadata, set(), None
     return problems, broken, checked
+
+
+def _interruption(exc: Exception):
+    """The `Interrupted` that `exc` stands for (DuckDB's "Query interrupted" after a signal), or None."""
+    try:
+        reraise(exc)
+    except Interrupted as stop:
+        return stop
+    return None
 
 
 def frictionless_problems(descriptor_path: Path) -> list[Finding]:
@@ -194,7 +219,9 @@ def check(package: Path, con=None, engine: str = "duckdb"):
     problems, broken, checked = engine_problems(descriptor_path, con, then=rules)
     if checked is None:
         return problems, None, []
-    return _one_line_per_problem(problems), checked, checked.notes
+    from histpack.model.conventions import is_histpack_package
+
+    return _one_line_per_problem(problems, is_histpack_package(descriptor)), checked, checked.notes
 
 
 def validate_package(package: Path, notes: list[str] | None = None, engine: str = "duckdb") -> list[Finding]:
@@ -212,7 +239,7 @@ def validate_package(package: Path, notes: list[str] | None = None, engine: str 
     return problems
 
 
-def _one_line_per_problem(problems: list[Finding]) -> list[Finding]:
+def _one_line_per_problem(problems: list[Finding], own: bool = True) -> list[Finding]:
     """A changed file that also has a precise problem (a bad row, a bad header) is reported by that
     problem alone, which then says the file was changed: one problem, one line."""
     changed = {p.file for p in problems if p.kind in CHANGED_KINDS}
@@ -222,6 +249,7 @@ def _one_line_per_problem(problems: list[Finding]) -> list[Finding]:
         if p.kind in CHANGED_KINDS and p.file in specific:
             continue
         if p.file in changed and p.kind not in CHANGED_KINDS and not p.hint:
-            p = p.with_hint("the file was changed after the build: restore it or rebuild")
+            p = p.with_hint("the file was changed after the build: restore it or rebuild" if own else
+                            "the file is not the one the descriptor describes (its bytes or hash differ)")
         out.append(p)
     return out

@@ -170,6 +170,9 @@ def friendly(func):
         except HistpackError as exc:
             fail(exc.lines())
         except duckdb.Error as exc:
+            from histpack.project.interrupts import reraise
+
+            reraise(exc)
             # In full: DuckDB's hints ("Did you mean …", "Candidate bindings: …", the caret) follow the first line.
             first, *rest = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
             typer.echo(f"error: DuckDB: {first}", err=True)
@@ -179,6 +182,9 @@ def friendly(func):
         except RecursionError:
             fail(["input nested too deeply to read — simplify it"])
         except Exception as exc:  # noqa: BLE001 - the promise is: no traceback
+            from histpack.project.interrupts import reraise
+
+            reraise(exc)  # a signal that stopped a DuckDB statement is an interruption (exit 130/143)
             if os.environ.get("HISTPACK_DEBUG"):
                 raise
             detail = " ".join(str(exc).split())[:200]

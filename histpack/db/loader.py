@@ -20,6 +20,7 @@ from histpack.model.schema import PackageSchema, TableSchema
 from histpack.checks.validate import check
 from histpack.db import paths
 from histpack.project.errors import BuildError, Finding, PackageError
+from histpack.project.interrupts import reraise
 from histpack.project.journal import checkpoint
 from histpack.project.writer import Protected, atomic_file, write_failed
 
@@ -130,8 +131,9 @@ def load_into(con: duckdb.DuckDBPyConnection, package: Path) -> None:
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
-    """Typed tables named after the resources, rows in file order, from the engine's `__typed_N` rows,
+    """Typed tables named after the resources, rows in file order, from the engine's `__h$typed_N` rows,
     declared as the schema model's DuckDB plan says (the plan `load.sql` follows too)."""
+    _refuse_names_duckdb_merges(checked)
     tables, types = [], {}
     for name, staged in checked.staged.items():
         resource = staged.resource
@@ -157,6 +159,7 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
         except (duckdb.IOException, duckdb.TransactionException):
             raise  # the database could not be written, not the rows' fault
         except duckdb.Error as exc:
+            reraise(exc)
             raise PackageError(Finding(f"DuckDB refused the rows: {' '.join(str(exc).split())}",
                                        staged.resource.place)) from None
         drop_staged(con, staged)
@@ -171,6 +174,25 @@ def _create_tables(con: duckdb.DuckDBPyConnection, checked) -> list[str]:
     if views_apply(created):
         create_views(con)
     return sorted(created)
+
+
+def _refuse_names_duckdb_merges(checked) -> None:
+    """DuckDB's names ignore case: two columns (or tables) whose names differ only in case are one name
+    there, so such a package is refused in one line naming its file instead of half loaded."""
+    seen: dict[str, str] = {}
+    for name, staged in checked.staged.items():
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            raise PackageError(Finding(f"resources `{other}` and `{name}` differ only in case, and DuckDB's table "
+                                       "names ignore case: one database cannot hold both", staged.resource.place,
+                                       hint="rename one of them"))
+        columns: dict[str, str] = {}
+        for field in staged.names:
+            other = columns.setdefault(field.casefold(), field)
+            if other != field:
+                raise PackageError(Finding(f"columns `{other}` and `{field}` differ only in case, and DuckDB's "
+                                           "column names ignore case: one table cannot hold both",
+                                           staged.resource.place, hint="rename one of them"))
 
 
 def _in_one_transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:

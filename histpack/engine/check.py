@@ -1,9 +1,9 @@
 """Table Schema checks of a whole package as columnar DuckDB work.
 
-Each CSV is read once by DuckDB into one table (`__store_N`: its cells as text, and the typed value
-of every field whose type is not text, computed in the same pass); `__typed_N` adds the row number,
-the missing values and the row's width (a view over `__store_N` for a large file, a table for a small
-one), and every check is a SQL query over it that inserts its findings into `__errors`. Nothing else
+Each CSV is read once by DuckDB into one table (`__h$store_N`: its cells as text, and the typed value
+of every field whose type is not text, computed in the same pass); `__h$typed_N` adds the row number,
+the missing values and the row's width (a view over `__h$store_N` for a large file, a table for a small
+one), and every check is a SQL query over it that inserts its findings into `__h$errors`. Nothing else
 is kept per row: the text of a string field is its typed value. The error classes and row numbers are frictionless's (the header is row 1; an
 empty line is a row). Python touches files only to hash them, to check or convert their encoding,
 and to give DuckDB a private, glob-free name for each file.
@@ -11,13 +11,17 @@ and to give DuckDB a private, glob-free name for each file.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
+import gzip
 import hashlib
 import os
 import re
 import shutil
 import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +30,19 @@ import duckdb
 from histpack.engine.reader import Package, Resource, read_package
 from histpack.engine.types import WIDE, sql_type, typed
 from histpack.model.schema import as_names
+# The engine's own tables and views are named `__h$…`: a `$` is in no resource name a valid descriptor allows
+# (`^[-a-z0-9._/]+$`), so a package's tables, loaded beside them, never take one of their names.
+from histpack.project.interrupts import Interrupted, reraise, stop_on_signal
 from histpack.project.sql import ident, literal
 
 NULL_MARK = "\x01\x02histpack-padding"
 CHUNK = 1 << 22
+# DuckDB's longest line is 2,000,000 bytes by default, and a line longer than its buffer is dropped without
+# a word: a file with a run of LINE_BLOCK bytes without a line break is measured, and read with room for it.
+DUCKDB_LINE_SIZE = 2_000_000
+LINE_BLOCK = 1 << 19
 # Below this size a resource's typed rows are materialised (planning a query over the view costs more than
-# the rows); above it `__typed_N` stays a view over `__store_N`, so the rows are held once.
+# the rows); above it `__h$typed_N` stays a view over `__h$store_N`, so the rows are held once.
 MATERIALIZE_BELOW_BYTES = 8 << 20
 # Typed values that print cheaply: a cell of these types that reads as its value printed is stored as the
 # value alone (memory); a number's text ("1.50") rarely prints back and costs more to print, so it is kept.
@@ -40,6 +51,24 @@ COMPACT_TYPES = {"BIGINT", "INTEGER", "DATE", "BOOLEAN"}
 # statements then take less time and less CPU than DuckDB spends coordinating two (this package:
 # 0.8 s against 1.2 s of wall and CPU time).
 SINGLE_THREAD_BELOW_BYTES = 8 << 20
+# A statement over thousands of columns takes DuckDB time that grows faster than the columns (planning):
+# past WIDE_COLUMNS a file's cells are typed and checked BATCH_COLUMNS at a time, each batch a statement of
+# its own (bounded work, so Ctrl-C stops it within a second); past MAX_COLUMNS a file is refused in one line.
+WIDE_COLUMNS = 256
+BATCH_COLUMNS = 32
+MAX_COLUMNS = 16384
+
+
+# Private folders not yet removed by `Checked.close()`: a signal's handler can fire as the cleanup begins
+# (DuckDB stopped by the watcher first), so whatever is left is removed when the process exits.
+_LIVE_FOLDERS: set[str] = set()
+
+
+@atexit.register
+def _remove_leftovers() -> None:
+    for folder in list(_LIVE_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
+    _LIVE_FOLDERS.clear()
 
 
 def _size(pkg: Package) -> int:
@@ -55,7 +84,7 @@ def _size(pkg: Package) -> int:
 
 @dataclass(frozen=True)
 class Error:
-    """One finding of the engine, as a row of its `__errors` table: frictionless's class, the resource and
+    """One finding of the engine, as a row of its `__h$errors` table: frictionless's class, the resource and
     its file (`place`), the row (header = 1), the field and cell, the note, and what to do."""
 
     type: str
@@ -88,37 +117,52 @@ class Staged:
     row_checks: str = ""           # the query selecting the rows' errors
     row_gate: str = ""             # a cheap query, true when `row_checks` may find an error (small files)
     rejects: list = field(default_factory=list)  # DuckDB's rejected lines: (line, kind, message)
+    batches: list[range] = field(default_factory=list)  # a wide file's fields, typed a batch at a time
+    checks: list[str] = field(default_factory=list)  # further statements of a wide file's row checks
+    typed_values: dict = field(default_factory=dict)  # a wide file's typed expressions, by field
+
+    @property
+    def wide(self) -> bool:
+        return bool(self.batches)
+
+    @property
+    def parts(self) -> list[str]:
+        """The tables `table` is a view over (a wide file: its rows, then each batch of fields)."""
+        return [f"__h$typed_{self.index}_rows"] + [f"__h$typed_{self.index}_b{k}" for k in range(len(self.batches))] \
+            if self.batches else []
 
     @property
     def store(self) -> str:
-        return f"__store_{self.index}"
+        return f"__h$store_{self.index}"
 
     @property
     def table(self) -> str:
-        return f"__typed_{self.index}"
+        return f"__h$typed_{self.index}"
 
 
 @dataclass
 class Checked:
-    """The outcome: errors are in `con`'s `__errors` table; `notes` name what is not (fully) checked."""
+    """The outcome: errors are in `con`'s `__h$errors` table; `notes` name what is not (fully) checked."""
 
     package: Package
     con: duckdb.DuckDBPyConnection
     staged: dict[str, Staged]
     notes: list[str]
     tmpdir: str
+    longest: dict = field(default_factory=dict)  # a resource's longest line in bytes, where it may be long
     threads: str | None = None     # the connection's thread count before a small package's check set it to 1
 
     def errors(self) -> list[Error]:
-        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
+        rows = self.con.execute("SELECT type, resource, place, row, field, cell, note, hint, seq FROM __h$errors "
                                 "ORDER BY seq, row NULLS FIRST, field_number NULLS FIRST").fetchall()
         return [Error(*r) for r in rows]
 
     def count(self) -> int:
-        return self.con.execute("SELECT count(*) FROM __errors").fetchone()[0]
+        return self.con.execute("SELECT count(*) FROM __h$errors").fetchone()[0]
 
     def close(self) -> None:
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+        _LIVE_FOLDERS.discard(self.tmpdir)
         if self.threads is not None:
             threads, self.threads = self.threads, None
             try:
@@ -131,12 +175,16 @@ def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Free the rows of one resource (its view, its table and its row-number shift)."""
     kind = "TABLE" if staged.materialized else "VIEW"
     con.execute(f"DROP {kind} IF EXISTS {staged.table}; DROP TABLE IF EXISTS {staged.store}; "
-                f"DROP TABLE IF EXISTS __blank_shift_{staged.index}")
+                f"DROP TABLE IF EXISTS __h$blank_shift_{staged.index}")
+    for part in staged.parts:
+        con.execute(f"DROP TABLE IF EXISTS {part}")
 
 
 def connect(database: str = ":memory:", config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that Ctrl-C and SIGTERM interrupt mid-statement (`project.interrupts`)."""
     con = duckdb.connect(database, config=config or {})
     con.execute("SET enable_progress_bar = false")
+    stop_on_signal(con)
     return con
 
 
@@ -145,10 +193,12 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     pkg = package if isinstance(package, Package) else read_package(Path(package))
     con = con or connect()
     con.execute("SET enable_progress_bar = false")
+    stop_on_signal(con)
     tmpdir = tempfile.mkdtemp(prefix="histpack-")
+    _LIVE_FOLDERS.add(tmpdir)
     if re.search(r"[*?\[\]{}]", tmpdir):
         raise RuntimeError(f"the temporary folder {tmpdir!r} holds a glob character; set TMPDIR to a plain path")
-    con.execute("CREATE OR REPLACE TEMP TABLE __errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
+    con.execute("CREATE OR REPLACE TEMP TABLE __h$errors (seq INTEGER, type VARCHAR, resource VARCHAR, place VARCHAR, "
                 "row BIGINT, field VARCHAR, field_number INTEGER, cell VARCHAR, note VARCHAR, hint VARCHAR)")
     checked = Checked(pkg, con, {}, [], tmpdir)
     if _size(pkg) < SINGLE_THREAD_BELOW_BYTES:  # until `close()`: the load of the typed rows too
@@ -157,7 +207,12 @@ def check_package(package, con: duckdb.DuckDBPyConnection | None = None) -> Chec
     try:
         _check_resources(checked)
     except BaseException:  # the connection gets its threads back, the private folder goes
-        checked.close()
+        for _attempt in range(3):  # a signal's handler may fire as the cleanup begins: it is run again
+            try:
+                checked.close()
+                break
+            except Interrupted:
+                continue
         raise
     return checked
 
@@ -168,21 +223,23 @@ def _check_resources(checked: Checked) -> None:
         staged = _stage(checked, resource, index)
         if staged is not None:
             checked.staged[resource.name] = staged
-    insert = "INSERT INTO __errors (seq, type, row, field, field_number, cell, note, resource, place) "
+    insert = "INSERT INTO __h$errors (seq, type, row, field, field_number, cell, note, resource, place) "
     for staged in checked.staged.values():  # one statement per resource: one for all is slower to plan
         if staged.row_checks and (not staged.row_gate or con.execute(staged.row_gate).fetchone()[0]):
             con.execute(insert + staged.row_checks)
+        for statement in staged.checks:
+            con.execute(insert + statement)
     checks = [sql for staged in checked.staged.values() if not staged.broken for sql in _foreign_keys(checked, staged)]
     if checks:  # one statement for every foreign key of the package
         con.execute(insert + "\nUNION ALL\n".join(checks))
     for staged in checked.staged.values():
-        con.execute(f"DROP TABLE IF EXISTS __blank_records_{staged.index}")
+        con.execute(f"DROP TABLE IF EXISTS __h$blank_records_{staged.index}")
 
 
 def _add(checked: Checked, seq: int, errors: list[tuple]) -> None:
     """Findings of one resource: (class, resource, place, row, field, cell, note[, hint]) each."""
     if errors:
-        checked.con.executemany("INSERT INTO __errors (seq, type, resource, place, row, field, cell, note, hint) "
+        checked.con.executemany("INSERT INTO __h$errors (seq, type, resource, place, row, field, cell, note, hint) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(seq, *e, *([None] * (8 - len(e)))) for e in errors])
 
@@ -202,34 +259,75 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     if resource.schema is None:
         checked.notes.append(f"{place}: no schema: every column is read as text (frictionless would infer types "
                              "from a sample)")
+    checked.notes += [f"{place}: {note}" for note in _later_keys(resource)]
+    wrong = _dialect_problem(resource.dialect)
+    if wrong:
+        _add(checked, seq, [("source-error", name, place, None, None, None, wrong)])
+        return None
     files, blank_records, problems = _files(checked, resource, index)
     if problems:
         _add(checked, seq, problems)
-        if any(p[0] in ("scheme-error", "encoding-error") for p in problems):
+        if any(p[0] in ("scheme-error", "encoding-error") for p in problems) or not files:
             return None
     staged = Staged(resource, index, [], [])
     dialect = resource.dialect
     header = dialect.get("header", True) is not False
     n_fields = len(resource.fields) if resource.schema is not None else 0
-    width = max(n_fields, 1) if resource.schema is not None else 64  # a row with more cells: read again, wider
+    # a row with more cells: read again, wider
+    width = max(n_fields, 1) if resource.schema is not None else min(64, MAX_COLUMNS)
     if resource.schema is not None:  # typed while reading; without a schema every column is text
         staged.fields = _fields(resource, None)
         staged.names = [str(f.get("name")) for f in staged.fields]
     typed_values = {j: typed(f, f"v{j}", checked.notes, place) for j, f in enumerate(staged.fields)}
     staged.typed_fields = {j for j, expression in typed_values.items() if expression != f"v{j}"}
     staged.compact_fields = {j for j in staged.typed_fields if sql_type(staged.fields[j]) in COMPACT_TYPES}
-    for _attempt in range(3):
+    rewritten = False  # DuckDB's strict reader refuses some valid CSV (mixed line ends, line breaks inside quotes
+    # in a CRLF file): Python's csv then reads it record for record into a plain copy, which DuckDB reads instead
+    note = (f"{place}: DuckDB's CSV reader refused rows that Python's csv module (frictionless's reader) reads: "
+            "mixed line ends, line breaks or stray quotes in quoted cells; the file was read with Python's csv "
+            "module, record for record")
+    for _attempt in range(6):
+        if width > MAX_COLUMNS:
+            _add(checked, seq, [("source-error", name, place, None, None, None,
+                                 f"{width:,} columns: more than the {MAX_COLUMNS:,} the engine checks")])
+            return None
+        if width > WIDE_COLUMNS:  # typed later, a batch of columns at a time
+            staged.batches, staged.compact_fields = [range(0)], set()  # the batches are set once the fields are known
         try:
-            too_many = _read_raw(checked, staged, files, width, typed_values)
+            too_many = _read_raw(checked, staged, files, width, {} if staged.wide else typed_values)
         except duckdb.Error as exc:
+            reraise(exc)
+            size = re.search(r"Actual Size:\s*([0-9]+)", str(exc))
+            if size and int(size.group(1)) > checked.longest.get(index, 0):  # a longer row than DuckDB makes room for
+                checked.longest[index] = int(size.group(1))
+                continue
+            if not rewritten and "invalid state" in str(exc):
+                rewritten = True
+                try:
+                    files = _rewritten(checked, resource, files, index)
+                except csv.Error as error:
+                    _add(checked, seq, [("source-error", name, place, error.args[1] if len(error.args) > 1 else None,
+                                         None, None, f"the file is not valid CSV ({error.args[0]})")])
+                    return None
+                checked.notes.append(note)
+                continue
             _add(checked, seq, [("source-error", name, place, _line_of(exc), None, None, _duck_message(exc))])
             return None
-        if too_many is None:
-            break
-        width = too_many
+        if too_many is not None:
+            width = too_many
+            continue
+        if not rewritten and any(r[1] != "TOO MANY COLUMNS" for r in staged.rejects):
+            rewritten = True
+            try:  # rows DuckDB rejects that Python's strict csv reads are valid rows: read them from its copy
+                files = _rewritten(checked, resource, files, index)
+            except csv.Error:
+                break  # not valid CSV either: DuckDB's rejects are the report
+            checked.notes.append(note)
+            continue
+        break
     else:
         return None
-    wide = _overflowing_integers(checked, staged, width)
+    wide = set() if staged.wide else _overflowing_integers(checked, staged, width)
     if wide:  # valid integers beyond BIGINT (frictionless's are unbounded): read those columns as HUGEINT
         staged.fields = [{**f, WIDE: True} if j in wide else f for j, f in enumerate(staged.fields)]
         typed_values = {j: typed(f, f"v{j}", [], place) for j, f in enumerate(staged.fields)}
@@ -245,16 +343,16 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     staged.width = width
     # Frictionless row numbers: DuckDB skips empty lines, frictionless counts them as (blank) rows.
     if blank_records:
-        shift, staged.shifted = f"__blank_shift_{index}", True
+        shift, staged.shifted = f"__h$blank_shift_{index}", True
         con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} AS SELECT unnest(?) AS threshold",
                     [[b - j - 1 for j, b in enumerate(blank_records)]])
-        row_number = f"(rowid + 1 + (SELECT count(*) FROM {shift} WHERE threshold <= rowid))"
+        row_number = (f"(rowid + 1 + (SELECT count(*) FROM {shift} s WHERE s.threshold <= {staged.store}.rowid))")
     else:
         row_number = "(rowid + 1)"
     labels: list[str] | None = None
     if header:
-        first = con.execute(f"SELECT {', '.join(_cell(staged, i) for i in range(width))} FROM {staged.store} "
-                            "WHERE rowid = 0").fetchone()
+        cells = "*" if staged.wide else ", ".join(_cell(staged, i) for i in range(width))
+        first = con.execute(f"SELECT {cells} FROM {staged.store} WHERE rowid = 0").fetchone()
         labels = [c for c in (first or []) if c is not None and c != NULL_MARK]
     if resource.schema is None:
         staged.fields = _fields(resource, labels)
@@ -264,7 +362,19 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     if labels is not None and resource.schema is not None:
         _add(checked, seq, _header_errors(resource, staged.names, labels))
         staged.header_broken = labels != staged.names
+    elif labels is not None:  # no schema: the labels name the columns, so each must be there, once
+        errors = _header_errors(resource, labels, labels)
+        _add(checked, seq, errors)
+        staged.header_broken = bool(errors)
     first_data = 1 if header else 0
+    if staged.wide:
+        n = len(staged.fields)
+        staged.batches = [range(b, min(b + BATCH_COLUMNS, n)) for b in range(0, n, BATCH_COLUMNS)] or [range(0)]
+        staged.typed_values = {j: typed(f, f"v{j}", [], place) for j, f in enumerate(staged.fields)}
+        staged.typed_fields = {j for j, expression in staged.typed_values.items() if expression != f"v{j}"}
+        _wide_typed_view(checked, staged, row_number, first_data)
+        staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
+        return staged
     staged.materialized = sum(os.path.getsize(f) for f in files) < MATERIALIZE_BELOW_BYTES
     _typed_view(checked, staged, row_number, first_data)
     staged.row_checks = _row_errors(checked, staged, blank_records, first_data)
@@ -296,27 +406,43 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     except LookupError:
         return [], [], [("encoding-error", name, place, None, None, None,
                          f"unknown encoding {resource.encoding!r}")]
+    if not getattr(codec, "_is_text_encoding", True):  # hex, base64, rot13, zlib: bytes to bytes, not text
+        return [], [], [("encoding-error", name, place, None, None, None,
+                         f"{resource.encoding!r} is not a text encoding")]
     digest_name, _, expected_digest = (resource.hash or "").rpartition(":")
     digest_name = (digest_name or "md5").lower()
-    hasher = hashlib.new(digest_name) if resource.hash and digest_name in hashlib.algorithms_guaranteed else None
+    hasher = (hashlib.new(digest_name) if resource.hash and digest_name in hashlib.algorithms_guaranteed
+              and not digest_name.startswith("shake_") else None)  # a shake digest has no fixed length
     if resource.hash and hasher is None:
         checked.notes.append(f"{place}: hash algorithm {digest_name!r} is not supported; the hash is not checked")
     size = 0
     record_base = 0
+    first_line = None  # the first file's header line: a later file that starts with it repeats it (a note)
     for part, (path_text, real) in enumerate(zip(resource.paths, resource.files)):
         if not real.is_file():
             problems.append(("scheme-error", name, path_text, None, None, None,
-                             "the file is missing", "restore it, or rebuild the package (`histpack build`)"))
+                             "the file is missing", "restore it"))
             continue
+        source, problem = _csv_text(checked, resource, path_text, real, f"r{index}_p{part}")
+        if problem:
+            problems.append(problem)
+            continue
+        if source != real:  # decompressed: the descriptor's bytes and hash are those of the file itself
+            with open(real, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    size += len(chunk)
+                    if hasher:
+                        hasher.update(chunk)
         target = os.path.join(checked.tmpdir, f"r{index}_p{part}.csv")
         decoder = codec.incrementaldecoder("strict")
         out = None if utf8 else open(target, "w", encoding="utf-8", newline="")
-        tail, has_blank, consumed, bad = b"", False, 0, None
-        with open(real, "rb") as f:
+        tail, has_blank, consumed, bad, long_line = b"", False, 0, None, False
+        with open(source, "rb") as f:
             while chunk := f.read(CHUNK):
-                size += len(chunk)
-                if hasher:
-                    hasher.update(chunk)
+                if source == real:
+                    size += len(chunk)
+                    if hasher:
+                        hasher.update(chunk)
                 window = tail + chunk
                 if b"\n\n" in window or b"\n\r\n" in window or (consumed == 0 and window[:1] in (b"\n", b"\r")):
                     has_blank = True
@@ -327,20 +453,34 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                             out.write(text)
                     except UnicodeDecodeError as exc:
                         bad = consumed + exc.start
-                        head = real.read_bytes()[:bad] if utf8 else b""
+                        head = source.read_bytes()[:bad] if utf8 else b""
                         line = head.count(b"\n") + 1 if utf8 else None
                         problems.append(("encoding-error", name, path_text, line, None, None,
                                          f"the file is not {resource.encoding}", f"save it as {resource.encoding}"))
                 tail = chunk[-2:]
                 consumed += len(chunk)
+                if not long_line:  # a run of LINE_BLOCK bytes without a line break: a long line, measured below
+                    long_line = any(chunk.find(b"\n", start, start + LINE_BLOCK) == -1
+                                    for start in range(0, len(chunk) - LINE_BLOCK + 1, LINE_BLOCK))
         if out:
             out.close()
-        if consumed == 0 or (consumed < 4096 and not real.read_bytes().strip()):
+        if consumed == 0 or (consumed < 4096 and not source.read_bytes().strip()):
             problems.append(("source-error", name, path_text, None, None, None,
-                             "the file is empty (not even a header row)", "restore it or rebuild"))
+                             "the file is empty (not even a header row)", "restore it"))
             continue
+        if len(resource.files) > 1 and resource.dialect.get("header", True) is not False:
+            with open(source, "rb") as f:
+                line = f.readline(1 << 16).rstrip(b"\r\n")
+            if part == 0:
+                first_line = line
+            elif line == first_line:
+                checked.notes.append(f"{path_text}: repeats the header of {resource.paths[0]}; Data Package v1 gives "
+                                     "only the first file of a resource a header, so its first line is read as a row "
+                                     "(frictionless drops it)")
+        if long_line:
+            checked.longest[index] = max(checked.longest.get(index, 0), _longest_line(target if not utf8 else source))
         if utf8:
-            os.symlink(real, target)
+            os.symlink(source, target)
         staged.append(target)
         if has_blank and bad is None:
             source = open(target, encoding="utf-8", newline="")
@@ -365,6 +505,134 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
     return staged, blank, problems
 
 
+V1_DIALECT = {"delimiter", "lineTerminator", "quoteChar", "doubleQuote", "escapeChar", "nullSequence",
+              "skipInitialSpace", "header", "commentChar", "caseSensitiveHeader", "csvddfVersion"}
+LATER_KEYS = {"schema": ("fieldsMatch", "uniqueKeys"), "resource": ("extrapaths",)}
+
+
+def _later_keys(resource: Resource) -> list[str]:
+    """Notes for the keys of later versions of the specs (Data Package v2, frictionless v5) that v1, which
+    the engine follows, does not have: each is ignored, and says so."""
+    notes = [f"dialect `{key}` is not a Data Package v1 key; ignored" for key in resource.dialect
+             if key not in V1_DIALECT and key not in ("$schema", "name", "title", "description")]
+    notes += [f"schema `{key}` is not a Data Package v1 key; ignored" for key in LATER_KEYS["schema"]
+              if key in (resource.schema or {})]
+    notes += [f"resource `{key}` is not a Data Package v1 key; ignored" for key in LATER_KEYS["resource"]
+              if key in resource.descriptor]
+    return notes
+
+
+def _dialect_problem(dialect: dict) -> str | None:
+    """Why the dialect cannot describe a CSV file (as Python's csv, which frictionless reads with, and
+    DuckDB both require), or None."""
+    delimiter = dialect.get("delimiter", ",")
+    quote = dialect.get("quoteChar", '"')
+    escape = dialect.get("escapeChar")
+    for key, value in (("delimiter", delimiter), ("quoteChar", quote), ("escapeChar", escape)):
+        if key == "escapeChar" and value in (None, ""):
+            continue
+        if not isinstance(value, str) or len(value) != 1:
+            return f"dialect `{key}` {value!r} is not one character"
+        if value in "\r\n":
+            return f"dialect `{key}` may not be a line break"
+    if quote == delimiter:
+        return f"dialect `quoteChar` {quote!r} is also the delimiter"
+    return None
+
+
+TEXT_FORMATS = ("csv", "tsv", "txt", "")
+COMPRESSIONS = {"gz": "gz", "gzip": "gz", "zip": "zip"}
+MAGIC = ((b"\x1f\x8b", "gzip-compressed data"), (b"PK\x03\x04", "a zip archive (or an .xlsx or .ods workbook)"),
+         (b"\xd0\xcf\x11\xe0", "an .xls workbook"), (b"%PDF", "a PDF document"), (b"PAR1", "a Parquet file"),
+         (b"SQLite format 3", "an SQLite database"))
+
+
+def _csv_text(checked: Checked, resource: Resource, path_text: str, real: Path, stem: str):
+    """(the file to read as CSV text, None) — the file itself, or its contents decompressed (`gz`, a `zip`
+    of one file or of `innerpath`) into the private folder — or (None, the file-level error): a format
+    other than CSV, or compressed or binary data not declared as such, is named, never "not UTF-8"."""
+    raw = resource.descriptor
+    suffixes = [x.lower().lstrip(".") for x in Path(path_text).suffixes]
+    compression = str(raw.get("compression") or "").lower()
+    if suffixes and suffixes[-1] in COMPRESSIONS and (not compression or COMPRESSIONS.get(compression) ==
+                                                       COMPRESSIONS[suffixes[-1]]):
+        compression = compression or suffixes.pop()
+        if suffixes and suffixes[-1] == compression:
+            suffixes.pop()
+    fmt = str(raw.get("format") or (suffixes[-1] if suffixes else "")).lower()
+
+    def error(message: str, hint: str | None = None):
+        return None, ("source-error", resource.name, path_text, None, None, None, message, hint)
+
+    if fmt not in TEXT_FORMATS:
+        return error(f"format {fmt!r} is not supported: histpack reads CSV files (compressed or not)",
+                     "convert it to CSV")
+    if compression:
+        kind = COMPRESSIONS.get(compression)
+        if kind is None:
+            return error(f"compression {compression!r} is not supported (gz and zip are)")
+        target = Path(checked.tmpdir) / f"{stem}_inflated.csv"
+        try:
+            if kind == "gz":
+                with gzip.open(real, "rb") as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out, CHUNK)
+            else:
+                with zipfile.ZipFile(real) as archive:
+                    members = [m for m in archive.namelist() if not m.endswith("/")]
+                    inner = raw.get("innerpath") or (members[0] if len(members) == 1 else None)
+                    if inner not in members:
+                        return error(f"the zip archive holds {len(members)} files; `innerpath` must name the one "
+                                     "to read" if inner is None else f"the zip archive holds no file {inner!r}")
+                    with archive.open(inner) as source, open(target, "wb") as out:
+                        shutil.copyfileobj(source, out, CHUNK)
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            return error(f"the file is not valid {kind} data ({exc})")
+        return target, None
+    with open(real, "rb") as f:
+        head = f.read(16)
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            return error(f"the file is {what}, not CSV text", "declare its `compression`, or convert it to CSV")
+    return real, None
+
+
+def _rewritten(checked: Checked, resource: Resource, files: list[str], index: int) -> list[str]:
+    """Plain copies of `files` (one record a line, LF, the same dialect), written from Python's csv reader,
+    which reads any line ends; strict, so a quote left open is an error (csv.Error), never a merged row."""
+    dialect = resource.dialect
+    options = dict(delimiter=dialect.get("delimiter", ","), quotechar=dialect.get("quoteChar", '"'),
+                   doublequote=dialect.get("doubleQuote", True) is not False,
+                   escapechar=dialect.get("escapeChar") or None)
+    out = []
+    for part, path in enumerate(files):
+        target = os.path.join(checked.tmpdir, f"r{index}_p{part}_read.csv")
+        with open(path, encoding="utf-8", newline="") as source, \
+                open(target, "w", encoding="utf-8", newline="") as copy:
+            reader = csv.reader(source, strict=True, **options)
+            writer = csv.writer(copy, lineterminator="\n", **options)
+            try:
+                for record in reader:
+                    writer.writerow(record)
+            except csv.Error as exc:
+                raise csv.Error(str(exc), reader.line_num) from None
+        out.append(target)
+    return out
+
+
+def _longest_line(path) -> int:
+    """The length of the longest line of the file at `path`, in bytes (read a chunk at a time)."""
+    longest = run = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:
+                run += len(chunk)
+                continue
+            longest = max(longest, run + len(lines[0]), *map(len, lines[1:-1]))
+            run = len(lines[-1])
+    return max(longest, run)
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -378,7 +646,7 @@ def _text(value) -> str:
 
 def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
               typed_values: dict[int, str]) -> int | None:
-    """Read the files into `__store_N`: the cells as text (c0 … c{width-1}) and, in the same pass, the
+    """Read the files into `__h$store_N`: the cells as text (c0 … c{width-1}) and, in the same pass, the
     typed value t{j} of every field that is not text. Returns a wider column count to retry with, or None."""
     con, dialect, index = checked.con, staged.resource.dialect, staged.index
     delimiter = dialect.get("delimiter", ",")
@@ -395,18 +663,26 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
                f"nullstr = {literal(NULL_MARK)}, delim = {literal(delimiter)}, quote = {literal(quote)}, "
                f"escape = {literal(escape)}, store_rejects = true, rejects_table = '__rejects_{index}', "
                f"rejects_scan = '__rejects_scan_{index}'")
+    longest = checked.longest.get(index, 0)
+    if longest >= DUCKDB_LINE_SIZE - 2:  # room for the longest line, and a buffer that holds it whole
+        room = longest + 1024
+        options += f", max_line_size = {room}, buffer_size = {max(2 * room, 32 << 20)}"
     source = "[" + ", ".join(literal(f) for f in files) + "]"
     cells = [f"ltrim(c{i}, ' ') AS c{i}" if dialect.get("skipInitialSpace") else f"c{i}" for i in range(width)]
-    values = [f"{_value(staged, j, width)} AS v{j}" for j in sorted(staged.typed_fields)]
-    typed_cells = [f"{typed_values[j]} AS t{j}" for j in sorted(staged.typed_fields)]
+    stored = [j for j in sorted(staged.typed_fields) if j in typed_values]
+    values = [f"{_value(staged, j, width)} AS v{j}" for j in stored]
+    typed_cells = [f"{typed_values[j]} AS t{j}" for j in stored]
     # a typed cell's text is kept only where it is not its typed value printed (`_cell` restores it)
     kept = [f"CASE WHEN t{i} IS NOT NULL AND CAST(t{i} AS VARCHAR) = c{i} THEN NULL ELSE c{i} END AS c{i}"
-            if i in staged.compact_fields else f"c{i}" for i in range(width)] + [f"t{j}" for j in sorted(staged.typed_fields)]
+            if i in staged.compact_fields else f"c{i}" for i in range(width)] + [f"t{j}" for j in stored]
 
     def create(extra: str = "") -> None:
         read = f"read_csv({source}, {options}{extra})"
         if dialect.get("skipInitialSpace"):
             read = f"(SELECT {', '.join(cells)} FROM {read})"
+        if not stored and not staged.compact_fields:  # text only (a wide file): no projection to plan
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT * FROM {read}")
+            return
         con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.store} AS SELECT {', '.join(kept)} FROM "
                     f"(SELECT {', '.join([f'c{i}' for i in range(width)] + typed_cells)} FROM "
                     f"(SELECT {', '.join([f'c{i}' for i in range(width)] + values)} FROM {read}))")
@@ -425,6 +701,11 @@ def _read_raw(checked: Checked, staged: Staged, files: list[str], width: int,
                  for m in [re.search(r"Found: ([0-9]+)", message)] if m), default=None)
     if found:
         return max(found, width + 1)
+    longest = max((int(m.group(1)) for line, kind, message in staged.rejects if kind == "LINE SIZE OVER MAXIMUM"
+                   for m in [re.search(r"Actual Size:\s*([0-9]+)", message)] if m), default=0)
+    if longest > checked.longest.get(index, 0):  # a row longer than any line (line breaks in quotes): again, with room
+        checked.longest[index] = longest
+        return width
     return None
 
 
@@ -469,7 +750,9 @@ def _line_of(exc: Exception) -> int | None:
 
 
 def _duck_message(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = re.sub(r"Original Line:.*", "", str(exc), flags=re.S)  # the row itself, which may be megabytes
+    text = re.sub(r"LINE [0-9]+:.*", "", text, flags=re.S)  # the engine's own SQL, and a private path in it
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     keep = [line for line in lines if not re.match(r"^(file|delimiter|quote|escape|new_line|header|skip_rows|comment|"
                                                    r"strict_mode|date_format|timestamp_format|null_padding|"
                                                    r"sample_size|ignore_errors|all_varchar)\s*=", line)]
@@ -483,7 +766,7 @@ def _header_errors(resource: Resource, names: list[str], labels: list[str]) -> l
         if name is None:
             out.append(("extra-label", resource.name, place, None, None, label, f"extra column `{label}`"))
         elif label == "":
-            out.append(("blank-label", resource.name, place, None, name, label, "blank column name"))
+            out.append(("blank-label", resource.name, place, None, name, label, f"column {number} has no name"))
         elif label in seen:
             out.append(("duplicate-label", resource.name, place, None, name, label, f"column `{label}` twice"))
         elif label != name:
@@ -516,13 +799,15 @@ def _value(staged: Staged, j: int, width: int | None = None, raw: bool = False) 
 
 
 def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
-    """`__typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
+    """`__h$typed_N` over the stored rows: rn (frictionless's row number), w (cells in the row), the cells
     beyond the fields, v{j} (the text, NULL when missing), t{j} (the typed value), e{j} (v{j} is NULL,
     cheaply) and blank."""
     n = len(staged.fields)
     cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]  # only extra cells are kept raw
+    # a sum nests one level per column: fine below WIDE_COLUMNS (DuckDB's limit is 1,000), and cheaper per row
+    # than a list (a wide file counts its cells with `list_count`, in `_wide_typed_view`)
     widths = " + ".join(f"(c{i} IS NOT NULL OR t{i} IS NOT NULL)::INTEGER" if i in staged.compact_fields
-                        else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width))
+                        else f"(c{i} IS NOT NULL)::INTEGER" for i in range(staged.width)) or "0"
     values = [f"{_value(staged, j)} AS v{j}" for j in range(n)]
     stored = [f"t{j}" for j in sorted(staged.typed_fields)]
     # e{j}: the cell is empty (missing, or a missing value), told without printing a typed value (a typed
@@ -539,6 +824,29 @@ def _typed_view(checked: Checked, staged: Staged, row_number: str, first_data: i
                         f"(SELECT {inner} FROM {staged.store} WHERE rowid >= {first_data})")
     if staged.materialized:
         checked.con.execute(f"DROP TABLE {staged.store}")
+
+
+def _wide_typed_view(checked: Checked, staged: Staged, row_number: str, first_data: int) -> None:
+    """`__h$typed_N` of a wide file, built a batch of fields at a time (each batch a statement of bounded
+    size): `__h$typed_N_rows` holds rn, w, blank and the cells beyond the fields; `__h$typed_N_b{k}` the v, t
+    and e of a batch of fields, row for row; `__h$typed_N` joins them by position."""
+    con, n, index = checked.con, len(staged.fields), staged.index
+    rows = f"FROM {staged.store} WHERE rowid >= {first_data}"
+    every = "[" + ", ".join(f"c{i}" for i in range(staged.width)) + "]"
+    fields = "[" + ", ".join(f"c{i}" for i in range(n)) + "]::VARCHAR[]"
+    empty = "[" + ", ".join(map(literal, [NULL_MARK, *staged.resource.missing_values])) + "]::VARCHAR[]"
+    cells = [f"c{i}" for i in range(n, staged.width)] or ["NULL AS c_none"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.parts[0]} AS SELECT {row_number} AS rn, "
+                f"list_count({every})::INTEGER AS w, list_has_all({empty}, list_distinct({fields})) AS blank, "
+                f"{', '.join(cells)} {rows}")
+    for k, batch in enumerate(staged.batches):
+        columns = [f"v{j}, {staged.typed_values[j]} AS t{j}, v{j} IS NULL AS e{j}"
+                   for j in batch] or ["NULL AS b_none"]
+        values = [f"{_value(staged, j)} AS v{j}" for j in batch] or ["NULL AS v_none"]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staged.parts[k + 1]} AS SELECT {', '.join(columns)} FROM "
+                    f"(SELECT {', '.join(values)} {rows})")
+    joined = " POSITIONAL JOIN ".join(staged.parts)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {staged.table} AS SELECT * FROM {joined}")
 
 
 def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str, str, str]]:
@@ -573,7 +881,10 @@ def _constraint_sql(checked: Checked, staged: Staged, j: int) -> list[tuple[str,
         elif key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") and kind in (
                 "integer", "number", "date", "time", "datetime", "year"):
             op = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}[key]
-            out.append((key, f"{t} IS NOT NULL AND {t} {op} {typed_literal(value)}", note))
+            condition = f"{t} {op} {typed_literal(value)}"
+            if kind == "number" and key in ("minimum", "exclusiveMinimum"):  # NaN fails both bounds (DuckDB orders it last)
+                condition = f"isnan({t}) OR {condition}"
+            out.append((key, f"{t} IS NOT NULL AND ({condition})", note))
         else:
             checked.notes.append(f"{place}: field `{f.get('name')}`: constraint `{key}` on type {kind!r} "
                                  "is not checked")
@@ -599,10 +910,13 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     parts = []
     conditions = ["blank"]
     gate: list[str] = []  # aggregates over the table, each true when a rule may find an error
-    suspect = staged.table if staged.materialized else f"suspect_{staged.index}"  # a small table: scanned directly
-    blank_table = f"__blank_records_{staged.index}"
+    suspect = staged.table if staged.materialized else f"__h$suspect_{staged.index}"  # a small table: scanned directly
+    if staged.wide:  # the rows' own checks read the rows' table; each batch of fields is checked on its own
+        suspect = staged.parts[0]
+    blank_table = f"__h$blank_records_{staged.index}"
     # blank rows read by DuckDB (all cells missing values) and empty lines DuckDB skipped
     parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {suspect} WHERE blank")
+    general = parts
     if blank_records:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {blank_table} AS SELECT unnest(?) AS rn", [blank_records])
         parts.append(f"SELECT 'blank-row', rn, NULL, NULL, NULL, '' FROM {blank_table} WHERE rn > {first_data}")
@@ -623,24 +937,31 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
             return ""
         return f" AND t{j} IN (SELECT t{j} FROM {staged.table} WHERE t{j} IS NOT NULL GROUP BY t{j} HAVING count(*) > 1)"
 
+    batch_rules: dict[int, list[tuple]] = {}  # a wide file's cell rules, by batch: (class, j, condition, note)
     for j, f in enumerate(staged.fields):
+        rules = batch_rules.setdefault(j // BATCH_COLUMNS, [])
         fname = literal(staged.names[j])
         kind, fmt = f.get("type", "string"), f.get("format", "default")
-        type_note = literal(f'type is "{kind}/{fmt}"')
+        type_note = f'type is "{kind}/{fmt}"'
         if j in staged.typed_fields:  # a text field's typed value is its text: it has no type error
-            conditions.append(f"(NOT e{j} AND t{j} IS NULL)")
-            parts.append(f"SELECT 'type-error', rn, {fname}, {j + 1}, v{j}, {type_note} "
-                         f"FROM {suspect} WHERE NOT blank AND NOT e{j} AND t{j} IS NULL")
+            rules.append(("type-error", j, f"NOT e{j} AND t{j} IS NULL", type_note))
         for _key, condition, note in _constraint_sql(checked, staged, j):
-            conditions.append(f"({condition})")
-            parts.append(f"SELECT 'constraint-error', rn, {fname}, {j + 1}, coalesce(v{j}, ''), {literal(note)} "
-                         f"FROM {suspect} WHERE NOT blank AND ({condition})")
+            rules.append(("constraint-error", j, f"({condition})", note))
+        if not staged.wide:
+            for kind_, _, condition, note in rules:
+                conditions.append(f"({condition})")
+                cell = f"coalesce(v{j}, '')" if kind_ == "constraint-error" else f"v{j}"
+                parts.append(f"SELECT {literal(kind_)}, rn, {fname}, {j + 1}, {cell}, {literal(note)} "
+                             f"FROM {suspect} WHERE NOT blank AND {condition}")
+            rules.clear()
         if (f.get("constraints") or {}).get("unique") is True:
             gate.append(f"count(t{j}) > count(DISTINCT t{j})")
             parts.append(f"SELECT 'unique-error', rn, {fname}, {j + 1}, v{j}, "
                          f"'the same as in the row at position ' || previous FROM "
                          f"(SELECT rn, v{j}, t{j}, lag(rn) OVER (PARTITION BY t{j} ORDER BY rn) AS previous "
                          f"FROM {staged.table} WHERE t{j} IS NOT NULL{repeated_values(j)}) WHERE previous IS NOT NULL")
+    if staged.wide:  # a batch's rules in one scan, as flat lists (no statement nests or unions per column)
+        staged.checks = [_batch_checks(staged, k, rules) for k, rules in batch_rules.items() if rules]
     primary = list(as_names(res.schema.get("primaryKey") if res.schema else None))
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
@@ -653,7 +974,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     if staged.materialized and not blank_records:
         gate.append(f"bool_or({' OR '.join(conditions)})")
         staged.row_gate = f"SELECT coalesce({' OR '.join(gate)}, false) FROM {staged.table}"
-    ctes = [] if staged.materialized else [
+    ctes = [] if staged.materialized or staged.wide else [
         f"{suspect} AS MATERIALIZED (SELECT * FROM {staged.table} WHERE {' OR '.join(conditions)})"]
     if primary and set(primary) <= set(staged.names):
         keys = [f"t{staged.names.index(k)}" for k in primary]
@@ -664,7 +985,7 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
         if staged.materialized:
             keyed = f"SELECT * FROM {staged.table} WHERE NOT ({all_null})"
         else:
-            repeated = f"__repeated_keys_{staged.index}"
+            repeated = f"__h$repeated_keys_{staged.index}"
             ctes.append(f"{repeated} AS MATERIALIZED (SELECT {', '.join(keys)} FROM {staged.table} "
                         f"WHERE NOT ({all_null}) GROUP BY ALL HAVING count(*) > 1)")
             same = " AND ".join(f"d.{k} IS NOT DISTINCT FROM x.{k}" for k in keys)
@@ -681,6 +1002,25 @@ def _row_errors(checked: Checked, staged: Staged, blank_records: list[int], firs
     union = "\nUNION ALL\n".join(parts)
     pick = f"WITH {', '.join(ctes)} " if ctes else ""
     return f"SELECT * FROM ({pick}SELECT {seq}, *, {name}, {place} FROM ({union}))"
+
+
+def _batch_checks(staged: Staged, k: int, rules: list[tuple]) -> str:
+    """The cell errors of batch k of a wide file: for each suspect row (any rule true), the list of the
+    rules it breaks, unnested and named from a table of the rules (class, field, number, note)."""
+    first = staged.batches[k].start
+    table = ", ".join(f"({r}, {literal(kind)}, {literal(staged.names[j])}, {j + 1}, {j - first + 1}, {literal(note)})"
+                      for r, (kind, j, _, note) in enumerate(rules))
+    hits = "[" + ", ".join(f"CASE WHEN {condition} THEN {r} END" for r, (_, _, condition, _) in enumerate(rules)) + "]"
+    cells = "[" + ", ".join(f"v{j}" for j in staged.batches[k]) + "]::VARCHAR[]"
+    suspect = " OR ".join(f"({condition})" for _, _, condition, _ in rules)
+    source = f"(SELECT * FROM {staged.parts[0]} POSITIONAL JOIN {staged.parts[k + 1]})"
+    seq, name, place = staged.index, literal(staged.resource.name), literal(staged.resource.place)
+    return (f"SELECT {seq}, r.kind, x.rn, r.field, r.number, "
+            f"CASE WHEN r.kind = 'constraint-error' THEN coalesce(x.cells[r.pos], '') ELSE x.cells[r.pos] END, "
+            f"r.note, {name}, {place} FROM "
+            f"(SELECT rn, cells, hit FROM (SELECT rn, {cells} AS cells, unnest({hits}) AS hit FROM {source} "
+            f"WHERE NOT blank AND ({suspect})) WHERE hit IS NOT NULL) x "
+            f"JOIN (VALUES {table}) r(id, kind, field, number, pos, note) ON r.id = x.hit")
 
 
 def _foreign_keys(checked: Checked, staged: Staged) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,49 @@ def unsafe(path_value, root: Path) -> str | None:
     if not resolved.is_relative_to(root.resolve()):
         return "leaves the package folder (through a symbolic link)"
     return None
+
+
+def not_regular(path: Path) -> str | None:
+    """What `path` is when it exists but is no regular file (a named pipe, a folder, a device …), else
+    None: only regular files are opened, so nothing can block a read or read a device."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
+
+
+def json_text(data: bytes, what: str, where: str, hint: str = "save it as UTF-8") -> str:
+    """JSON text (RFC 8259: UTF-8, a byte-order mark allowed), or one line saying why it is not."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        encoding = "UTF-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "not UTF-8"
+        raise PackageError(Finding(f"{what} is {encoding} (byte {exc.start + 1}); JSON is read as UTF-8", where,
+                                   hint=hint)) from None
+    return text
+
+
+def json_value(text: str, what: str, where: str):
+    """The value of JSON `text`; refused in one line when it is not JSON or holds an escape of half a
+    UTF-16 pair (`\\ud800`), which is no character."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PackageError(Finding(f"{what} is not valid JSON ({exc.msg})", where, line=exc.lineno)) from None
+    except RecursionError:
+        raise PackageError(Finding(f"{what} is nested too deeply to read", where)) from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise PackageError(Finding(f"{what} holds an escaped lone surrogate (such as \\ud800), which is no "
+                                   "character", where, hint="remove the escape or write the character it "
+                                   "was meant to be")) from None
+    return value
 
 
 @dataclass
@@ -120,17 +164,20 @@ def read_descriptor(package: Path) -> tuple[Path, dict]:
     package = Path(package)
     descriptor_path = package / "datapackage.json" if package.is_dir() else package
     root = descriptor_path.parent
+    kind = not_regular(descriptor_path)
+    if kind:
+        raise PackageError(Finding(f"the descriptor is {kind}, not a file; refused before reading",
+                                   str(descriptor_path)))
+    project = (root / "histpack.yaml").is_file()  # advice about building only where there is a project to build
     if not descriptor_path.is_file():
         raise PackageError(Finding("no datapackage.json here", str(descriptor_path),
-                                   hint="build the package first (`histpack build`)"))
-    text = descriptor_path.read_text(encoding="utf-8")
+                                   hint="build the package first (`histpack build`)" if project
+                                   else "give the folder of a data package, or its datapackage.json"))
+    text = json_text(descriptor_path.read_bytes(), "datapackage.json", str(descriptor_path))
     if not text.strip():
-        raise PackageError(Finding("datapackage.json is empty", str(descriptor_path), hint="rebuild it (`histpack build`)"))
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PackageError(Finding(f"datapackage.json is not valid JSON ({exc.msg})", str(descriptor_path),
-                                   line=exc.lineno)) from None
+        raise PackageError(Finding("datapackage.json is empty", str(descriptor_path),
+                                   hint="rebuild it (`histpack build`)" if project else ""))
+    descriptor = json_value(text, "datapackage.json", str(descriptor_path))
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError(Finding("not a data package descriptor (no `resources` list)", str(descriptor_path)))
     _refuse_remote(descriptor_path, "package", descriptor.get("profile"), "profile", root)
@@ -141,7 +188,7 @@ def read_descriptor(package: Path) -> tuple[Path, dict]:
         paths = resource.get("path")
         if paths is not None or "data" not in resource:
             for value in (paths if isinstance(paths, list) else [paths]):
-                reason = unsafe(value, root)
+                reason = unsafe(value, root) or _special(root, value)
                 if reason:
                     raise PackageError(Finding(f"resource `{name}`: path {value!r} {reason}; refused before reading",
                                                str(descriptor_path)))
@@ -159,14 +206,20 @@ def resource_schema(root: Path, resource: dict) -> dict:
     schema path that leaves the package); `{}` when it has none."""
     schema = resource.get("schema", {})
     if isinstance(schema, str):
-        schema = json.loads((Path(root) / schema).read_text(encoding="utf-8"))
+        path = Path(root) / schema
+        schema = json_value(json_text(path.read_bytes(), "the schema", schema), "the schema", schema)
     return schema if isinstance(schema, dict) else {}
+
+
+def _special(root: Path, value: str) -> str | None:
+    kind = not_regular(root / value)
+    return f"is {kind}, not a file" if kind else None
 
 
 def _refuse_remote(descriptor_path: Path, owner: str, value, key: str, root: Path) -> None:
     if not isinstance(value, str) or (key == "profile" and value in _STANDARD_PROFILES):
         return
-    reason = unsafe(value, root)
+    reason = unsafe(value, root) or _special(root, value)
     if reason:
         raise PackageError(Finding(f"{owner}: {key} {value!r} {reason}; refused before reading", str(descriptor_path)))
 
@@ -176,11 +229,13 @@ def _json_file(descriptor_path: Path, value, what: str, owner: str):
         return value
     path = descriptor_path.parent / value
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise PackageError(Finding(f"{owner}: {what} file {value!r} is missing", str(descriptor_path))) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PackageError(Finding(f"{what} of {owner} is not valid JSON ({exc})", str(value))) from None
+    except OSError as exc:
+        raise PackageError(Finding(f"{owner}: {what} file {value!r} cannot be read ({exc.strerror})",
+                                   str(descriptor_path))) from None
+    return json_value(json_text(data, f"the {what} of {owner}", str(value)), f"the {what} of {owner}", str(value))
 
 
 def read_package(package: Path) -> Package:
@@ -200,6 +255,10 @@ def read_package(package: Path) -> Package:
         if not isinstance(dialect, dict):
             raise PackageError(Finding(f"{owner}: dialect is not an object", str(descriptor_path)))
         data = raw.get("data") if not paths else None
+        tsv = str(raw.get("format") or "").lower() == "tsv" or (
+            paths and all(str(p).lower().removesuffix(".gz").removesuffix(".zip").endswith(".tsv") for p in paths))
+        if tsv and "delimiter" not in dialect:  # frictionless reads a tsv resource with tabs
+            dialect = {**dialect, "delimiter": "\t"}
         resources.append(Resource(
             name=name, paths=[str(p) for p in paths], files=[(root / p).resolve() for p in paths],
             data=data if isinstance(data, list) else None, schema=schema, dialect=dialect,

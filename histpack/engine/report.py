@@ -43,13 +43,22 @@ def _cell_message(kind: str, field: str | None, cell: str | None, note: str) -> 
     return f"{kind}: {note}"
 
 
+def own_package(checked: Checked) -> bool:
+    """True for this project's own package (the `histpack` marker): only there does advice about the
+    annotations, rebuilding or "after the build" make sense."""
+    from histpack.model.conventions import is_histpack_package
+
+    return is_histpack_package(checked.package.descriptor)
+
+
 def problems(checked: Checked) -> tuple[list[Finding], set[str]]:
     """The problems, in package order, and the resources whose rows cannot be trusted."""
     con = checked.con
+    own = own_package(checked)
     out: list[Finding] = []
     broken: set[str] = set()
     files = [Error(*r) for r in con.execute(
-        "SELECT type, resource, place, row, field, cell, note, hint, seq FROM __errors "
+        "SELECT type, resource, place, row, field, cell, note, hint, seq FROM __h$errors "
         "WHERE row IS NULL OR type IN ('encoding-error', 'source-error') OR type LIKE '%-label' "
         "ORDER BY seq, row NULLS FIRST, field_number").fetchall()]
     by_resource: dict[int, list[Error]] = {}
@@ -62,13 +71,19 @@ def problems(checked: Checked) -> tuple[list[Finding], set[str]]:
         header = [e for e in errors if e.type in HEADER_ERRORS]
         if changed:
             kind = "hash-count" if any(e.type == "hash-count" for e in changed) else "byte-count"
-            out.append(Finding(CHANGED + " (" + "; ".join(e.note for e in changed) + "): it was edited or damaged "
-                               "after the build", errors[0].place, kind=kind,
-                               hint="restore it, or change the annotations and rebuild (`histpack build`)"))
+            detail = CHANGED + " (" + "; ".join(e.note for e in changed) + ")"
+            if own:
+                out.append(Finding(detail + ": it was edited or damaged after the build", errors[0].place, kind=kind,
+                                   hint="restore it, or change the annotations and rebuild (`histpack build`)"))
+            else:
+                out.append(Finding(detail, errors[0].place, kind=kind,
+                                   hint="restore the file, or correct the descriptor's `bytes` and `hash`"))
         for e in errors:
             if e.type in CHANGED_KINDS or e.type in HEADER_ERRORS:
                 continue
             message, hint = e.note, e.hint or ""
+            if own and hint == "restore it":
+                hint = "restore it, or rebuild the package (`histpack build`)"
             if e.type == "encoding-error" and "utf-8" in message.lower():
                 message, hint = "the file is not UTF-8", "save it as UTF-8"
             out.append(Finding(message, e.place, row=e.row or None, kind=e.type, field=e.field, value=e.cell,
@@ -81,12 +96,18 @@ def problems(checked: Checked) -> tuple[list[Finding], set[str]]:
             got = staged.labels if staged else []
             missing = [n for n in expected if n not in got]
             extra = [n for n in got if n not in expected]
+            shown = ", ".join(n or "(a field without a name)" for n in expected)
             detail = "; ".join(part for part in (
                 f"missing column {', '.join(f'`{n}`' for n in missing)}" if missing else "",
                 f"extra column {', '.join(f'`{n}`' for n in extra)}" if extra else "",
                 "columns in another order" if not missing and not extra else "") if part)
-            out.append(Finding(f"the header row does not match the schema ({detail}); expected: {', '.join(expected)}",
-                               header[0].place, row=1, kind=header[0].type, hint="restore the file or rebuild"))
+            if staged is not None and staged.resource.schema is None:  # labels without a schema: blank or twice
+                out.append(Finding("the header row cannot name the columns (" + "; ".join(e.note for e in header) + ")",
+                                   header[0].place, row=1, kind=header[0].type, hint="name every column once"))
+            else:
+                out.append(Finding(f"the header row does not match the schema ({detail}); expected: {shown}",
+                                   header[0].place, row=1, kind=header[0].type,
+                                   hint="restore the file or rebuild" if own else "correct the header or the schema"))
             broken.add(header[0].resource)
     broken |= unreadable
     out += _row_problems(checked, broken)
@@ -100,9 +121,9 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Finding]:
     skip_lookups = " OR ".join(f"(type = 'foreign-key' AND note LIKE {pattern})" for pattern in lookups) or "false"
     order = " ".join(f"WHEN {literal(kind)} THEN {i}" for i, kind in enumerate(ROW_ORDER))
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE __rows AS
+        CREATE OR REPLACE TEMP TABLE __h$rows AS
         WITH e AS (
-            SELECT *, CASE type {order} ELSE {len(ROW_ORDER)} END AS priority FROM __errors
+            SELECT *, CASE type {order} ELSE {len(ROW_ORDER)} END AS priority FROM __h$errors
             WHERE row IS NOT NULL AND type NOT IN ('encoding-error', 'source-error') AND type NOT LIKE '%-label'
               AND NOT ({skip_resources}) AND NOT ({skip_lookups})),
         r AS (
@@ -113,11 +134,11 @@ def _row_problems(checked: Checked, broken: set[str]) -> list[Finding]:
         SELECT seq, place, row, n, first.type AS type, first.field AS field, first.cell AS cell,
                first.note AS note, row_number() OVER (PARTITION BY seq, first.type ORDER BY row) AS k
         FROM r""")
-    shown = con.execute(f"SELECT seq, place, row, n, type, field, cell, note FROM __rows WHERE k <= {CAP_PER_CLASS} "
+    shown = con.execute(f"SELECT seq, place, row, n, type, field, cell, note FROM __h$rows WHERE k <= {CAP_PER_CLASS} "
                         "ORDER BY seq, row").fetchall()
-    rest = con.execute(f"SELECT seq, place, type, count(*) FROM __rows WHERE k > {CAP_PER_CLASS} "
+    rest = con.execute(f"SELECT seq, place, type, count(*) FROM __h$rows WHERE k > {CAP_PER_CLASS} "
                        "GROUP BY seq, place, type ORDER BY seq, type").fetchall()
-    con.execute("DROP TABLE __rows")
+    con.execute("DROP TABLE __h$rows")
     out: list[Finding] = []
     rest_by_seq: dict[int, list] = {}
     for seq, place, kind, count in rest:

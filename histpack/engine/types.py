@@ -18,6 +18,8 @@ SPACE = r"[ \t\n\r\x0b\x0c]*"
 # 1000-9999 with two-digit month and day (a day that does not exist is NULL either way).
 PLAIN_INTEGER = r"-?[0-9]{1,18}"
 PLAIN_NUMBER = r"-?[0-9]{1,15}(\.[0-9]{1,15})?"
+YEAR = r"([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999: Python's dates have no year 0
+OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
 PLAIN_DATE = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DIGITS = r"[0-9]+(_[0-9]+)*"
 SPACE_CHARACTERS = "' \t\n\r\x0b\x0c'"  # Python's str.strip() whitespace in ASCII, as one SQL literal
@@ -107,7 +109,7 @@ def typed(field: dict, x: str, notes: list[str], where: str, plain_first: bool =
         return f"CASE WHEN {t} THEN true WHEN {f} THEN false END"
     if kind == "date":
         if fmt == "default":
-            general = _gate(x, r"[0-9]{4}-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])",
+            general = _gate(x, YEAR + r"-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])",
                             f"CAST(try_strptime({x}, '%Y-%m-%d') AS DATE)")
             return _plain_first(x, PLAIN_DATE, f"TRY_CAST({x} AS DATE)", general) if plain_first else general
         if fmt == "any":
@@ -116,9 +118,13 @@ def typed(field: dict, x: str, notes: list[str], where: str, plain_first: bool =
         return f"CAST(try_strptime({x}, {literal(fmt)}) AS DATE)"
     if kind == "datetime":
         if fmt == "default":
-            return _gate(x, r"[0-9]{4}-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?"
-                            r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
-                         f"TRY_CAST(substr({x}, 1, 10) || 'T' || substr({x}, 12) AS TIMESTAMP)")
+            # an offset makes the value an instant: it is kept as that instant in UTC (two offsets are two
+            # instants, as in frictionless), a datetime without one as written
+            iso = f"substr({x}, 1, 10) || 'T' || substr({x}, 12)"
+            return _gate(x, YEAR + r"-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?" + OFFSET + "?",
+                         f"CASE WHEN regexp_matches({x}, {literal(OFFSET + '$')}) "
+                         f"THEN make_timestamp(epoch_us(TRY_CAST({iso} AS TIMESTAMPTZ))) "
+                         f"ELSE TRY_CAST({iso} AS TIMESTAMP) END")
         if fmt == "any":
             note("datetime format 'any' is read as ISO 8601 only (frictionless guesses with dateutil)")
             return f"TRY_CAST({x} AS TIMESTAMP)"
