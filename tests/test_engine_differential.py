@@ -311,6 +311,7 @@ def test_engine_agrees_on_generated_tables(rows, types, unique, tmp_path_factory
     assert ours(descriptor) == theirs(descriptor)
 
 
+@pytest.mark.slow  # about 7 s: `.ci/run` runs it with the slow cases
 def test_large_files_are_checked_as_small_ones(tmp_path, monkeypatch):
     """Above `MATERIALIZE_BELOW_BYTES` the typed rows stay a view over the stored cells (memory), below it
     they are a table (speed): on every package of the corpus both give exactly the same errors."""

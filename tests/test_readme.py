@@ -117,6 +117,7 @@ def test_fence_parsing_and_output_matching():
     assert not matches("a\nd\n", "a\nb\nd\n")
 
 
+@pytest.mark.slow  # about 20 s (every example, in subprocesses): `.ci/run` runs it with the slow cases
 def test_readme_examples_run(project: Path):
     text = (project / "README.md").read_text(encoding="utf-8")
     found = blocks(text)

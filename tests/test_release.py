@@ -317,6 +317,7 @@ def test_diff_counts_rows_and_columns_exactly(two_versions):
     assert same.stdout == f"{old} → {old}: the tables are the same\n"
 
 
+@pytest.mark.slow  # about 8 s (three releases): `.ci/run` runs it with the slow cases
 def test_release_writes_the_changelog_and_refuses_a_version_the_diff_contradicts(project_to_release):
     root = project_to_release
     assert histpack(root, "release").returncode == 0
