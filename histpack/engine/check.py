@@ -41,6 +41,7 @@ CHUNK = 1 << 22
 # a word: a file with a run of LINE_BLOCK bytes without a line break is measured, and read with room for it.
 DUCKDB_LINE_SIZE = 2_000_000
 LINE_BLOCK = 1 << 19
+EMPTY_LINE = re.compile(rb"\n\r?\n")  # one search: two `in` tests each stop at every line end of a CRLF file
 # Below this size a resource's typed rows are materialised (planning a query over the view costs more than
 # the rows); above it `__h$typed_N` stays a view over `__h$store_N`, so the rows are held once.
 MATERIALIZE_BELOW_BYTES = 8 << 20
@@ -273,8 +274,9 @@ def _stage(checked: Checked, resource: Resource, index: int) -> Staged | None:
     dialect = resource.dialect
     header = dialect.get("header", True) is not False
     n_fields = len(resource.fields) if resource.schema is not None else 0
-    # a row with more cells: read again, wider
-    width = max(n_fields, 1) if resource.schema is not None else min(64, MAX_COLUMNS)
+    # one spare column, so that a row with one cell too many is read in the same pass (a row with more: read
+    # again, wider)
+    width = n_fields + 1 if resource.schema is not None else min(64, MAX_COLUMNS)
     if resource.schema is not None:  # typed while reading; without a schema every column is text
         staged.fields = _fields(resource, None)
         staged.names = [str(f.get("name")) for f in staged.fields]
@@ -443,21 +445,24 @@ def _files(checked: Checked, resource: Resource, index: int) -> tuple[list[str],
                     size += len(chunk)
                     if hasher:
                         hasher.update(chunk)
-                window = tail + chunk
-                if b"\n\n" in window or b"\n\r\n" in window or (consumed == 0 and window[:1] in (b"\n", b"\r")):
+                if not has_blank and (EMPTY_LINE.search(chunk) or EMPTY_LINE.search(tail + chunk[:2])
+                                      or (consumed == 0 and chunk[:1] in (b"\n", b"\r"))):
                     has_blank = True
                 if bad is None:
                     try:
-                        text = decoder.decode(chunk)
-                        if out:
-                            out.write(text)
+                        if utf8 and chunk.isascii() and not decoder.getstate()[0]:
+                            pass  # ASCII is UTF-8, and no sequence is left open from the chunk before
+                        else:
+                            text = decoder.decode(chunk)
+                            if out:
+                                out.write(text)
                     except UnicodeDecodeError as exc:
                         bad = consumed + exc.start
                         head = source.read_bytes()[:bad] if utf8 else b""
                         line = head.count(b"\n") + 1 if utf8 else None
                         problems.append(("encoding-error", name, path_text, line, None, None,
                                          f"the file is not {resource.encoding}", f"save it as {resource.encoding}"))
-                tail = chunk[-2:]
+                tail = (tail + chunk[-2:])[-2:]
                 consumed += len(chunk)
                 if not long_line:  # a run of LINE_BLOCK bytes without a line break: a long line, measured below
                     long_line = any(chunk.find(b"\n", start, start + LINE_BLOCK) == -1
