@@ -35,6 +35,13 @@ def _plain_first(x: str, plain: str, value: str, general: str) -> str:
     return f"CASE WHEN regexp_full_match({x}, {literal(plain)}) THEN {value} ELSE {general} END"
 
 
+def _round_trip_first(x: str, sql_type: str, general: str) -> str:
+    """The bare cast where it prints back as the very text (a plain form: `7`, not `007` or `+7`; a date
+    as YYYY-MM-DD), else the `general` expression: as `_plain_first`, without a regular expression per cell."""
+    value = f"TRY_CAST({x} AS {sql_type})"
+    return f"CASE WHEN CAST({value} AS VARCHAR) = {x} THEN {value} ELSE {general} END"
+
+
 def _gate(x: str, pattern: str, then: str) -> str:
     return f"CASE WHEN regexp_full_match({x}, {literal(pattern)}) THEN {then} END"
 
@@ -85,7 +92,7 @@ def typed(field: dict, x: str, notes: list[str], where: str, plain_first: bool =
         general = _gate(s, r"[+-]?" + DIGITS, f"TRY_CAST(replace({s}, '_', '') AS {target})")
         if field.get("bareNumber", True) is False or not plain_first:
             return general
-        return _plain_first(x, PLAIN_INTEGER, f"TRY_CAST({x} AS {target})", general)
+        return _round_trip_first(x, target, general)
     if kind == "number":
         s = _strip(x)
         group, decimal = field.get("groupChar", ""), field.get("decimalChar", ".")
@@ -111,7 +118,8 @@ def typed(field: dict, x: str, notes: list[str], where: str, plain_first: bool =
         if fmt == "default":
             general = _gate(x, YEAR + r"-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])",
                             f"CAST(try_strptime({x}, '%Y-%m-%d') AS DATE)")
-            return _plain_first(x, PLAIN_DATE, f"TRY_CAST({x} AS DATE)", general) if plain_first else general
+            plain = f"CASE WHEN length({x}) = 10 THEN {x} END"  # DuckDB prints a year beyond 9999 too
+            return _round_trip_first(plain, "DATE", general) if plain_first else general
         if fmt == "any":
             note("date format 'any' is read as ISO 8601 only (frictionless guesses with dateutil)")
             return f"TRY_CAST({x} AS DATE)"
