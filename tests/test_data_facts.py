@@ -13,11 +13,11 @@ def one(db, sql, *params):
 
 
 def test_extraordinary_measures_precede_the_july_1928_retreat(db):
-    rows = db.execute("select seq, phase_type, date_edtf, date_start from phases where regime_id = 'ussr' "
+    rows = db.execute("select seq, phase_type, date_edtf, date_start, date_end from phases where regime_id = 'ussr' "
                       "and phase_id in ('ussr-collectivization-1928-extraordinary-measures', "
                       "'ussr-collectivization-1928-retreat') order by seq").fetchall()
-    assert [(r[1], r[2]) for r in rows] == [("offensive", "1928-01"), ("retreat", "1928-07-04/1928-07-12")]
-    assert rows[0][3] < rows[1][3]
+    assert [(r[1], r[2]) for r in rows] == [("offensive", "1928-01/1928-21"), ("retreat", "1928-07-04/1928-07-12")]
+    assert rows[0][4] < rows[1][3]  # the wave (January to spring 1928) ends before the July retreat
 
 
 def test_ussr_phases_run_from_1928_to_the_famine(db):

@@ -110,6 +110,7 @@ INFERRED = [  # (table, key, id): the essay gives the thing no date, or no bound
     ("events", "event_id", "1930-invasion-feared"),
     ("events", "event_id", "1933-cpu-leadership-replaced"),
     ("events", "event_id", "1933-counter-revolutionary-dens-unmasked"),
+    ("phases", "phase_id", "ussr-collectivization-1928-extraordinary-measures"),  # its end (fourth review)
     ("purges", "purge_id", "ussr-1928-1933-successive-party-purges"),
     ("purges", "purge_id", "ussr-1930-abuses-culprits-punished"),
     ("purges", "purge_id", "ussr-transcaucasian-bolsheviks-sacked"),
@@ -208,7 +209,7 @@ def test_source_dates_carry_each_dates_basis(db):
     rows = db.execute("select basis_a, basis_b from source_dates").fetchall()
     assert rows and all(a in ("explicit", "inferred") and b in ("explicit", "inferred") for a, b in rows)
     assert one(db, "select count(*) from timeline where date_basis = 'inferred'")[0] == \
-        sum(1 for table, _, _ in INFERRED if table in ("events", "purges", "rhetoric"))
+        sum(1 for table, _, _ in INFERRED if table in ("events", "phases", "purges", "rhetoric"))
 
 
 def test_an_inferred_date_needs_a_note(project):

@@ -36,6 +36,7 @@ SAID = {
     "1900/1901": "1900–1901",
     "1721-11-02/1917-09-14": "2 November 1721 – 14 September 1917",
     "1929-21/1929-22": "spring–summer 1929",
+    "1928-01/1928-21": "January 1928 – spring 1928",
     # forms the data does not use, still readable
     "1929/..": "from 1929 on",
     "../1953": "until 1953",
