@@ -15,6 +15,10 @@ key) except where a tool has none: polars 2 casts no string to a date, so the pe
 first (a bad date becomes null, which `required` names, and a bad optional date is not seen); pandera and dataframely have no foreign key between tables (a polars
 anti-join in the same process does it) and no notion of a row's width (a short or long row is not
 theirs to see: polars pads and truncates it); bare DuckDB stops at its first conversion error.
+
+The floors measured in the same run: `histpack validate` of a one-row package and `import duckdb` (the
+fixed cost of a command), and DuckDB itself naming every bad row (`NAMING`: a hand-written script, no
+CLI), alone and followed by the keyed load — what any DuckDB-based validator pays at the least.
 """
 
 from __future__ import annotations
@@ -112,9 +116,61 @@ rows = {getattr(e, "row_number", None) for task in report.tasks for e in task.er
 print(json.dumps(sorted(r for r in rows if r)))
 """
 
+# The floor of naming every fault by row with DuckDB itself: a hand-written script (no CLI, no descriptor,
+# no file pass, no frictionless grammar: DuckDB's own casts) that reads the cells as text with one spare
+# column, casts them and selects every row that breaks a rule, the keys included. With `THEN_LOAD`, the same
+# process then loads the typed tables with their keys, as `KEYED_SQL` does: the floor of a load that names
+# every bad row before it writes.
+NAMING = """
+import duckdb, json, sys
+root = sys.argv[1]
+con = duckdb.connect(sys.argv[2] if len(sys.argv) > 2 else ":memory:")
+con.execute("SET enable_progress_bar = false")
+def raw(name, n):
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n + 1)) + "}"
+    con.execute(f"CREATE TEMP TABLE raw_{name} AS SELECT * FROM read_csv('{root}/{name}.csv', header = false, "
+                f"auto_detect = false, columns = {columns}, null_padding = true, nullstr = '\\x01', strict_mode = false)")
+raw("parent", 5)
+raw("child", 6)
+rows = con.execute(\"\"\"
+WITH p AS (SELECT rowid + 1 AS rn, * FROM raw_parent WHERE rowid > 0),
+c AS (SELECT rowid + 1 AS rn, *, TRY_CAST(c0 AS BIGINT) AS id FROM raw_child WHERE rowid > 0),
+bad AS (
+  SELECT rn FROM p WHERE c5 IS NOT NULL OR c4 IS NULL OR coalesce(c0, '') = '' OR coalesce(c1, '') = ''
+    OR length(c0) > 8 OR length(c1) > 20 OR (c2 <> '' AND TRY_CAST(c2 AS DATE) IS NULL)
+    OR (c3 <> '' AND (TRY_CAST(c3 AS DOUBLE) IS NULL OR TRY_CAST(c3 AS DOUBLE) < 0))
+    OR (c4 <> '' AND c4 NOT IN ('farm', 'mill', 'depot', 'school'))
+  UNION ALL
+  SELECT rn FROM (SELECT rn, lag(rn) OVER (PARTITION BY c0 ORDER BY rn) AS previous FROM p) WHERE previous IS NOT NULL
+  UNION ALL
+  SELECT rn FROM c WHERE c6 IS NOT NULL OR c5 IS NULL OR coalesce(c0, '') = '' OR coalesce(c1, '') = ''
+    OR coalesce(c2, '') = '' OR (c0 <> '' AND id IS NULL) OR TRY_CAST(c2 AS DATE) IS NULL
+    OR (c3 <> '' AND (TRY_CAST(c3 AS DOUBLE) IS NULL OR TRY_CAST(c3 AS DOUBLE) < 0))
+    OR (c4 <> '' AND c4 NOT IN ('open', 'closed', 'void')) OR length(c5) > 30
+  UNION ALL
+  SELECT rn FROM c SEMI JOIN (SELECT id FROM c GROUP BY id HAVING count(*) > 1) d USING (id)
+  UNION ALL
+  SELECT rn FROM c WHERE c1 <> '' AND c1 NOT IN (SELECT c0 FROM p))
+SELECT DISTINCT rn FROM bad ORDER BY rn LIMIT 1000\"\"\").fetchall()
+print(json.dumps([r[0] for r in rows]))
+"""
+THEN_LOAD = """
+if not rows:
+    for statement in KEYED.split(";"):
+        if statement.strip():
+            con.execute(statement)
+"""
 
-def python(script: str, root: Path) -> list[str]:
-    return [sys.executable, "-c", script, str(root)]
+
+def python(script: str, root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-c", script, str(root), *args]
+
+
+def naming_then_load(root: Path, database: Path) -> list[str]:
+    if database.exists():
+        database.unlink()
+    keyed = KEYED_SQL.format(root=root)
+    return python(NAMING + f"KEYED = {keyed!r}\n" + THEN_LOAD, root, str(database))
 
 
 def bare(root: Path, database: str, sql: str = BARE_SQL) -> list[str]:
@@ -141,7 +197,7 @@ def best(args, repeat: int, cache: Path | None = None) -> tuple[float, float, st
 def named_rows(tool: str, text: str) -> set[int]:
     if tool.startswith("histpack"):
         return {int(m) for m in re.findall(r"child\.csv: row ([0-9]+):", text)}
-    if tool.startswith("bare DuckDB"):
+    if tool.startswith("bare DuckDB") and "naming" not in tool:
         return {int(m) for m in re.findall(r"Line: ([0-9]+)", text)}
     lines = [line for line in text.splitlines() if line.startswith("[")]
     return set(json.loads(lines[-1])) if lines else set()
@@ -181,6 +237,9 @@ def main() -> None:
                 "bare DuckDB, in memory": best(bare(root, ":memory:"), options.repeat),
                 "bare DuckDB, file": best(bare(root, str(work / "b.duckdb")), options.repeat),
                 "bare DuckDB keyed load": best(bare(root, str(work / "k.duckdb"), KEYED_SQL), options.repeat),
+                "bare DuckDB naming every row": best(python(NAMING, root), options.repeat),
+                "bare DuckDB naming every row, then keyed load":
+                    best(lambda i: naming_then_load(root, work / f"n{i}.duckdb"), options.repeat),
             }
             if size <= options.frictionless_above:
                 times["frictionless"] = best(python(FRICTIONLESS, root), options.frictionless_repeat)
@@ -205,6 +264,13 @@ def main() -> None:
                   f"validate / pandera {t['histpack validate'] / t['pandera (polars)']:.2f}×; "
                   f"validate / bare DuckDB in memory {t['histpack validate'] / t['bare DuckDB, in memory']:.2f}×; "
                   f"load / bare DuckDB keyed load {t['histpack load'] / t['bare DuckDB keyed load']:.2f}×")
+            naming, naming_load = t["bare DuckDB naming every row"], t["bare DuckDB naming every row, then keyed load"]
+            cli = floors["histpack validate, one row"] - floors[DUCKDB_FLOOR]  # what the CLI adds to Python and DuckDB
+            print(f"  floors: DuckDB naming every row {naming:.2f} s (/ bare DuckDB in memory "
+                  f"{naming / t['bare DuckDB, in memory']:.2f}×, / faster of pandera and dataframely {naming / faster:.2f}×); "
+                  f"with the CLI's fixed cost ({cli:.2f} s) {naming + cli:.2f} s: validate / that "
+                  f"{t['histpack validate'] / (naming + cli):.2f}×; naming then keyed load {naming_load:.2f} s "
+                  f"(+ CLI {naming_load + cli:.2f} s): load / that {t['histpack load'] / (naming_load + cli):.2f}×")
             ours, theirs = t["histpack validate"] - floors["histpack validate, one row"], \
                 t["bare DuckDB, in memory"] - floors[DUCKDB_FLOOR]
             if ours > 0.1 and theirs > 0.1:  # below that the difference is the noise of a shared machine
@@ -221,6 +287,7 @@ def main() -> None:
             "pandera (polars)": run_measured(python(PANDERA, root)),
             "dataframely": run_measured(python(DATAFRAMELY, root)),
             "bare DuckDB, in memory": run_measured(bare(root, ":memory:")),
+            "bare DuckDB naming every row": run_measured(python(NAMING, root)),
         }
         if size <= options.frictionless_above:
             runs["frictionless"] = run_measured(python(FRICTIONLESS, root))
