@@ -13,14 +13,12 @@ from histpack.project.sql import literal
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 SPACE = r"[ \t\n\r\x0b\x0c]*"
-# Plain forms, read by a bare cast (`_plain_first`) to the value the general expression gives them: a sign
-# and up to 18 digits (no BIGINT overflow); up to 15 digits before and after a point; a four-digit year
-# 1000-9999 with two-digit month and day (a day that does not exist is NULL either way).
-PLAIN_INTEGER = r"-?[0-9]{1,18}"
+# Plain numbers, read by a bare cast (`_plain_first`) to the value the general expression gives them: up
+# to 15 digits before and after a point. Plain integers and dates are those a bare cast prints back as
+# the very text (`_round_trip_first`), cheaper than a pattern (printing a double is not: numbers keep theirs).
 PLAIN_NUMBER = r"-?[0-9]{1,15}(\.[0-9]{1,15})?"
 YEAR = r"([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999: Python's dates have no year 0
 OFFSET = r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)"
-PLAIN_DATE = r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DIGITS = r"[0-9]+(_[0-9]+)*"
 SPACE_CHARACTERS = "' \t\n\r\x0b\x0c'"  # Python's str.strip() whitespace in ASCII, as one SQL literal
 
