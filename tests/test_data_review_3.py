@@ -153,7 +153,7 @@ STATED_AROUND = [
     ("events", "event_id", "1930-12-merger-of-state-and-party", "1930-12", "On 13 September 1930"),
     ("events", "event_id", "1958-08-peoples-communes-campaign", "1958-08", "at the same time Mao provoked"),
     ("phases", "phase_id", "ussr-collectivization-1930-retreat", "1930-03", "at the beginning of 1930"),
-    ("phases", "phase_id", "ussr-collectivization-1930-12-government-takeover", "1930-12-19", "On December 19"),
+    ("phases", "phase_id", "ussr-collectivization-1930-12-government-takeover", "1930-12", "In late December the merger"),
     ("phases", "phase_id", "ussr-collectivization-1932-total-war", "1932", "It is only in 1932 that"),
     ("purges", "purge_id", "ussr-1930-rykov-removed", "1930-12-19", "On December 19, Rykov was fired"),
     ("purges", "purge_id", "ussr-1933-cpu-leadership-purge", "1933-01-11", "held on 11 January 1933, launched"),

@@ -1,5 +1,5 @@
-"""The fourth review of the encoding (issue 24): an independent reviewer's four minor findings (seed
-7351), each pinned by id against the essay's own words, read from the built package."""
+"""The fourth and fifth reviews of the encoding (issue 24): the independent reviewers' minor findings (seeds
+7351 and 52817), each pinned by id against the essay's own words, read from the built package."""
 
 from __future__ import annotations
 
@@ -136,3 +136,34 @@ def test_enukidze_words_keep_their_theme_with_a_note_that_it_comes_from_the_cont
     theme_type = next(r[1] for r in db.execute("describe rhetoric").fetchall() if r[0] == "theme")
     assert theme_type == ("ENUM('burning_bridges', 'war_scare', 'traitor_branding', 'dissimulation', 'hypocrisy', "
                           "'modernization', 'class_struggle', 'party_unity', 'requisition', 'other')")
+
+
+# ---- the fifth review (seed 52817, 53 rows: 52 correct, 1 minor, 0 wrong) and two of its suggestions ----
+
+def test_the_government_takeover_phase_is_dated_to_the_month_of_its_two_steps(db):
+    edtf, basis, note = one(db, "select date_edtf, date_basis, editorial_note from phases "
+                                "where phase_id = 'ussr-collectivization-1930-12-government-takeover'")
+    assert (edtf, basis) == ("1930-12", "explicit")
+    paragraph = paragraph_of(db, "phases", "phase_id", "ussr-collectivization-1930-12-government-takeover")[1]
+    for words in ("On December 19, Rykov was fired", "In late December the merger of state and Party"):
+        assert words in paragraph and words in note
+    steps = db.execute("select event_id, date_edtf from events where event_id in "
+                       "('1930-12-19-rykov-fired', '1930-12-merger-of-state-and-party') order by 1").fetchall()
+    assert steps == [("1930-12-19-rykov-fired", "1930-12-19"), ("1930-12-merger-of-state-and-party", "1930-12")]
+
+
+def test_balytskyi_asked_his_subordinates_not_to_circulate_the_reports(db):
+    summary = one(db, "select summary from events where event_id = '1933-03-22-balytskyi-report'")[0]
+    paragraph = paragraph_of(db, "events", "event_id", "1933-03-22-balytskyi-report")[1]
+    assert "requested his subordinates not to circulate written reports" in paragraph
+    assert "asked his subordinates not to circulate" in summary and "forbidden" not in summary
+
+
+def test_the_georgia_side_names_its_letter(db):
+    summary = one(db, "select side_summary from comparison_sides where comparison_id = 'ukraine-vs-transcaucasia' "
+                      "and side_id = 'georgia'")[0]
+    assert summary.startswith("In his letter to Kaganovich of 17 August 1931")
+    paragraph = one(db, "select p.text from comparison_sides s join quotes q using (quote_id) join paragraphs p "
+                        "on p.paragraph_id = q.paragraph_id where s.comparison_id = 'ukraine-vs-transcaucasia' "
+                        "and s.side_id = 'georgia'")[0]
+    assert "In a letter to Kaganovich on 17 August 1931, Stalin writes" in paragraph
