@@ -131,3 +131,8 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_bytes().decode("utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+
+
+def one(db, sql: str, *params):
+    """The first row of a query on the built package's database."""
+    return db.execute(sql, list(params)).fetchone()

@@ -4,12 +4,8 @@ import datetime as dt
 
 
 from histpack.text.coverage import coverage
-from conftest import REPO
+from conftest import REPO, one
 
-
-
-def one(db, sql, *params):
-    return db.execute(sql, list(params)).fetchone()
 
 
 def test_extraordinary_measures_precede_the_july_1928_retreat(db):

@@ -10,13 +10,9 @@ import pytest
 
 from histpack.pipeline.build import build
 from histpack.project.errors import BuildErrors
-from conftest import edit
+from conftest import edit, one
 
 D = dt.date
-
-
-def one(db, sql, *params):
-    return db.execute(sql, list(params)).fetchone()
 
 
 def dates(db, table, key, value):

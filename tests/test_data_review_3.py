@@ -10,13 +10,9 @@ import pytest
 
 from histpack.pipeline.build import build
 from histpack.project.errors import BuildErrors
-from conftest import REPO, edit
+from conftest import REPO, edit, one
 
 D = dt.date
-
-
-def one(db, sql, *params):
-    return db.execute(sql, list(params)).fetchone()
 
 
 # ---- The essay's slips, marked [sic] ----

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from conftest import one
+
 D = dt.date
 ESSAY = "thom-2015-ewjus"
-
-
-def one(db, sql, *params):
-    return db.execute(sql, list(params)).fetchone()
 
 
 def paragraph_of(db, table, key, value):
